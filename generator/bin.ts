@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runGeneratorBin } from './main.js';
+
+runGeneratorBin(process.argv.slice(2));

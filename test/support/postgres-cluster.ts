@@ -1,0 +1,58 @@
+/**
+ * A throwaway PostgreSQL 15 cluster for tests and benchmarks: a temp data dir owned by `postgres`
+ * (the server refuses to run as root), a temp socket dir, a free port on 127.0.0.1, trust auth.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Cluster {
+  url: string;
+  dataDir: string;
+  port: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function asPostgres(args: string[]): void {
+  const isRoot = process.getuid?.() === 0;
+  const [cmd, ...rest] = isRoot ? ['runuser', '-u', 'postgres', '--', ...args] : args;
+  execFileSync(cmd!, rest, { stdio: 'pipe' });
+}
+
+export async function startCluster(): Promise<Cluster> {
+  const root = mkdtempSync(join(tmpdir(), 'pgb-pg-'));
+  chmodSync(root, 0o777);
+  const dataDir = join(root, 'data');
+  const port = await freePort();
+  if (process.getuid?.() === 0) execFileSync('chown', ['postgres', root]);
+  asPostgres(['initdb', '-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  asPostgres([
+    'pg_ctl', '-D', dataDir, '-l', join(root, 'server.log'), '-w', '-o',
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    'start',
+  ]);
+  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir, port };
+}
+
+/** Synchronous so it can run from an `exit` handler. */
+export function stopCluster(dataDir: string): void {
+  try {
+    asPostgres(['pg_ctl', '-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+  } catch {
+    // already stopped
+  }
+  rmSync(join(dataDir, '..'), { recursive: true, force: true });
+}
