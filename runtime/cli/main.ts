@@ -1,27 +1,35 @@
 import { Command, CommanderError } from 'commander';
+import { BubbleError, formatError } from '../errors.js';
 import { packageVersion } from '../version.js';
 
-/** Builds the `bubble-runtime` program; commands register themselves here as they arrive. */
-export function buildProgram(): Command {
+/**
+ * Each command lives in `commands/<name>.ts` and exports `register(program)`; add it to this list.
+ * Commands do their work inside their action and throw typed errors (runtime/errors.ts).
+ */
+const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [];
+
+export async function buildProgram(): Promise<Command> {
   const program = new Command('bubble-runtime')
     .description('Mirror a Bubble.io app into PostgreSQL: introspect, migrate, sync, status, demo.')
     .version(packageVersion(), '-v, --version')
     .exitOverride()
     .showHelpAfterError();
+  for (const load of commands) (await load()).register(program);
   return program;
 }
 
 /** Runs the CLI and resolves to the exit code: 0 success, 1 failure, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) return 0;
       return 2;
     }
-    throw err;
+    process.stderr.write(`bubble-runtime: ${formatError(err)}\n`);
+    return err instanceof BubbleError ? err.exitCode : 1;
   }
 }
