@@ -1,0 +1,83 @@
+/**
+ * The runtime's public sync interface: what the generated `syncAll`/`sync<Type>` call (through
+ * `prisma-generator-bubble/runtime`) and what `bubble-runtime sync --json` prints.
+ */
+import type { Manifest } from '../generator/manifest/types.js';
+
+export type SyncMode = 'full' | 'incremental';
+export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'ERROR' | 'CANCELLED';
+export type TableStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'ERROR' | 'CANCELLED';
+
+/** One table of a run, exactly the `tables[]` entry of DESIGN.md's `--json` shape. */
+export interface TableResult {
+  /** Bubble type name. */
+  type: string;
+  /** Database table. */
+  table: string;
+  /** Records written (upserted) in this run. */
+  records: number;
+  pages: number;
+  durationMs: number;
+  status: TableStatus;
+  /** Records with at least one value kept only in the raw/unmapped copy (did not fit or unknown key). */
+  rawOnly: number;
+  /** Rows marked deleted by this run's completed full pass. */
+  softDeleted: number;
+}
+
+/** DESIGN.md's `--json` document for `sync` and `status`. */
+export interface SyncResult {
+  jobId: string;
+  mode: SyncMode;
+  status: JobStatus;
+  durationMs: number;
+  tables: TableResult[];
+}
+
+/** Options of a sync; anything unset falls back to the environment variables of DESIGN.md. */
+export interface SyncOptions {
+  /** Default: `incremental` when a completed full sync exists, else `full`. */
+  mode?: SyncMode;
+  /** Bubble type names to sync (default: all in load order). */
+  types?: string[];
+  /** Overrides BUBBLE_APP_URL. The token always comes from BUBBLE_API_TOKEN. */
+  appUrl?: string;
+  /** Pages in flight per table (SYNC_CONCURRENCY, default 1). */
+  concurrency?: number;
+  /** Requests per minute, retries included (SYNC_RATE_LIMIT_RPM, default 600, 0 = no cap). */
+  rateLimitRpm?: number;
+  /** Deepest offset used inside one keyset window (BUBBLE_MAX_OFFSET, default 10,000). */
+  maxOffset?: number;
+  /** Stops after in-flight pages commit; the job stays resumable. */
+  signal?: AbortSignal;
+  /** Where run reports go (default `./.bubble/reports`); `false` writes none. */
+  reportDir?: string | false;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: 'job-start'; jobId: string; mode: SyncMode; types: string[]; resumed: boolean }
+  | { kind: 'table-start'; type: string; table: string; total: number | null }
+  | { kind: 'page-done'; type: string; records: number; done: number; total: number | null; inFlight: number }
+  | { kind: 'retry'; type: string; reason: string; waitMs: number }
+  | { kind: 'rate-wait'; waitMs: number }
+  | { kind: 'table-done'; result: TableResult }
+  | { kind: 'job-done'; result: SyncResult };
+
+/**
+ * The slice of a Prisma Client the runtime needs, typed structurally so the generated functions work
+ * with the user's generated client wherever it lives.
+ */
+export interface PrismaLike {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $transaction<R>(fn: (tx: PrismaTransactionLike) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+}
+
+export interface PrismaTransactionLike {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+/** What the generated code hands the runtime: the manifest it was generated with. */
+export type SyncPlan = Pick<Manifest, 'types' | 'state' | 'app' | 'dictionaryHash'>;
