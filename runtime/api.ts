@@ -58,9 +58,16 @@ export interface SyncOptions {
 export type ProgressEvent =
   | { kind: 'job-start'; jobId: string; mode: SyncMode; types: string[]; resumed: boolean }
   | { kind: 'table-start'; type: string; table: string; total: number | null }
-  | { kind: 'page-done'; type: string; records: number; done: number; total: number | null; inFlight: number }
-  | { kind: 'retry'; type: string; reason: string; waitMs: number }
-  | { kind: 'rate-wait'; waitMs: number }
+  /**
+   * A page committed. `startedAt` (epoch ms, `Date.now()` clock) is when its first request was sent: the
+   * run report's timeline draws the page from there to the moment this event arrives. `inFlight` counts
+   * pages of this table in flight when the page was started or finished, whichever is larger.
+   */
+  | { kind: 'page-done'; type: string; records: number; done: number; total: number | null; inFlight: number; startedAt?: number }
+  /** A failed attempt that will be retried after `waitMs`; `status` is the HTTP status when there was one (429 = rate limited). */
+  | { kind: 'retry'; type: string; reason: string; waitMs: number; status?: number }
+  /** Time a request waited for the shared rate limiter; `type` when the wait belongs to one table's page. */
+  | { kind: 'rate-wait'; waitMs: number; type?: string }
   | { kind: 'table-done'; result: TableResult }
   | { kind: 'job-done'; result: SyncResult };
 
