@@ -1,6 +1,6 @@
 /**
  * The sync-state models every generated schema gets: SyncJob (replacing the original plan's
- * SyncStatus, Task 3.4), SyncCursor (exactly the plan's Task 3.1 fields) and SyncPage (the page ledger
+ * SyncStatus, Task 3.4), SyncCursor (the plan's Task 3.1 fields, plus the keyset-window watermark and run counts) and SyncPage (the page ledger
  * behind the watermark). The runtime writes them with raw SQL, so it supplies `id` and `updatedAt`
  * itself (Prisma Client's cuid()/@updatedAt do not fire for raw SQL).
  */
@@ -65,11 +65,45 @@ model ${n.cursorModel} {
   syncJobId      String  @map("sync_job_id")
   createdAt      DateTime  @default(now()) @map("created_at")
   updatedAt      DateTime  @updatedAt @map("updated_at")
+  /// Keyset window the watermark is in (0, 1, …): windows start at a key and page by offset inside.
+  windowIndex    Int  @default(0) @map("window_index")
+  /// Key (ISO time of Created Date, or Modified Date for incremental) the current window starts at; null = the beginning.
+  windowStart    String?  @map("window_start")
+  /// Bubble _id and key of the last record of the contiguous prefix of finished pages (the watermark).
+  lastId         String?  @map("last_id")
+  lastKey        String?  @map("last_key")
+  /// Pages committed by this job for this table.
+  pages          Int  @default(0)
+  /// Records with values kept only in the unmapped/raw copy.
+  rawOnly        Int  @default(0) @map("raw_only")
+  /// Rows this job's completed full pass marked deleted.
+  softDeleted    Int  @default(0) @map("soft_deleted")
 
   @@unique([tableName, syncJobId])
   @@index([status])
   @@index([syncJobId])
   @@map("${n.cursorTable}")
+}
+
+/// The page ledger: one row per page a job committed, written in the same transaction as the page's rows.
+/// The cursor's watermark only moves over a contiguous, overlap-verified run of these.
+model ${n.pageModel} {
+  id          String   @id @default(cuid())
+  syncJobId   String   @map("sync_job_id")
+  tableName   String   @map("table_name")
+  windowIndex Int      @map("window_index")
+  pageIndex   Int      @map("page_index")
+  offset      Int
+  records     Int
+  rawOnly     Int      @default(0) @map("raw_only")
+  firstId     String?  @map("first_id")
+  lastId      String?  @map("last_id")
+  lastKey     String?  @map("last_key")
+  startedAt   DateTime? @map("started_at")
+  createdAt   DateTime @default(now()) @map("created_at")
+
+  @@unique([syncJobId, tableName, windowIndex, pageIndex])
+  @@map("${n.pageTable}")
 }
 
 enum ${n.statusEnum} {
