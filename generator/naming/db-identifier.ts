@@ -1,0 +1,133 @@
+/**
+ * Database identifiers (columns, tables). PostgreSQL silently truncates identifiers to 63 bytes
+ * (NAMEDATALEN - 1, UTF-8), so two long Bubble keys sharing their first 63 bytes would become one
+ * column. The original is kept byte-exact when it fits; otherwise it is cut on a UTF-8 character
+ * boundary and tagged `_` + short hash of the original. Names are unique per scope, compared
+ * case-sensitively (the generator always quotes them, and quoted identifiers are case-sensitive).
+ */
+import { syncStateNames } from '../emit/sync-state.js';
+import { shortHash, SHORT_HASH_LENGTH } from './hash.js';
+import type { NamingEvent } from './report.js';
+import { formatNamingEvents } from './report.js';
+import { STANDARD_COLUMN_NAMES } from './reserved.js';
+import { isWellFormedUtf16, toWellFormedUtf16 } from './unicode.js';
+
+/** PostgreSQL's identifier limit in bytes. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+const encoder = new TextEncoder();
+
+export function utf8ByteLength(text: string): number {
+  // Fast path: pure ASCII (the common case) is one byte per code unit.
+  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
+}
+
+/** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, never splitting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const cp = char.codePointAt(0)!;
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+/** Why a name cannot be used as is: too long, holds NUL, is empty, or holds a lone surrogate. */
+function needsRewrite(name: string): boolean {
+  return (
+    name.length === 0 ||
+    name.includes('\u0000') ||
+    !isWellFormedUtf16(name) ||
+    utf8ByteLength(name) > MAX_IDENTIFIER_BYTES
+  );
+}
+
+/** `truncated-original_tag`: at most 63 bytes; `attempt` > 0 varies the tag on a clash. */
+function taggedIdentifier(original: string, attempt: number): string {
+  const clean = toWellFormedUtf16(original.replaceAll('\u0000', ''));
+  const tag = shortHash(attempt === 0 ? original : `${original}\u0000${attempt}`);
+  return `${truncateUtf8(clean, MAX_IDENTIFIER_BYTES - 1 - SHORT_HASH_LENGTH)}_${tag}`;
+}
+
+export interface DbIdentifierAllocatorOptions {
+  /** Names already taken in this scope (standard columns, sync-state tables). */
+  reserved?: Iterable<string>;
+  scope?: 'column' | 'table';
+}
+
+/** Hands out unique, ≤63-byte identifiers within one scope (a table's columns, or a schema's tables). */
+export class DbIdentifierAllocator {
+  private readonly used = new Set<string>();
+  private readonly byOriginal = new Map<string, string>();
+  private readonly events: NamingEvent[] = [];
+  private readonly scope: 'column' | 'table';
+
+  constructor(options: DbIdentifierAllocatorOptions = {}) {
+    this.scope = options.scope ?? 'column';
+    for (const name of options.reserved ?? []) this.used.add(name);
+  }
+
+  reserve(name: string): void {
+    this.used.add(name);
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name);
+  }
+
+  /** The identifier for `original`: itself when it fits and is free, else truncated + hash tag. */
+  allocate(original: string): string {
+    const known = this.byOriginal.get(original);
+    if (known !== undefined) return known;
+    const name = safeDbIdentifier(original, this.used);
+    if (name !== original) {
+      const kind = !needsRewrite(original)
+        ? 'collision'
+        : utf8ByteLength(original) > MAX_IDENTIFIER_BYTES ? 'truncated' : 'unstorable';
+      this.events.push({ kind, scope: this.scope, original, name, ...(kind === 'collision' ? { base: original } : {}) });
+    }
+    this.byOriginal.set(original, name);
+    return name;
+  }
+
+  report(): readonly NamingEvent[] {
+    return this.events;
+  }
+
+  formatReport(): string {
+    return formatNamingEvents(this.events);
+  }
+}
+
+/**
+ * A database identifier for `name`, unique in `used` (and added to it): `name` itself when it is
+ * at most 63 UTF-8 bytes, non-empty, NUL-free and free; otherwise truncated + `_` + hash tag.
+ */
+export function safeDbIdentifier(name: string, used: Set<string>): string {
+  let candidate = name;
+  for (let attempt = 0; needsRewrite(candidate) || used.has(candidate); attempt += 1) {
+    candidate = taggedIdentifier(name, attempt);
+  }
+  used.add(candidate);
+  return candidate;
+}
+
+/** Column allocator for one data table: the standard columns are taken up front. */
+export function createColumnAllocator(): DbIdentifierAllocator {
+  return new DbIdentifierAllocator({ reserved: STANDARD_COLUMN_NAMES, scope: 'column' });
+}
+
+/** Table allocator for one schema: the sync-state tables (with the tablePrefix) are taken up front. */
+export function createTableAllocator(tablePrefix = ''): DbIdentifierAllocator {
+  const state = syncStateNames('', tablePrefix);
+  return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable], scope: 'table' });
+}
+
+/** A safe table name for `tablePrefix + typeName`, unique in `used` (and added to it). */
+export function safeTableName(name: string, used: Set<string> = new Set()): string {
+  return safeDbIdentifier(name, used);
+}
