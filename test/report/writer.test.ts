@@ -1,0 +1,62 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRunReporter, redact, reportFolderName } from '../../runtime/report/writer.js';
+import { checkXml } from './xml.js';
+
+const TOKEN = 'tok_5ecret-Value/+=';
+
+describe('report writer', () => {
+  let dir: string;
+  const saved = process.env.BUBBLE_API_TOKEN;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ux-report-'));
+    process.env.BUBBLE_API_TOKEN = TOKEN;
+  });
+  afterEach(async () => {
+    if (saved === undefined) delete process.env.BUBBLE_API_TOKEN;
+    else process.env.BUBBLE_API_TOKEN = saved;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('writes report.json, report.md and report.svg under <dir>/<jobId>/ and never the token', async () => {
+    let now = 1_700_000_000_000;
+    const reporter = createRunReporter({ reportDir: dir, clock: () => now, memory: () => 1, sampleEveryMs: 0, settings: { concurrency: 2, rateLimitRpm: 600 } });
+    reporter.onProgress({ kind: 'job-start', jobId: 'job_abc', mode: 'full', types: ['user'], resumed: false });
+    reporter.onProgress({ kind: 'table-start', type: 'user', table: 'user', total: 2 });
+    now += 300;
+    // A hostile app could echo the token back in an error; the report must still not carry it.
+    reporter.onProgress({ kind: 'retry', type: 'user', reason: `401 for Bearer ${TOKEN} (${encodeURIComponent(TOKEN)})`, waitMs: 10 });
+    reporter.collector.recordError(`failed with token ${TOKEN}`, 'user');
+    now += 300;
+    reporter.onProgress({ kind: 'page-done', type: 'user', records: 2, done: 2, total: 2, inFlight: 1, startedAt: now - 300 });
+    reporter.onProgress({ kind: 'table-done', result: { type: 'user', table: 'user', records: 2, pages: 1, durationMs: 600, status: 'COMPLETED', rawOnly: 0, softDeleted: 0 } });
+    reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_abc', mode: 'full', status: 'COMPLETED', durationMs: 600, tables: [] } });
+    const { report, written } = await reporter.finish();
+    expect(written?.dir).toBe(join(dir, 'job_abc'));
+    expect((await readdir(join(dir, 'job_abc'))).sort()).toEqual(['report.json', 'report.md', 'report.svg']);
+    const json = await readFile(join(dir, 'job_abc', 'report.json'), 'utf8');
+    const mdText = await readFile(join(dir, 'job_abc', 'report.md'), 'utf8');
+    const svg = await readFile(join(dir, 'job_abc', 'report.svg'), 'utf8');
+    for (const text of [json, mdText, svg]) {
+      expect(text).not.toContain(TOKEN);
+      expect(text).not.toContain(encodeURIComponent(TOKEN));
+      expect(text).not.toContain('5ecret');
+    }
+    expect(json).toContain('[redacted]');
+    expect(JSON.parse(json)).toMatchObject({ version: 1, jobId: 'job_abc', status: 'COMPLETED', metrics: { recordsProcessed: 2 } });
+    expect(report.metrics.recordsProcessed).toBe(2);
+    expect(checkXml(svg).errors).toEqual([]);
+  });
+
+  test('reportDir false writes nothing', async () => {
+    const reporter = createRunReporter({ reportDir: false, sampleEveryMs: 0 });
+    reporter.collector.startSync('j');
+    expect((await reporter.finish()).written).toBeNull();
+  });
+
+  test('redact and folder names', () => {
+    expect(redact('a secret1 b "secret1"', ['secret1'])).toBe('a [redacted] b "[redacted]"');
+    expect(reportFolderName('../x/y z')).toBe('___x_y_z');
+  });
+});
