@@ -77,9 +77,14 @@ export interface Manifest {
   /** sha256 of the dictionary file's canonical JSON: lets the CLI see that it runs a stale manifest. */
   dictionaryHash: string;
   app: { name: string };
-  /** Relative to the manifest: the models file and the schema folder it lives in. */
+  /** Relative to the manifest (POSIX separators): the models file and the schema folder it lives in. */
   modelsFile: string;
   schemaDir: string;
+  /** Relative to the manifest (POSIX separators): the data dictionary it was generated from. */
+  dictionary: string;
+  /** The generator block's `modelPrefix` / `tablePrefix` (empty when unset); the sync-state models carry them too. */
+  modelPrefix: string;
+  tablePrefix: string;
   /** Load order (dictionary order, removed types last). */
   types: ManifestType[];
   state: ManifestSyncState;

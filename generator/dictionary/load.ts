@@ -1,0 +1,159 @@
+/**
+ * Reading the data dictionary: parse, validate against the v1 schema, and report a bad file as one
+ * line naming the JSON path of the bad entry and what was expected there.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { BubbleError } from '../../runtime/errors.js';
+import { dictionarySchema, type Dictionary } from './schema.js';
+
+/** Error code of every dictionary problem (file missing, not JSON, not v1). */
+export const DICTIONARY_ERROR = 'DICTIONARY';
+
+/** Reads and validates the dictionary file; throws `BubbleError` (code `DICTIONARY`) when it is not usable. */
+export function loadDictionary(path: string): Dictionary {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? 'error'})`;
+    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${path} ${what}.`, {
+      hint: 'Run `bubble-runtime introspect --out <file>` to create it, or fix the `dictionary` path (relative to the file holding the generator block).',
+      cause: err,
+    });
+  }
+  return parseDictionary(text, path);
+}
+
+/** Parses dictionary JSON text; `source` names the file in error messages. */
+export function parseDictionary(text: string, source = 'data dictionary'): Dictionary {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source} is not valid JSON: ${(err as Error).message}.`, {
+      hint: 'Re-run `bubble-runtime introspect` or fix the file by hand.',
+      cause: err,
+    });
+  }
+  return validateDictionary(json, source);
+}
+
+/** Validates an already-parsed dictionary value. */
+export function validateDictionary(json: unknown, source = 'data dictionary'): Dictionary {
+  const result = dictionarySchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? jsonPath(issue.path) : '$';
+    const what = issue ? describeIssue(issue, json) : 'invalid';
+    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source}: ${where}: ${what}.`, {
+      hint: 'The file must follow the dictionary format v1 (docs/generator.md); re-run `bubble-runtime introspect` to rewrite it.',
+    });
+  }
+  checkUnique(result.data, source);
+  return result.data;
+}
+
+/**
+ * Two types with one API name, or two fields with one record key, cannot both be placed (they would
+ * map to one table or one column), so the dictionary is refused rather than guessed at.
+ */
+function checkUnique(dictionary: Dictionary, source: string): void {
+  const typeNames = new Map<string, number>();
+  dictionary.types.forEach((type, t) => {
+    const seen = typeNames.get(type.name);
+    if (seen !== undefined) {
+      throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source}: $.types[${t}].name: duplicate type name ${JSON.stringify(type.name)} (already at $.types[${seen}]).`);
+    }
+    typeNames.set(type.name, t);
+    const keys = new Map<string, number>();
+    type.fields.forEach((field, f) => {
+      const before = keys.get(field.key);
+      if (before !== undefined) {
+        throw new BubbleError(
+          DICTIONARY_ERROR,
+          `Data dictionary ${source}: $.types[${t}].fields[${f}].key: duplicate field key ${JSON.stringify(field.key)} in type ${JSON.stringify(type.name)} (already at fields[${before}]).`,
+        );
+      }
+      keys.set(field.key, f);
+    });
+  });
+}
+
+interface IssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  expected?: unknown;
+  keys?: string[];
+  values?: unknown[];
+  minimum?: unknown;
+  maximum?: unknown;
+}
+
+function describeIssue(issue: IssueLike, root: unknown): string {
+  const found = valueAt(root, issue.path);
+  switch (issue.code) {
+    case 'invalid_type':
+      return found.present
+        ? `expected ${String(issue.expected)}, found ${kindOf(found.value)}`
+        : `missing (expected ${String(issue.expected)})`;
+    case 'unrecognized_keys':
+      return `unknown key${(issue.keys ?? []).length === 1 ? '' : 's'} ${(issue.keys ?? []).map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_value':
+      return `expected ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(' or ')}, found ${JSON.stringify(found.value)}`;
+    case 'too_small':
+      return typeof found.value === 'string' ? 'expected a non-empty string' : `expected at least ${String(issue.minimum)}, found ${JSON.stringify(found.value)}`;
+    case 'too_big':
+      return `expected at most ${String(issue.maximum)}, found ${JSON.stringify(found.value)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): { present: boolean; value: unknown } {
+  let value: unknown = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !(key in value)) return { present: false, value: undefined };
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return { present: true, value };
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** `$.types[3].fields[0].key`; keys that are not identifiers are bracket-quoted. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+/**
+ * sha256 of the dictionary's canonical JSON (keys sorted): whitespace or key order in the file do not
+ * change it, any content change does. The manifest records it so the CLI can tell a stale manifest.
+ */
+export function dictionaryHash(dictionary: Dictionary): string {
+  return createHash('sha256').update(canonicalJson(dictionary)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,122 @@
+/**
+ * Dictionary → manifest: every name is decided here, once, in dictionary order (so appended types and
+ * fields never shift the names of earlier ones). The models file, the TypeScript adapters and the CLI
+ * all read the result; nothing downstream renames anything.
+ */
+import { BUILTIN_KEYS, type Dictionary } from '../dictionary/schema.js';
+import { syncStateNames } from '../emit/sync-state.js';
+import { columnTypeOf, pgTypeOf } from '../mapping/bubble-types.js';
+import {
+  createColumnAllocator,
+  createTableAllocator,
+  ModelNameRegistry,
+  modelDelegateName,
+  NameSanitiser,
+  type NamingEvent,
+} from '../naming/index.js';
+import type { Manifest, ManifestColumn, ManifestType, StandardColumns } from './types.js';
+
+/** The database columns every data table has (DESIGN.md, seed-plan Task 2.3 plus Bubble's built-ins). */
+export const STANDARD_COLUMNS: Readonly<StandardColumns> = Object.freeze({
+  id: 'id',
+  bubbleId: '_id',
+  bubbleCreatedAt: 'Created Date',
+  bubbleModifiedAt: 'Modified Date',
+  bubbleCreatedBy: 'Created By',
+  bubbleSlug: 'Slug',
+  raw: '_raw',
+  unmapped: '_unmapped',
+  syncCursorPosition: '_sync_cursor_position',
+  syncJobId: '_sync_job_id',
+  syncedAt: '_synced_at',
+  createdAt: '_created_at',
+  updatedAt: '_updated_at',
+  isDeleted: '_is_deleted',
+  deletedAt: '_deleted_at',
+});
+
+const BUILTINS: ReadonlySet<string> = new Set(BUILTIN_KEYS);
+
+export interface ManifestOptions {
+  modelPrefix?: string;
+  tablePrefix?: string;
+  /** `prisma-generator-bubble@<version>`. */
+  generatedBy: string;
+  dictionaryHash: string;
+  /** Paths relative to the manifest's folder (POSIX separators). */
+  modelsFile: string;
+  schemaDir: string;
+  dictionary: string;
+}
+
+/** A naming event with the Bubble type it happened in (absent for model and table names). */
+export interface NamingNote extends NamingEvent {
+  type?: string;
+}
+
+export interface BuiltManifest {
+  manifest: Manifest;
+  /** Every collision, fallback, reserved-word suffix, truncation: for the generator's report. */
+  naming: NamingNote[];
+}
+
+export function buildManifest(dictionary: Dictionary, options: ManifestOptions): BuiltManifest {
+  const modelPrefix = options.modelPrefix ?? '';
+  const tablePrefix = options.tablePrefix ?? '';
+  const models = new ModelNameRegistry({ prefix: modelPrefix });
+  const tables = createTableAllocator(tablePrefix);
+  const naming: NamingNote[] = [];
+
+  const placed: ManifestType[] = dictionary.types.map((type) => {
+    const model = models.sanitize(type.name, type.display.trim() === '' ? type.name : type.display);
+    const table = tables.allocate(tablePrefix + type.name);
+    const fields = new NameSanitiser();
+    const columns = createColumnAllocator();
+    const placedColumns: ManifestColumn[] = [];
+    for (const field of type.fields) {
+      // Built-ins only ever fill the standard columns, never a second column.
+      if (BUILTINS.has(field.key)) continue;
+      const { kind, list, references } = columnTypeOf(field.type);
+      placedColumns.push({
+        key: field.key,
+        field: fields.sanitize(field.key),
+        column: columns.allocate(field.key),
+        bubbleType: field.type,
+        kind,
+        list,
+        ...(references === undefined ? {} : { references }),
+        pgType: pgTypeOf(kind, list),
+        ...(field.removed === true ? { removed: true } : {}),
+      });
+    }
+    for (const event of [...fields.report(), ...columns.report()]) naming.push({ ...event, type: type.name });
+    return {
+      name: type.name,
+      display: type.display,
+      model,
+      delegate: modelDelegateName(model),
+      table,
+      standard: { ...STANDARD_COLUMNS },
+      columns: placedColumns,
+      ...(type.removed === true ? { removed: true } : {}),
+    };
+  });
+  naming.unshift(...models.report(), ...tables.report());
+
+  const state = syncStateNames(modelPrefix, tablePrefix);
+  const manifest: Manifest = {
+    version: 1,
+    generatedBy: options.generatedBy,
+    dictionaryHash: options.dictionaryHash,
+    app: { name: dictionary.app.name },
+    modelsFile: options.modelsFile,
+    schemaDir: options.schemaDir,
+    dictionary: options.dictionary,
+    modelPrefix,
+    tablePrefix,
+    // Load order: dictionary order, removed types last (they get no new records).
+    types: [...placed.filter((t) => t.removed !== true), ...placed.filter((t) => t.removed === true)],
+    state: { jobTable: state.jobTable, cursorTable: state.cursorTable, pageTable: state.pageTable },
+  };
+  return { manifest, naming };
+}
