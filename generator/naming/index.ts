@@ -59,3 +59,4 @@ export { NamingError } from './errors.js';
 export { formatNamingEvents } from './report.js';
 export type { NamingEvent, NamingEventKind } from './report.js';
 export { SYMBOL_WORDS, splitWords, toAscii } from './transliterate.js';
+export { isWellFormedUtf16, toWellFormedUtf16 } from './unicode.js';

@@ -29,11 +29,15 @@ export function toAscii(text: string): string {
   return NON_ASCII.test(text) ? anyAscii(text.normalize('NFC')) : text;
 }
 
-/** The ASCII words of `text`, symbols spelt out, in order. */
+/**
+ * The ASCII words of `text`, symbols spelt out, in order. A name written entirely in capitals
+ * (`CUSTOMER NAME`) is lower-cased first so camelCase can find its words; in mixed case, capital
+ * runs are kept (`Tax/VAT` → `Tax`, `VAT`).
+ */
 export function splitWords(text: string): string[] {
-  const spelt = toAscii(text)
-    .replace(APOSTROPHES, '')
-    .replace(SYMBOLS, (symbol) => ` ${SYMBOL_WORDS[symbol] ?? ''} `);
+  const ascii = toAscii(text).replace(APOSTROPHES, '');
+  const cased = /[a-z]/.test(ascii) ? ascii : ascii.toLowerCase();
+  const spelt = cased.replace(SYMBOLS, (symbol) => ` ${SYMBOL_WORDS[symbol] ?? ''} `);
   return spelt.match(WORD) ?? [];
 }
 
