@@ -1,0 +1,66 @@
+/**
+ * Encoding converted JS values as PostgreSQL text input. Every column of a bulk upsert travels as a
+ * `text[]` parameter and is cast in SQL to the column's real type (read from the catalog), so the
+ * three drivers (pg, PGlite, Prisma raw) see the same thing — arrays of strings and nulls — and list
+ * columns travel as array literals (`{"a","b"}`), which PostgreSQL parses natively when cast to
+ * `text[]`, `timestamptz(3)[]`, … (unnest of a 2-D array would flatten it, so lists cannot be a
+ * dimension of their own).
+ */
+
+export type Encoder = (value: unknown) => string | null;
+
+/** Builds the encoder for one column from its catalog type (`format_type` output). */
+export function encoderFor(pgType: string): Encoder {
+  if (pgType.endsWith('[]')) {
+    const element = scalarEncoder(pgType.slice(0, -2));
+    return (value) => {
+      if (value === null || value === undefined) return null;
+      if (!Array.isArray(value)) throw new TypeError(`expected an array for a ${pgType} column, got ${typeof value}`);
+      return arrayLiteral(value, element);
+    };
+  }
+  return scalarEncoder(pgType);
+}
+
+function scalarEncoder(pgType: string): Encoder {
+  if (pgType === 'jsonb' || pgType === 'json') return (v) => (v === undefined || v === null ? null : JSON.stringify(v));
+  if (pgType.startsWith('timestamp') || pgType === 'date') return encodeDate;
+  return encodeScalar;
+}
+
+function encodeDate(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') return new Date(value).toISOString();
+  return String(value);
+}
+
+function encodeScalar(value: unknown): string | null {
+  switch (typeof value) {
+    case 'undefined':
+      return null;
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(value);
+    case 'object':
+      if (value === null) return null;
+      if (value instanceof Date) return value.toISOString();
+      return JSON.stringify(value);
+    default:
+      return String(value);
+  }
+}
+
+/** A one-dimensional PostgreSQL array literal; every element quoted, so any text is safe. */
+export function arrayLiteral(values: readonly unknown[], element: Encoder): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const text = element(values[i]);
+    out += text === null ? 'NULL' : `"${text.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}

@@ -1,0 +1,13 @@
+/** The runtime's database layer: open a Db, write pages, lock a run. */
+export type { Db } from './types.js';
+export { openDb, openDbFromEnv, DEFAULT_PGLITE_DIR, type OpenDbOptions } from './open.js';
+export { openPostgres, PostgresDb } from './postgres.js';
+export { openPglite, PgliteDb } from './pglite.js';
+export { dbFromPrisma } from './prisma.js';
+export { prepareUpsert, buildUpsert, readColumnTypes, softDeleteUnseen, softDeleteUnseenSql, type UpsertRow, type PreparedUpsert, type ColumnTypes } from './upsert.js';
+export {
+  DatabaseUrlError, DatabaseUnreachableError, DatabaseConnectionLostError, PgliteLockedError, SyncLockedError, SchemaMismatchError,
+  isConnectionError, asDbError,
+} from './errors.js';
+export { parseDatabaseUrl, redactUrl } from './url.js';
+export { quoteIdent, quoteLiteral } from './sql.js';

@@ -1,0 +1,153 @@
+/**
+ * `Db` over PGlite, the embedded PostgreSQL (WASM) used when DATABASE_URL is unset. PGlite is
+ * single-process: two processes opening the same folder corrupt it, so the folder is guarded by a
+ * lock file beside it (`<dir>.lock`, holding the owner's pid) and, inside one process, by a registry.
+ */
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { Db } from './types.js';
+import { DatabaseUnreachableError, PgliteLockedError, asDbError } from './errors.js';
+import { savepoint } from './postgres.js';
+
+/** Folders this process has open (a second open in the same process would be a second instance). */
+const openHere = new Set<string>();
+
+/** Query runner shared by the PGlite instance and a transaction handle. */
+type Runner = Pick<Transaction, 'query'>;
+
+/** int8 as a JS number, as the pg pool and the Prisma wrapper return it (counts, cursors). */
+const parsers = { [types.INT8]: (value: string) => Number(value) };
+
+class PgliteQueryDb implements Db {
+  readonly kind = 'pglite' as const;
+  constructor(protected readonly runner: Runner, private readonly depth: number, private readonly root: PGlite) {}
+
+  async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
+    try {
+      return (await this.runner.query<T>(sql, params)).rows;
+    } catch (err) {
+      throw asDbError(err);
+    }
+  }
+
+  async execute(sql: string, params?: unknown[]): Promise<number> {
+    try {
+      return (await this.runner.query(sql, params)).affectedRows ?? 0;
+    } catch (err) {
+      throw asDbError(err);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (this.depth > 0) return savepoint(this, this.depth, fn, (d) => new PgliteQueryDb(this.runner, d, this.root));
+    // PGlite queues other queries and transactions until this one ends: calling the outer Db from
+    // inside `fn` would wait forever, so `fn` must use `tx`.
+    return this.root.transaction((tx) => fn(new PgliteQueryDb(tx, 1, this.root)));
+  }
+
+  async close(): Promise<void> {
+    // Only the top-level Db owns the instance; see PgliteDb.
+  }
+}
+
+export class PgliteDb extends PgliteQueryDb {
+  constructor(readonly pglite: PGlite, readonly dir: string | undefined, private readonly unlock: () => void) {
+    super(pglite, 0, pglite);
+  }
+
+  override async close(): Promise<void> {
+    try {
+      if (!this.pglite.closed) await this.pglite.close();
+    } finally {
+      this.unlock();
+    }
+  }
+}
+
+/**
+ * Opens (creating when missing) the PGlite database in `dir`, or an in-memory one when `dir` is
+ * undefined. Throws PgliteLockedError when another process or another open here holds the folder.
+ */
+export async function openPglite(dir: string | undefined): Promise<PgliteDb> {
+  if (dir === undefined) return new PgliteDb(await PGlite.create({ parsers }), undefined, () => undefined);
+  const abs = resolve(dir);
+  mkdirSync(dirname(abs), { recursive: true });
+  const unlock = lockFolder(abs);
+  try {
+    mkdirSync(abs, { recursive: true });
+    const pglite = await PGlite.create({ dataDir: abs, parsers });
+    return new PgliteDb(pglite, abs, unlock);
+  } catch (err) {
+    unlock();
+    if (err instanceof PgliteLockedError) throw err;
+    throw new DatabaseUnreachableError(
+      `Cannot open the embedded database in ${abs}: ${err instanceof Error ? err.message : String(err)}`,
+      'Is the folder a PGlite database from a compatible version? Move it away to start a fresh one, or set DATABASE_URL.',
+      err,
+    );
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** Takes `<dir>.lock` (exclusive create); a lock left by a dead process on this host is taken over. */
+function lockFolder(abs: string): () => void {
+  if (openHere.has(abs)) throw new PgliteLockedError(abs, `this process (pid ${process.pid})`);
+  const path = `${abs}.lock`;
+  const me: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, JSON.stringify(me));
+      closeSync(fd);
+      openHere.add(abs);
+      return () => {
+        openHere.delete(abs);
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readLock(path);
+    if (holder && holder.host === me.host && !alive(holder.pid)) {
+      unlinkSync(path); // stale: its process died without closing
+      continue;
+    }
+    if (holder && holder.host === me.host && holder.pid === process.pid) {
+      unlinkSync(path); // ours from an earlier open that was not closed in this process's registry
+      continue;
+    }
+    const who = holder ? `process ${holder.pid} on ${holder.host} (since ${holder.since})` : `another process (lock file ${path})`;
+    throw new PgliteLockedError(abs, who);
+  }
+  throw new PgliteLockedError(abs, `another process (lock file ${path})`);
+}
+
+function readLock(path: string): LockInfo | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?') };
+  } catch {
+    // unreadable or half-written: treated as held by an unknown process
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The set-based bulk upsert: one statement per page of converted rows, keyed by Bubble `_id`.
+ *
+ *   INSERT INTO "table" AS cur (cols…)
+ *   SELECT s.p0, s.p1::timestamp(3) without time zone, …, $n::text, now(), …
+ *   FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), …) AS s(p0, p1, …)
+ *   ON CONFLICT ("_id") DO UPDATE SET … WHERE (cur.data…, cur._sync_job_id, cur._is_deleted)
+ *                                       IS DISTINCT FROM (EXCLUDED.data…, EXCLUDED._sync_job_id, false)
+ *
+ * Every parameter is a `text[]` (see encode.ts); the cast to each column's real type comes from the
+ * catalog, read once per table by `prepareUpsert`, so the SQL matches whatever types the generated
+ * schema chose. Idempotence: a row whose data and job are unchanged is not rewritten at all (re-running
+ * a page of the same job is a no-op); a row seen again by a *new* job with unchanged data gets only its
+ * bookkeeping (`_sync_job_id`, `_synced_at`, `_sync_cursor_position`) updated — that is how a full pass
+ * knows it saw the row — while its data and `_updated_at` stay as they were. `_updated_at` moves only
+ * when data changes (or a soft-deleted row comes back).
+ */
+import type { ManifestType, StandardColumns } from '../../generator/manifest/types.js';
+import type { Db } from './types.js';
+import { encoderFor, type Encoder } from './encode.js';
+import { SchemaMismatchError } from './errors.js';
+import { quoteIdent } from './sql.js';
+
+/** One converted record, ready to write. `values[i]` belongs to `type.columns[i]`. */
+export interface UpsertRow {
+  bubbleId: string;
+  createdDate?: Date | string | null;
+  modifiedDate?: Date | string | null;
+  createdBy?: string | null;
+  slug?: string | null;
+  /** The record as received (any JSON value); stored in `_raw`. */
+  raw: unknown;
+  /** Key → value that did not fit its column or is unknown; `null`/absent when none. */
+  unmapped?: Record<string, unknown> | null;
+  /** Position of the record in the pass (`_sync_cursor_position`). */
+  cursorPosition?: number | null;
+  values: readonly unknown[];
+}
+
+/** Column name → `format_type` of its type, for one table. */
+export type ColumnTypes = ReadonlyMap<string, string>;
+
+export interface PreparedUpsert {
+  readonly table: string;
+  /** The statement; parameters are `$1…$n` (one `text[]` per written column) then `$n+1` = job id. */
+  readonly sql: string;
+  /** Database columns written from each row, in parameter order. */
+  readonly columns: readonly string[];
+  /** Encodes a page; rows repeating a `_id` keep the last occurrence (one row cannot be updated twice in a statement). */
+  params(rows: readonly UpsertRow[], jobId: string): unknown[];
+  /** Writes a page; resolves to the number of rows inserted or changed (unchanged rows are not counted). */
+  run(db: Db, rows: readonly UpsertRow[], jobId: string): Promise<number>;
+}
+
+interface InputColumn {
+  column: string;
+  pgType: string;
+  encode: Encoder;
+  pick: (row: UpsertRow) => unknown;
+  /** Part of the row's data (compared to decide whether anything changed). */
+  data: boolean;
+}
+
+/** Reads the table's column types once and builds its statement. */
+export async function prepareUpsert(db: Db, type: ManifestType): Promise<PreparedUpsert> {
+  return buildUpsert(type, await readColumnTypes(db, type.table));
+}
+
+/** Column types of `table` in the current schema (empty map when the table does not exist). */
+export async function readColumnTypes(db: Db, table: string): Promise<Map<string, string>> {
+  const rows = await db.query<{ name: string; type: string }>(
+    `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND n.nspname = current_schema() AND a.attnum > 0 AND NOT a.attisdropped`,
+    [table],
+  );
+  return new Map(rows.map((r) => [r.name, r.type]));
+}
+
+/** Pure: the statement and encoders for `type`, given its table's column types. */
+export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): PreparedUpsert {
+  const s = type.standard;
+  if (columnTypes.size === 0) throw new SchemaMismatchError(`Table "${type.table}" (Bubble type "${type.name}") does not exist in the database.`);
+  const typeOf = (column: string): string => {
+    const t = columnTypes.get(column);
+    if (t === undefined) throw new SchemaMismatchError(`Table "${type.table}" has no column "${column}" (Bubble type "${type.name}").`);
+    return t;
+  };
+  const input = (column: string, pick: (row: UpsertRow) => unknown, data = true): InputColumn => {
+    const pgType = typeOf(column);
+    return { column, pgType, encode: encoderFor(pgType), pick, data };
+  };
+
+  const inputs: InputColumn[] = [
+    input(s.bubbleId, (r) => r.bubbleId),
+    input(s.bubbleCreatedAt, (r) => r.createdDate),
+    input(s.bubbleModifiedAt, (r) => r.modifiedDate),
+    input(s.bubbleCreatedBy, (r) => r.createdBy),
+    input(s.bubbleSlug, (r) => r.slug),
+    input(s.raw, (r) => r.raw),
+    input(s.unmapped, (r) => (r.unmapped && Object.keys(r.unmapped).length > 0 ? r.unmapped : null)),
+    input(s.syncCursorPosition, (r) => r.cursorPosition, false),
+    ...type.columns.map((c, i) => input(c.column, (r) => r.values[i])),
+  ];
+  const seen = new Set<string>();
+  for (const c of inputs) {
+    if (seen.has(c.column)) throw new SchemaMismatchError(`Column "${c.column}" of table "${type.table}" is mapped twice in the manifest.`);
+    seen.add(c.column);
+  }
+  const jobParam = `$${inputs.length + 1}`;
+  const sql = renderUpsertSql(type.table, s, inputs, jobParam, typeOf);
+
+  const params = (rows: readonly UpsertRow[], jobId: string): unknown[] => {
+    const page = lastPerId(rows);
+    const arrays = inputs.map(() => new Array<string | null>(page.length));
+    for (let r = 0; r < page.length; r++) {
+      const row = page[r]!;
+      for (let c = 0; c < inputs.length; c++) {
+        const col = inputs[c]!;
+        try {
+          arrays[c]![r] = col.encode(col.pick(row));
+        } catch (err) {
+          throw new TypeError(`Cannot write ${type.table}."${col.column}" for _id ${row.bubbleId}: ${(err as Error).message}`);
+        }
+      }
+    }
+    return [...arrays, jobId];
+  };
+
+  return {
+    table: type.table,
+    sql,
+    columns: inputs.map((c) => c.column),
+    params,
+    async run(db, rows, jobId) {
+      if (rows.length === 0) return 0;
+      return db.execute(sql, params(rows, jobId));
+    },
+  };
+}
+
+function renderUpsertSql(table: string, s: StandardColumns, inputs: readonly InputColumn[], jobParam: string, typeOf: (c: string) => string): string {
+  const now = (column: string): string => (typeOf(column).includes('without time zone') ? `(now() AT TIME ZONE 'UTC')` : 'now()');
+  const q = quoteIdent;
+  const bookkeeping: Array<[string, string]> = [
+    [s.syncJobId, `${jobParam}::text`],
+    [s.syncedAt, now(s.syncedAt)],
+    [s.updatedAt, now(s.updatedAt)],
+    [s.isDeleted, 'false'],
+    [s.deletedAt, 'NULL'],
+  ];
+  for (const [column] of bookkeeping) typeOf(column);
+
+  const targetCols = [...inputs.map((c) => c.column), ...bookkeeping.map(([c]) => c)].map(q).join(', ');
+  const selectList = [
+    ...inputs.map((c, i) => (c.pgType === 'text' ? `s.p${i}` : `s.p${i}::${c.pgType}`)),
+    ...bookkeeping.map(([, expr]) => expr),
+  ].join(', ');
+  const unnests = inputs.map((_, i) => `unnest($${i + 1}::text[])`).join(', ');
+  const aliases = inputs.map((_, i) => `p${i}`).join(', ');
+
+  // json (not jsonb) has no equality operator: compare its text.
+  const comparable = (prefix: string, c: InputColumn): string => `${prefix}.${q(c.column)}${/^json(\[\])?$/.test(c.pgType) ? '::text' : ''}`;
+  const dataCols = inputs.filter((c) => c.data && c.column !== s.bubbleId);
+  const dataCur = dataCols.map((c) => comparable('cur', c)).join(', ');
+  const dataNew = dataCols.map((c) => comparable('EXCLUDED', c)).join(', ');
+  const dataChanged = `ROW(${dataCur}) IS DISTINCT FROM ROW(${dataNew})`;
+
+  const sets = [
+    ...inputs.filter((c) => c.column !== s.bubbleId).map((c) => `${q(c.column)} = EXCLUDED.${q(c.column)}`),
+    `${q(s.syncJobId)} = EXCLUDED.${q(s.syncJobId)}`,
+    `${q(s.syncedAt)} = EXCLUDED.${q(s.syncedAt)}`,
+    `${q(s.updatedAt)} = CASE WHEN cur.${q(s.isDeleted)} OR ${dataChanged} THEN EXCLUDED.${q(s.updatedAt)} ELSE cur.${q(s.updatedAt)} END`,
+    `${q(s.isDeleted)} = false`,
+    `${q(s.deletedAt)} = NULL`,
+  ];
+  return [
+    `INSERT INTO ${q(table)} AS cur (${targetCols})`,
+    `SELECT ${selectList}`,
+    `FROM ROWS FROM (${unnests}) AS s(${aliases})`,
+    `ON CONFLICT (${q(s.bubbleId)}) DO UPDATE SET ${sets.join(', ')}`,
+    `WHERE cur.${q(s.isDeleted)} OR cur.${q(s.syncJobId)} IS DISTINCT FROM EXCLUDED.${q(s.syncJobId)} OR ${dataChanged}`,
+  ].join('\n');
+}
+
+function lastPerId(rows: readonly UpsertRow[]): readonly UpsertRow[] {
+  const index = new Map<string, number>();
+  for (let i = 0; i < rows.length; i++) index.set(rows[i]!.bubbleId, i);
+  if (index.size === rows.length) return rows;
+  return rows.filter((row, i) => index.get(row.bubbleId) === i);
+}
+
+/**
+ * After a *completed full pass* only: marks rows this job did not write as deleted. Rows already
+ * marked keep their original `_deleted_at`. Resolves to the number of rows newly marked.
+ */
+export function softDeleteUnseenSql(type: Pick<ManifestType, 'table' | 'standard'>, columnTypes?: ColumnTypes): string {
+  const s = type.standard;
+  const q = quoteIdent;
+  const now = columnTypes?.get(s.deletedAt)?.includes('without time zone') ? `(now() AT TIME ZONE 'UTC')` : 'now()';
+  const updatedNow = columnTypes?.get(s.updatedAt)?.includes('without time zone') ? `(now() AT TIME ZONE 'UTC')` : 'now()';
+  return `UPDATE ${q(type.table)} SET ${q(s.isDeleted)} = true, ${q(s.deletedAt)} = ${now}, ${q(s.updatedAt)} = ${updatedNow}
+WHERE ${q(s.syncJobId)} IS DISTINCT FROM $1::text AND NOT ${q(s.isDeleted)}`;
+}
+
+export async function softDeleteUnseen(db: Db, type: Pick<ManifestType, 'table' | 'standard'>, jobId: string): Promise<number> {
+  return db.execute(softDeleteUnseenSql(type, await readColumnTypes(db, type.table)), [jobId]);
+}

@@ -1,0 +1,113 @@
+/**
+ * Prisma's schema engine as WASM (`@prisma/schema-engine-wasm`, pinned in package.json), instantiated
+ * by hand because the package targets bundlers: compile `schema_engine_bg.wasm` with the glue module
+ * `schema_engine_bg.js` as its import object, hand the instance to the glue, start it. The engine then
+ * talks to the database through a Prisma driver adapter (adapter-pg or pglite-prisma-adapter), so no
+ * engine binary is needed. See DESIGN.md "Environment facts".
+ */
+import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../db/types.js';
+import { PostgresDb } from '../db/postgres.js';
+import { PgliteDb } from '../db/pglite.js';
+import { BubbleError } from '../errors.js';
+
+export type { SchemaEngine };
+
+let started: Promise<typeof glue> | undefined;
+
+/** The slice of the global WebAssembly API used here (the project's lib settings do not declare it). */
+declare const WebAssembly: {
+  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+};
+
+/** Instantiates the WASM module once per process (the glue keeps it in a module-level variable). */
+function startWasm(): Promise<typeof glue> {
+  started ??= (async () => {
+    const entry = fileURLToPath(import.meta.resolve('@prisma/schema-engine-wasm'));
+    const bytes = await readFile(join(dirname(entry), 'schema_engine_bg.wasm'));
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': glue });
+    glue.__wbg_set_wasm(instance.exports as never);
+    (instance.exports.__wbindgen_start as () => void)();
+    return glue;
+  })();
+  return started;
+}
+
+/**
+ * adapter-pg does not know PostgreSQL's internal `"char"` type (OID 18), which the engine's catalog
+ * queries return (e.g. pg_constraint.contype), and fails with "Column type 'char' could not be
+ * deserialized". Reporting those fields as text (OID 25) is exact: a `"char"` is one character of text.
+ */
+class CharAsTextPool extends pg.Pool {
+  override query(...args: unknown[]): never {
+    return patchResult((super.query as (...a: unknown[]) => unknown).apply(this, args)) as never;
+  }
+
+  override connect(...args: unknown[]): never {
+    if (typeof args[0] === 'function') throw new TypeError('callback connect is not used by the adapter');
+    return (super.connect() as Promise<pg.PoolClient>).then((client) => {
+      const original = client.query.bind(client) as (...a: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...a: unknown[]) => patchResult(original(...a));
+      return client;
+    }) as never;
+  }
+}
+
+function patchResult(result: unknown): unknown {
+  if (!(result instanceof Promise)) return result;
+  return result.then((r: unknown) => {
+    for (const res of Array.isArray(r) ? r : [r]) {
+      for (const field of (res as { fields?: Array<{ dataTypeID: number }> } | undefined)?.fields ?? []) {
+        if (field.dataTypeID === 18) field.dataTypeID = 25;
+      }
+    }
+    return r;
+  });
+}
+
+/** A driver-adapter factory on the same database as `db` (its own connection for PostgreSQL). */
+function adapterFactoryFor(db: Db): { factory: SqlMigrationAwareDriverAdapterFactory; dispose: () => Promise<void> } {
+  if (db instanceof PostgresDb) {
+    const pool = new CharAsTextPool({ connectionString: db.target.url, max: 2, application_name: 'bubble-runtime migrate' });
+    pool.on('error', () => undefined);
+    return { factory: new PrismaPg(pool), dispose: () => pool.end() };
+  }
+  if (db instanceof PgliteDb) return { factory: new PrismaPGlite(db.pglite), dispose: async () => undefined };
+  throw new BubbleError('MIGRATE_UNSUPPORTED', `bubble-runtime migrate needs a PostgreSQL URL or the embedded PGlite database, not a ${db.kind} connection.`);
+}
+
+export interface EngineHandle {
+  engine: SchemaEngine;
+  /** Messages the engine logged (JSON lines), for error reports. */
+  logs: string[];
+  dispose(): Promise<void>;
+}
+
+/** A schema engine connected to `db`, loaded with the given schema files (path → text). */
+export async function openEngine(db: Db, datamodels: Array<[string, string]>): Promise<EngineHandle> {
+  const { SchemaEngine } = await startWasm();
+  const { factory, dispose } = adapterFactoryFor(db);
+  const logs: string[] = [];
+  try {
+    const engine = await SchemaEngine.new({ datamodels }, (line: string) => logs.push(line), bindMigrationAwareSqlAdapterFactory(factory));
+    return {
+      engine,
+      logs,
+      async dispose() {
+        engine.free();
+        await dispose();
+      },
+    };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
