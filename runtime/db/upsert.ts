@@ -21,11 +21,14 @@ import { encoderFor, type Encoder } from './encode.js';
 import { SchemaMismatchError } from './errors.js';
 import { quoteIdent } from './sql.js';
 
-/** One converted record, ready to write. `values[i]` belongs to `type.columns[i]`. */
+/**
+ * One converted record, ready to write: runtime/convert's `ConvertedRecord` (with a non-null
+ * `bubbleId`) plus the record itself as `raw`. `values[i]` belongs to `type.columns[i]`.
+ */
 export interface UpsertRow {
   bubbleId: string;
-  createdDate?: Date | string | null;
-  modifiedDate?: Date | string | null;
+  createdAt?: Date | string | null;
+  modifiedAt?: Date | string | null;
   createdBy?: string | null;
   slug?: string | null;
   /** The record as received (any JSON value); stored in `_raw`. */
@@ -95,8 +98,8 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
 
   const inputs: InputColumn[] = [
     input(s.bubbleId, (r) => r.bubbleId),
-    input(s.bubbleCreatedAt, (r) => r.createdDate),
-    input(s.bubbleModifiedAt, (r) => r.modifiedDate),
+    input(s.bubbleCreatedAt, (r) => r.createdAt),
+    input(s.bubbleModifiedAt, (r) => r.modifiedAt),
     input(s.bubbleCreatedBy, (r) => r.createdBy),
     input(s.bubbleSlug, (r) => r.slug),
     input(s.raw, (r) => r.raw),
