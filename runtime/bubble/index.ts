@@ -1,0 +1,37 @@
+/**
+ * The Bubble Data API client the sync and introspect use. Build one with `createBubbleClient` (explicit
+ * settings) or `clientFromEnv` (BUBBLE_APP_URL / BUBBLE_API_TOKEN / SYNC_RATE_LIMIT_RPM).
+ */
+import { createBubbleClient, type BubbleClient, type BubbleClientOptions } from './client.js';
+import { configFromEnv } from './config.js';
+
+export { createBubbleClient, systemClock } from './client.js';
+export type { BubbleClient, BubbleClientOptions, BubbleClientEvent, BubbleClientMetrics, ClientClock } from './client.js';
+export { configFromEnv, normalizeAppUrl, parseRateLimit, DEFAULT_RATE_LIMIT_RPM } from './config.js';
+export type { EnvConfig } from './config.js';
+export {
+  BubbleConfigError,
+  BubbleAuthError,
+  BubbleTypeNotFoundError,
+  BubbleAppNotFoundError,
+  BubbleOffsetRefusedError,
+  BubbleBadRequestError,
+  BubbleUnavailableError,
+} from './errors.js';
+export { createGate, sharedGate } from './limiter.js';
+export type { Gate } from './limiter.js';
+export { DEFAULT_RETRY } from './retry.js';
+export type { RetryPolicy } from './retry.js';
+export type { BubbleRecord, BubbleMeta, BubbleMetaField, BubbleMetaType, Constraint, ConstraintType, Page, PageOptions, SortField } from './types.js';
+
+/**
+ * A client configured from the environment. `appUrl` (the --app-url flag) overrides BUBBLE_APP_URL;
+ * the token only ever comes from BUBBLE_API_TOKEN. Other options (maxInFlight, onEvent, …) pass through.
+ */
+export function clientFromEnv(
+  options: { appUrl?: string | undefined; env?: NodeJS.ProcessEnv } & Omit<Partial<BubbleClientOptions>, 'appUrl' | 'token'> = {},
+): BubbleClient {
+  const { appUrl, env, ...rest } = options;
+  const config = configFromEnv({ appUrl, ...(env ? { env } : {}) });
+  return createBubbleClient({ rateLimitRpm: config.rateLimitRpm, ...rest, appUrl: config.appUrl, token: config.token });
+}

@@ -1,0 +1,77 @@
+/** Shapes of the Bubble Data API as this client speaks it (DESIGN.md "Bubble Data API — facts"). */
+
+/** A record as the Data API returns it: sparse, keyed by display name or field id. */
+export type BubbleRecord = Record<string, unknown> & { _id: string };
+
+export type ConstraintType =
+  | 'equals'
+  | 'not equal'
+  | 'is_empty'
+  | 'is_not_empty'
+  | 'text contains'
+  | 'not text contains'
+  | 'greater than'
+  | 'less than'
+  | 'in'
+  | 'not in'
+  | 'contains'
+  | 'not contains'
+  | 'empty'
+  | 'not empty'
+  | 'geographic_search';
+
+/** One search constraint; `value` is omitted for is_empty / is_not_empty. */
+export interface Constraint {
+  key: string;
+  constraint_type: ConstraintType;
+  value?: unknown;
+}
+
+export interface SortField {
+  sort_field: string;
+  descending?: boolean;
+}
+
+export interface PageOptions {
+  /** 0-based offset (Bubble calls it cursor). Default 0. */
+  cursor?: number;
+  /** Records per page, 1..100. Default 100. */
+  limit?: number;
+  constraints?: readonly Constraint[];
+  /** Field to sort by (default: Bubble's order, Created Date ascending). */
+  sortField?: string;
+  descending?: boolean;
+  /** Tie-breakers after `sortField`, e.g. `[{sort_field: '_id'}]`. */
+  additionalSortFields?: readonly SortField[];
+  signal?: AbortSignal;
+}
+
+export interface Page<R extends Record<string, unknown> = BubbleRecord> {
+  results: R[];
+  /** The offset this page started at. */
+  cursor: number;
+  /** Records in this page. */
+  count: number;
+  /** Records after this page. */
+  remaining: number;
+}
+
+export interface BubbleMetaField {
+  id: string;
+  display: string;
+  type: string;
+}
+
+export interface BubbleMetaType {
+  display: string;
+  fields: BubbleMetaField[];
+}
+
+/** `GET /api/1.1/meta`. Only the parts the product reads are typed; the rest passes through. */
+export interface BubbleMeta {
+  get?: string[];
+  post?: unknown[];
+  types?: Record<string, BubbleMetaType>;
+  app_data?: { appname?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}

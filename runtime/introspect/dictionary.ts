@@ -1,0 +1,119 @@
+/**
+ * Turning `/meta` plus sampled records into the v1 data dictionary, and merging it append-only over an
+ * existing one. Pure functions: the same inputs give the same dictionary, field for field.
+ */
+import type { Dictionary, DictionaryField, DictionaryType } from '../../generator/dictionary/schema.js';
+import type { BubbleMeta } from '../bubble/types.js';
+import { inferType, observe } from './observe.js';
+
+type SampleRecord = Record<string, unknown>;
+
+/** Built-in fields: always `_id`, `Created Date`, `Modified Date`; `Created By`/`Slug` when records carry them. */
+const BUILTINS: ReadonlyArray<{ key: string; display: string; type: string; always: boolean }> = [
+  { key: '_id', display: 'unique ID', type: 'text', always: true },
+  { key: 'Created Date', display: 'Created Date', type: 'date', always: true },
+  { key: 'Modified Date', display: 'Modified Date', type: 'date', always: true },
+  { key: 'Created By', display: 'Created By', type: 'user', always: false },
+  { key: 'Slug', display: 'Slug', type: 'text', always: false },
+];
+const BUILTIN_KEYS = new Set(BUILTINS.map((b) => b.key));
+
+export interface BuildInput {
+  meta: BubbleMeta;
+  /** Sampled records per type name, in the order the API returned them. */
+  samples: ReadonlyMap<string, readonly SampleRecord[]>;
+  /** Types to describe, in order (default: every type /meta exposes). */
+  types: readonly string[];
+  appName: string;
+}
+
+/**
+ * Whether record keys are display names ("captions" on) or internal ids, judged from the samples:
+ * whichever of a field's display name or id the records use. No evidence → display names.
+ */
+export function detectCaptions(meta: BubbleMeta, samples: ReadonlyMap<string, readonly SampleRecord[]>): boolean {
+  let byDisplay = 0;
+  let byId = 0;
+  for (const [type, records] of samples) {
+    for (const field of meta.types?.[type]?.fields ?? []) {
+      if (field.display === field.id) continue;
+      for (const record of records) {
+        if (Object.prototype.hasOwnProperty.call(record, field.display)) byDisplay++;
+        else if (Object.prototype.hasOwnProperty.call(record, field.id)) byId++;
+      }
+    }
+  }
+  return byDisplay >= byId;
+}
+
+export function buildDictionary(input: BuildInput): Dictionary {
+  const captions = detectCaptions(input.meta, input.samples);
+  const types = input.types.map((name) => buildType(input, name, captions));
+  return { version: 1, app: { name: input.appName, captions }, types };
+}
+
+function buildType(input: BuildInput, name: string, captions: boolean): DictionaryType {
+  const described = input.meta.types?.[name];
+  const records = input.samples.get(name) ?? [];
+  const seenKeys = keysInOrder(records);
+  const fields: DictionaryField[] = [];
+  const taken = new Set<string>();
+  const add = (field: DictionaryField): void => {
+    if (taken.has(field.key)) return;
+    taken.add(field.key);
+    const observed = observe(records, field.key, field.type);
+    fields.push(observed ? { ...field, observed } : field);
+  };
+
+  for (const builtin of BUILTINS) {
+    if (builtin.always || seenKeys.includes(builtin.key)) add({ key: builtin.key, display: builtin.display, type: builtin.type, builtin: true });
+  }
+  for (const field of described?.fields ?? []) {
+    const key = captions ? field.display : field.id;
+    if (!key || BUILTIN_KEYS.has(key)) continue;
+    add({ key, id: field.id, display: field.display, type: field.type });
+  }
+  // Keys the records carry that /meta did not list (or /meta listed no fields at all).
+  for (const key of seenKeys) {
+    if (taken.has(key) || BUILTIN_KEYS.has(key)) continue;
+    add({ key, display: key, type: inferType(records.map((r) => r[key])), inferred: true });
+  }
+  const type: DictionaryType = { name, display: described?.display ?? name, fields };
+  if (records.length > 0) type.sampled = records.length;
+  return type;
+}
+
+/** Record keys in order of first appearance across the sample. */
+function keysInOrder(records: readonly SampleRecord[]): string[] {
+  const seen = new Set<string>();
+  for (const record of records) for (const key of Object.keys(record)) seen.add(key);
+  return [...seen];
+}
+
+/**
+ * Append-only merge. Known types and fields keep their place; new ones are appended; those the app no
+ * longer reports are kept and marked `removed` (and lose the mark when they come back). Types outside
+ * `scope` (not introspected this run, e.g. with `--types`) are kept exactly as they were.
+ */
+export function mergeDictionary(existing: Dictionary | undefined, fresh: Dictionary, scope: readonly string[]): Dictionary {
+  if (!existing) return fresh;
+  const freshTypes = new Map(fresh.types.map((t) => [t.name, t]));
+  const inScope = new Set(scope);
+  const types: DictionaryType[] = existing.types.map((old) => {
+    if (!inScope.has(old.name)) return old;
+    const now = freshTypes.get(old.name);
+    return now ? mergeType(old, now) : { ...old, removed: true };
+  });
+  const known = new Set(existing.types.map((t) => t.name));
+  for (const t of fresh.types) if (!known.has(t.name)) types.push(t);
+  return { version: 1, app: fresh.app, types };
+}
+
+function mergeType(old: DictionaryType, now: DictionaryType): DictionaryType {
+  const freshFields = new Map(now.fields.map((f) => [f.key, f]));
+  const fields: DictionaryField[] = old.fields.map((field) => freshFields.get(field.key) ?? { ...field, removed: true });
+  const known = new Set(old.fields.map((f) => f.key));
+  for (const field of now.fields) if (!known.has(field.key)) fields.push(field);
+  const { removed: _removed, ...rest } = now;
+  return { ...rest, fields };
+}
