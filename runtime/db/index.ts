@@ -3,7 +3,7 @@ export type { Db } from './types.js';
 export { openDb, openDbFromEnv, DEFAULT_PGLITE_DIR, type OpenDbOptions } from './open.js';
 export { openPostgres, PostgresDb } from './postgres.js';
 export { openPglite, PgliteDb } from './pglite.js';
-export { dbFromPrisma } from './prisma.js';
+export { dbFromPrisma, PrismaDb } from './prisma.js';
 export { prepareUpsert, buildUpsert, readColumnTypes, softDeleteUnseen, softDeleteUnseenSql, type UpsertRow, type PreparedUpsert, type ColumnTypes } from './upsert.js';
 export {
   DatabaseUrlError, DatabaseUnreachableError, DatabaseConnectionLostError, PgliteLockedError, SyncLockedError, SchemaMismatchError,
@@ -11,3 +11,4 @@ export {
 } from './errors.js';
 export { parseDatabaseUrl, redactUrl } from './url.js';
 export { quoteIdent, quoteLiteral } from './sql.js';
+export { acquireSyncLock, lockKey, type SyncLock, type SyncLockOptions } from './lock.js';

@@ -11,9 +11,13 @@ import { savepoint } from './postgres.js';
 /** Interactive transactions hold one page's upsert and its ledger row; the defaults (5 s) are too short for big pages on a slow link. */
 const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 10 * 60_000 };
 
-class PrismaDb implements Db {
+export class PrismaDb implements Db {
   readonly kind = 'prisma' as const;
-  constructor(private readonly client: PrismaTransactionLike, private readonly root: PrismaLike | undefined, private readonly depth: number) {}
+  /** The user's client (undefined on a transaction handle). */
+  readonly prisma: PrismaLike | undefined;
+  constructor(private readonly client: PrismaTransactionLike, private readonly root: PrismaLike | undefined, private readonly depth: number) {
+    this.prisma = root;
+  }
 
   async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
