@@ -5,6 +5,7 @@ export { renderReportSvg, xmlEscape } from './svg.js';
 export {
   createRunReporter,
   writeRunReport,
+  readRunReport,
   redact,
   reportSecrets,
   reportFolderName,

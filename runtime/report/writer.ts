@@ -3,7 +3,7 @@
  * collector to a sync: `createRunReporter()` gives the `onProgress` to pass to the sync and a `finish()`
  * that writes the files. Every byte written is scrubbed of secrets (the API token) first.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ProgressEvent } from '../api.js';
 import { renderReportMarkdown } from './markdown.js';
@@ -94,4 +94,15 @@ export function createRunReporter(options: RunReporterOptions = {}): RunReporter
       return { report, written };
     },
   };
+}
+
+/** Reads a job's report.json back (null when the run wrote none), e.g. for the CLI's summary. */
+export async function readRunReport(reportDir: string, jobId: string): Promise<{ report: SyncReport; dir: string } | null> {
+  const dir = resolve(reportDir, reportFolderName(jobId));
+  try {
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as SyncReport;
+    return report.version === 1 && report.jobId === jobId ? { report, dir } : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,219 @@
+/**
+ * The progress display a command attaches to a sync's `onProgress`:
+ * - `tty`: live per-table bars (cli-progress) redrawn in place;
+ * - `plain`: log lines for CI and cron — table start/done, and a status line every `intervalMs`
+ *   (also when nothing finishes, so a stalled run is visible in the log);
+ * - `silent`: nothing (e.g. `--json` when stderr is not a terminal).
+ */
+import cliProgress from 'cli-progress';
+import type { ProgressEvent } from '../../api.js';
+import { formatDuration, formatInt } from '../../report/format.js';
+import { COLOURS, NO_COLOURS, liveLine, plainLine, stamp, useColour, type Colours, type TableProgress } from './format.js';
+
+export type ProgressMode = 'tty' | 'plain' | 'silent';
+
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface ProgressDisplayOptions {
+  mode: ProgressMode;
+  stream: OutputStream;
+  env?: NodeJS.ProcessEnv;
+  /** Epoch ms; default Date.now. */
+  clock?: () => number;
+  /** Plain mode: a status line at least this often while a table runs (default 5,000 ms). */
+  intervalMs?: number;
+  /** Plain mode: also a status line every N pages (default 0 = only by time). */
+  everyPages?: number;
+  /** Plain mode: print on a timer too (default true; tests drive the clock instead). */
+  timer?: boolean;
+}
+
+export interface ProgressDisplay {
+  readonly mode: ProgressMode;
+  readonly colours: Colours;
+  onProgress(event: ProgressEvent): void;
+  /** Ends live output (restores the terminal); safe to call twice. */
+  stop(): void;
+}
+
+/**
+ * Where progress goes. Without `--json`: stdout, live bars on a terminal, plain lines otherwise. With
+ * `--json` stdout carries only the final document, so progress goes to stderr, and only when stderr is
+ * a terminal (a redirected stderr would otherwise fill a log with lines nobody asked for).
+ */
+export function chooseProgress(json: boolean, stdout: OutputStream, stderr: OutputStream): { mode: ProgressMode; stream: OutputStream } {
+  if (json) return stderr.isTTY ? { mode: 'tty', stream: stderr } : { mode: 'silent', stream: stderr };
+  return stdout.isTTY ? { mode: 'tty', stream: stdout } : { mode: 'plain', stream: stdout };
+}
+
+export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+  const clock = options.clock ?? Date.now;
+  const colours = useColour(options.mode === 'tty' && options.stream.isTTY === true, options.env) ? COLOURS : NO_COLOURS;
+  const tables = new Map<string, TableProgress>();
+  let jobStart = clock();
+  let current: TableProgress | null = null;
+  let lastLineAt = 0;
+  let pagesSinceLine = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let multibar: cliProgress.MultiBar | null = null;
+  const bars = new Map<string, cliProgress.SingleBar>();
+  const intervalMs = options.intervalMs ?? 5000;
+  const nameWidth = 16;
+  const columns = (): number => (options.stream as { columns?: number }).columns ?? 100;
+
+  const write = (line: string): void => {
+    if (options.mode === 'silent') return;
+    if (multibar) multibar.log(`${line}\n`);
+    else options.stream.write(`${line}\n`);
+  };
+
+  const plainStatus = (): void => {
+    if (!current || current.status !== 'running') return;
+    const now = clock();
+    write(plainLine(current, now - jobStart, now));
+    lastLineAt = now;
+    pagesSinceLine = 0;
+  };
+
+  const ensureMultibar = (): cliProgress.MultiBar => {
+    if (!multibar) {
+      multibar = new cliProgress.MultiBar(
+        {
+          stream: options.stream as NodeJS.WritableStream,
+          format: (_opts: unknown, _params: unknown, payload: { p: TableProgress }) => liveLine(payload.p, clock(), colours, columns(), nameWidth),
+          hideCursor: true,
+          gracefulExit: false,
+          clearOnComplete: false,
+          fps: 8,
+          linewrap: false,
+          forceRedraw: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+    }
+    return multibar;
+  };
+
+  const redraw = (p: TableProgress): void => {
+    const bar = bars.get(p.type);
+    if (bar) bar.update(p.done, { p });
+  };
+
+  const onProgress = (event: ProgressEvent): void => {
+    if (options.mode === 'silent') return;
+    const now = clock();
+    switch (event.kind) {
+      case 'job-start':
+        jobStart = now;
+        lastLineAt = now;
+        write(`${stamp(0)} ${event.resumed ? 'Resuming' : 'Starting'} ${event.mode} sync ${event.jobId}: ${formatInt(event.types.length)} table${event.types.length === 1 ? '' : 's'}`);
+        if (options.mode === 'plain' && options.timer !== false && !timer) {
+          timer = setInterval(() => {
+            if (clock() - lastLineAt >= intervalMs) plainStatus();
+          }, Math.max(250, Math.floor(intervalMs / 4)));
+          timer.unref();
+        }
+        break;
+      case 'table-start': {
+        const p: TableProgress = {
+          type: event.type,
+          table: event.table,
+          total: event.total,
+          done: 0,
+          pages: 0,
+          startedAt: now,
+          finishedAt: null,
+          status: 'running',
+          retries: 0,
+          rateLimited: 0,
+          rateWaitMs: 0,
+          inFlight: 0,
+        };
+        tables.set(event.type, p);
+        current = p;
+        if (options.mode === 'tty') bars.set(event.type, ensureMultibar().create(Math.max(1, event.total ?? 1), 0, { p }));
+        else write(`${stamp(now - jobStart)} ${event.table}: started${event.total === null ? '' : ` (${formatInt(event.total)} records)`}`);
+        lastLineAt = now;
+        break;
+      }
+      case 'page-done': {
+        const p = tables.get(event.type);
+        if (!p) break;
+        p.done = event.done;
+        p.pages += 1;
+        p.inFlight = event.inFlight;
+        if (event.total !== null) p.total = Math.max(event.total, p.done);
+        if (options.mode === 'tty') {
+          bars.get(p.type)?.setTotal(Math.max(1, p.total ?? p.done));
+          redraw(p);
+        } else {
+          pagesSinceLine += 1;
+          const byPages = options.everyPages !== undefined && options.everyPages > 0 && pagesSinceLine >= options.everyPages;
+          if (byPages || now - lastLineAt >= intervalMs) plainStatus();
+        }
+        break;
+      }
+      case 'retry': {
+        const p = tables.get(event.type);
+        if (p) {
+          p.retries += 1;
+          if (event.status === 429) p.rateLimited += 1;
+          redraw(p);
+        }
+        if (options.mode === 'plain') write(`${stamp(now - jobStart)} ${p?.table ?? event.type}: retrying in ${formatDuration(event.waitMs)} (${event.reason})`);
+        break;
+      }
+      case 'rate-wait': {
+        const p = (event.type !== undefined ? tables.get(event.type) : undefined) ?? current;
+        if (p) {
+          p.rateWaitMs += event.waitMs;
+          redraw(p);
+        }
+        break;
+      }
+      case 'table-done': {
+        const p = tables.get(event.result.type);
+        if (!p) break;
+        p.done = event.result.records;
+        p.pages = event.result.pages;
+        p.finishedAt = now;
+        p.status = event.result.status === 'ERROR' ? 'error' : 'done';
+        if (options.mode === 'tty') {
+          bars.get(p.type)?.setTotal(Math.max(1, p.done, p.total ?? 0));
+          redraw(p);
+        } else {
+          const extra = [
+            event.result.rawOnly > 0 ? `${formatInt(event.result.rawOnly)} raw-only` : '',
+            event.result.softDeleted > 0 ? `${formatInt(event.result.softDeleted)} soft-deleted` : '',
+          ]
+            .filter(Boolean)
+            .join(', ');
+          write(
+            `${stamp(now - jobStart)} ${p.table}: ${event.result.status === 'ERROR' ? 'stopped with an error' : 'done'}, ${formatInt(event.result.records)} records in ${formatInt(event.result.pages)} page${event.result.pages === 1 ? '' : 's'}, ${formatDuration(event.result.durationMs)}${extra ? ` (${extra})` : ''}`,
+          );
+        }
+        if (current === p) current = null;
+        lastLineAt = now;
+        break;
+      }
+      case 'job-done':
+        stop();
+        break;
+    }
+  };
+
+  function stop(): void {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    if (multibar) {
+      for (const p of tables.values()) redraw(p);
+      multibar.stop();
+      multibar = null;
+    }
+  }
+
+  return { mode: options.mode, colours, onProgress, stop };
+}
