@@ -17,19 +17,19 @@ import type {
   TimelineMark,
 } from './types.js';
 
-/** The Bubble client's per-request counters (runtime/bubble), as far as the report needs them. */
+/** The Bubble client's counters (runtime/bubble `BubbleClientMetrics` fits this shape). */
 export interface ClientMetricsSnapshot {
-  /** HTTP requests sent, retries included. */
+  /** HTTP attempts sent, retries included. */
   calls: number;
   successes: number;
   failures: number;
   retries?: number;
-  /** Answers with status 429. */
+  /** Attempts answered with status 429. */
   rateLimited?: number;
-  /** Sum of request latencies in ms. */
-  totalLatencyMs?: number;
-  /** Time spent waiting on the client's own rate limiter, in ms. */
-  rateLimitWaitMs?: number;
+  /** Sum of attempt latencies, ms. */
+  latencyMsTotal?: number;
+  /** Time spent waiting on the client's own rate limiter, ms. */
+  rateWaitMsTotal?: number;
 }
 
 export interface CollectorOptions {
@@ -258,10 +258,10 @@ export class SyncMetricsCollector {
       m.apiCallsTotal = this.client.calls;
       m.apiCallsSuccessful = this.client.successes;
       m.apiCallsFailed = this.client.failures;
-      m.averageResponseTime = this.client.calls > 0 && this.client.totalLatencyMs !== undefined ? round(this.client.totalLatencyMs / this.client.calls) : 0;
+      m.averageResponseTime = this.client.calls > 0 && this.client.latencyMsTotal !== undefined ? round(this.client.latencyMsTotal / this.client.calls) : 0;
       if (this.client.retries !== undefined) m.retries = Math.max(m.retries, this.client.retries);
       if (this.client.rateLimited !== undefined) m.rateLimited429 = Math.max(m.rateLimited429, this.client.rateLimited);
-      if (this.client.rateLimitWaitMs !== undefined && m.rateLimitWaitMs === 0) m.rateLimitWaitMs = this.client.rateLimitWaitMs;
+      if (this.client.rateWaitMsTotal !== undefined && m.rateLimitWaitMs === 0) m.rateLimitWaitMs = round(this.client.rateWaitMsTotal);
     } else {
       // No per-call data: every committed page was one successful call, every retry one failed attempt.
       m.apiCallSource = 'pages';

@@ -118,9 +118,9 @@ describe('SyncMetricsCollector', () => {
     const { c, tick } = manual();
     c.startSync('j3');
     tick(2000);
-    c.recordClientMetrics({ calls: 10, successes: 9, failures: 1, retries: 1, rateLimited: 1, totalLatencyMs: 3220 });
+    c.recordClientMetrics({ calls: 10, successes: 9, failures: 1, retries: 1, rateLimited: 1, latencyMsTotal: 3220, rateWaitMsTotal: 40 });
     const m = c.generateReport().metrics;
-    expect(m).toMatchObject({ apiCallSource: 'client', apiCallsTotal: 10, apiCallsSuccessful: 9, apiCallsFailed: 1, averageResponseTime: 322, retries: 1, rateLimited429: 1 });
+    expect(m).toMatchObject({ apiCallSource: 'client', apiCallsTotal: 10, apiCallsSuccessful: 9, apiCallsFailed: 1, averageResponseTime: 322, retries: 1, rateLimited429: 1, rateLimitWaitMs: 40 });
   });
 
   test('an ERROR table is recorded as an error and keeps its status', () => {
