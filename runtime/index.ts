@@ -1,0 +1,40 @@
+/**
+ * `prisma-generator-bubble/runtime`: what the generated `syncAll`/`sync<Type>` call, and what users
+ * who drive a sync from their own code import.
+ */
+import type { PrismaLike, SyncOptions, SyncPlan, SyncResult } from './api.js';
+import { dbFromPrisma } from './db/prisma.js';
+import { pageSourceFromClient, syncClientFromEnv } from './sync/bubble-source.js';
+import { runSyncOnDb, SyncInterruptedError } from './sync/runner.js';
+import { resolveSettings } from './sync/settings.js';
+
+export type {
+  JobStatus, PrismaLike, PrismaTransactionLike, ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus,
+} from './api.js';
+export { SyncFailedError, SyncInterruptedError, runSyncOnDb, selectTypes, jobResult } from './sync/runner.js';
+export type { RunSyncOptions, SyncDeps, SyncRun } from './sync/runner.js';
+export { SyncCursorService } from './sync/cursor-service.js';
+export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/cursor-service.js';
+export { resolveSettings } from './sync/settings.js';
+export type { PageSource, PageWriter, PageRequest, PageResponse } from './sync/ports.js';
+export { pageSourceFromClient } from './sync/bubble-source.js';
+
+/**
+ * Syncs the plan's types from the Bubble app (BUBBLE_APP_URL or `options.appUrl`, BUBBLE_API_TOKEN)
+ * into the database behind `prisma`. Resolves to the run's result; an interrupted run (`signal`)
+ * resolves too, with status PENDING (resumable). A failed run throws `SyncFailedError`, whose `result`
+ * holds the same document; committed pages stay, and the next call resumes.
+ */
+export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncOptions = {}): Promise<SyncResult> {
+  const settings = resolveSettings(options);
+  const client = syncClientFromEnv({
+    appUrl: options.appUrl,
+    rateLimitRpm: settings.rateLimitRpm,
+    concurrency: settings.concurrency,
+    onProgress: options.onProgress,
+  });
+  const { result, error } = await runSyncOnDb(dbFromPrisma(prisma), plan, options, { source: pageSourceFromClient(client) });
+  if (error instanceof SyncInterruptedError) return result;
+  if (error !== null) throw error;
+  return result;
+}

@@ -1,0 +1,385 @@
+/**
+ * SyncCursorService: the original plan's Task 3.2 operations over the sync-state tables (SyncJob,
+ * SyncCursor, SyncPage ledger), with raw SQL through the runtime's `Db`. `in(tx)` binds the same
+ * operations to a transaction, which is how a page's rows, its ledger row and the watermark commit
+ * together.
+ */
+import type { JobStatus, SyncMode, TableStatus } from '../api.js';
+import type { Manifest, ManifestSyncState } from '../../generator/manifest/types.js';
+import type { Db } from '../db/types.js';
+import { BubbleError } from '../errors.js';
+import type { PageMark } from './keyset.js';
+import { ident, newId, num, readUtc, toIso, UTC_NOW, utcParam } from './sql.js';
+
+export interface SyncJobRow {
+  id: string;
+  status: JobStatus;
+  mode: SyncMode;
+  types: string[];
+  error: string | null;
+  currentTable: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  createdAt: string;
+}
+
+export interface SyncCursorRow {
+  tableName: string;
+  bubbleDataType: string;
+  syncJobId: string;
+  /** Watermark: offset inside the current window up to which every page is committed and verified. */
+  currentCursor: number;
+  /** Offset of the most recently committed page, in whatever order pages finished. */
+  lastCursor: number | null;
+  totalRecords: number | null;
+  syncedRecords: number;
+  status: TableStatus;
+  startedAt: string | null;
+  completedAt: string | null;
+  lastError: string | null;
+  windowIndex: number;
+  windowStart: string | null;
+  lastId: string | null;
+  lastKey: string | null;
+  pages: number;
+  rawOnly: number;
+  softDeleted: number;
+}
+
+export interface SyncProgress {
+  job: SyncJobRow;
+  tables: SyncCursorRow[];
+  /** Tables completed, in percent of the job's tables. */
+  percent: number;
+  syncedRecords: number;
+  totalRecords: number | null;
+}
+
+/** A page as the ledger records it. */
+export interface LedgerPage extends PageMark {
+  windowIndex: number;
+  pageIndex: number;
+  offset: number;
+  rawOnly: number;
+  startedAt: string;
+}
+
+/** The watermark a commit moves the cursor to. */
+export interface Watermark {
+  windowIndex: number;
+  windowStart: string | null;
+  lastId: string | null;
+  lastKey: string | null;
+}
+
+export class UnknownJobError extends BubbleError {
+  constructor(jobId: string) {
+    super('SYNC_UNKNOWN_JOB', `No sync job with id ${JSON.stringify(jobId)} in this database.`, {
+      hint: 'bubble-runtime status lists the latest job; pass its id.',
+      exitCode: 2,
+    });
+  }
+}
+
+const UNFINISHED: JobStatus[] = ['PENDING', 'RUNNING', 'ERROR'];
+
+export class SyncCursorService {
+  private readonly job: string;
+  private readonly cursor: string;
+  private readonly page: string;
+  /** Database table → Bubble type name. */
+  private readonly tableTypes: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly state: ManifestSyncState,
+    manifestTypes: Manifest['types'] | ReadonlyMap<string, string>,
+  ) {
+    this.job = ident(state.jobTable);
+    this.cursor = ident(state.cursorTable);
+    this.page = ident(state.pageTable);
+    this.tableTypes = manifestTypes instanceof Map ? manifestTypes : new Map((manifestTypes as Manifest['types']).map((t) => [t.table, t.name]));
+  }
+
+  /** The same service, running its statements inside `tx`. */
+  in(tx: Db): SyncCursorService {
+    return new SyncCursorService(tx, this.state, this.tableTypes);
+  }
+
+  /** Creates a job and one PENDING cursor per table (database table names, in load order). */
+  async initializeSyncJob(tableNames: string[], options: { mode: SyncMode } = { mode: 'full' }): Promise<string> {
+    const jobId = newId();
+    const types = tableNames.map((table) => {
+      const type = this.tableTypes.get(table);
+      if (type === undefined) throw new BubbleError('SYNC_UNKNOWN_TABLE', `Table ${JSON.stringify(table)} is not in the manifest.`);
+      return type;
+    });
+    await this.db.transaction(async (tx) => {
+      await tx.execute(
+        `INSERT INTO ${this.job} (id, status, mode, types, running, progress, created_at, updated_at)
+         VALUES ($1, 'PENDING', $2, $3::jsonb, false, 0, ${UTC_NOW}, ${UTC_NOW})`,
+        [jobId, options.mode, JSON.stringify(types)],
+      );
+      for (const [i, table] of tableNames.entries()) {
+        await tx.execute(
+          `INSERT INTO ${this.cursor} (id, "tableName", bubble_data_type, sync_job_id, status, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'PENDING', ${UTC_NOW}, ${UTC_NOW})`,
+          [newId(), table, types[i], jobId],
+        );
+      }
+    });
+    return jobId;
+  }
+
+  /** Moves the watermark (`cursor` = offset inside the window) and adds `recordCount` synced records. */
+  async updateCursor(tableName: string, syncJobId: string, cursor: number, recordCount: number, watermark?: Watermark): Promise<void> {
+    const params: unknown[] = [tableName, syncJobId, cursor, recordCount];
+    let extra = '';
+    if (watermark) {
+      params.push(watermark.windowIndex, watermark.windowStart, watermark.lastId, watermark.lastKey);
+      extra = `, window_index = $5, window_start = $6, last_id = $7, last_key = $8`;
+    }
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET current_cursor = $3, synced_records = synced_records + $4,
+         status = CASE WHEN status::text = 'PENDING' THEN 'IN_PROGRESS' ELSE status END,
+         updated_at = ${UTC_NOW}${extra}
+       WHERE "tableName" = $1 AND sync_job_id = $2`,
+      params,
+    );
+  }
+
+  /** Records a committed page in the ledger (same transaction as its rows) and counts it on the cursor. */
+  async recordPage(tableName: string, syncJobId: string, page: LedgerPage): Promise<void> {
+    await this.db.execute(
+      `INSERT INTO ${this.page} (id, sync_job_id, table_name, window_index, page_index, "offset", records, raw_only,
+         first_id, last_id, last_key, started_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ${utcParam(12)}, ${UTC_NOW})
+       ON CONFLICT (sync_job_id, table_name, window_index, page_index) DO UPDATE SET
+         "offset" = EXCLUDED."offset", records = EXCLUDED.records, raw_only = EXCLUDED.raw_only,
+         first_id = EXCLUDED.first_id, last_id = EXCLUDED.last_id, last_key = EXCLUDED.last_key,
+         started_at = EXCLUDED.started_at, created_at = EXCLUDED.created_at`,
+      [newId(), syncJobId, tableName, page.windowIndex, page.pageIndex, page.offset, page.count, page.rawOnly,
+        page.firstId, page.lastId, page.lastKey, page.startedAt],
+    );
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET pages = pages + 1, raw_only = raw_only + $3, last_cursor = $4, updated_at = ${UTC_NOW}
+       WHERE "tableName" = $1 AND sync_job_id = $2`,
+      [tableName, syncJobId, page.rawOnly, page.offset],
+    );
+  }
+
+  /** Pages of a window committed at or after `fromIndex` (finished out of order before an interruption). */
+  async windowPages(tableName: string, syncJobId: string, windowIndex: number, fromIndex: number): Promise<Map<number, PageMark>> {
+    const rows = await this.db.query<{ page_index: unknown; records: unknown; first_id: string | null; last_id: string | null; last_key: string | null }>(
+      `SELECT page_index, records, first_id, last_id, last_key FROM ${this.page}
+       WHERE sync_job_id = $1 AND table_name = $2 AND window_index = $3 AND page_index >= $4`,
+      [syncJobId, tableName, windowIndex, fromIndex],
+    );
+    return new Map(rows.map((r) => [num(r.page_index), { count: num(r.records), firstId: r.first_id, lastId: r.last_id, lastKey: r.last_key }]));
+  }
+
+  /** Starts a table (keeps the first start time across resumes: it is the incremental high-water mark). */
+  async startTable(tableName: string, syncJobId: string, startedAt: string): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET status = 'IN_PROGRESS', last_error = NULL,
+         started_at = COALESCE(started_at, ${utcParam(3)}), updated_at = ${UTC_NOW}
+       WHERE "tableName" = $1 AND sync_job_id = $2`,
+      [tableName, syncJobId, startedAt],
+    );
+  }
+
+  async setTotal(tableName: string, syncJobId: string, total: number): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET total_records = $3, updated_at = ${UTC_NOW} WHERE "tableName" = $1 AND sync_job_id = $2`,
+      [tableName, syncJobId, total],
+    );
+  }
+
+  /** Opens keyset window `windowIndex` at `windowStart`: the watermark restarts at offset 0 there. */
+  async openWindow(tableName: string, syncJobId: string, windowIndex: number, windowStart: string | null): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET window_index = $3, window_start = $4, current_cursor = 0, updated_at = ${UTC_NOW}
+       WHERE "tableName" = $1 AND sync_job_id = $2`,
+      [tableName, syncJobId, windowIndex, windowStart],
+    );
+  }
+
+  async markTableComplete(tableName: string, syncJobId: string, result: { records?: number; softDeleted?: number } = {}): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET status = 'COMPLETED', completed_at = ${UTC_NOW}, last_error = NULL,
+         synced_records = COALESCE($3, synced_records), soft_deleted = COALESCE($4, soft_deleted), updated_at = ${UTC_NOW}
+       WHERE "tableName" = $1 AND sync_job_id = $2`,
+      [tableName, syncJobId, result.records ?? null, result.softDeleted ?? null],
+    );
+  }
+
+  async markTableError(tableName: string, syncJobId: string, message: string): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.cursor} SET status = 'ERROR', last_error = $3, updated_at = ${UTC_NOW}
+       WHERE "tableName" = $1 AND sync_job_id = $2`,
+      [tableName, syncJobId, message],
+    );
+  }
+
+  async startJob(syncJobId: string): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.job} SET status = 'RUNNING', running = true, error = NULL,
+         started_at = COALESCE(started_at, ${UTC_NOW}), updated_at = ${UTC_NOW} WHERE id = $1`,
+      [syncJobId],
+    );
+  }
+
+  async setCurrentTable(syncJobId: string, table: string | null, progress: number): Promise<void> {
+    await this.db.execute(
+      `UPDATE ${this.job} SET current_table = $2, progress = $3, updated_at = ${UTC_NOW} WHERE id = $1`,
+      [syncJobId, table, progress],
+    );
+  }
+
+  /** Ends a run of the job: COMPLETED, ERROR (resumable), PENDING (interrupted, resumable) or CANCELLED. */
+  async finishJob(syncJobId: string, status: JobStatus, error: string | null = null): Promise<void> {
+    const done = status === 'COMPLETED';
+    await this.db.execute(
+      `UPDATE ${this.job} SET status = $2, running = false, error = $3,
+         progress = CASE WHEN $4::boolean THEN 100 ELSE progress END,
+         completed_at = CASE WHEN $4::boolean THEN ${UTC_NOW} ELSE completed_at END,
+         last_sync = CASE WHEN $4::boolean THEN ${UTC_NOW} ELSE last_sync END,
+         current_table = CASE WHEN $4::boolean THEN NULL ELSE current_table END,
+         updated_at = ${UTC_NOW}
+       WHERE id = $1`,
+      [syncJobId, status, error, done],
+    );
+  }
+
+  async getJob(syncJobId: string): Promise<SyncJobRow | null> {
+    const rows = await this.db.query(`${this.jobSelect()} WHERE id = $1`, [syncJobId]);
+    return rows[0] ? jobRow(rows[0]) : null;
+  }
+
+  /** The most recently created job, or null. */
+  async latestJob(): Promise<SyncJobRow | null> {
+    const rows = await this.db.query(`${this.jobSelect()} ORDER BY created_at DESC, id DESC LIMIT 1`);
+    return rows[0] ? jobRow(rows[0]) : null;
+  }
+
+  /** The latest job that did not finish (PENDING, RUNNING or ERROR), or null. */
+  async latestUnfinishedJob(): Promise<SyncJobRow | null> {
+    const latest = await this.latestJob();
+    return latest && UNFINISHED.includes(latest.status) ? latest : null;
+  }
+
+  async hasCompletedFullSync(): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 AS one FROM ${this.job} WHERE status::text = 'COMPLETED' AND mode = 'full' LIMIT 1`);
+    return rows.length > 0;
+  }
+
+  /**
+   * The high-water mark for an incremental run of a table: when the table's latest completed pass
+   * started. Anything modified after that was either read by that pass or is newer than it.
+   */
+  async highWaterMark(tableName: string): Promise<string | null> {
+    const rows = await this.db.query<{ started: unknown }>(
+      `SELECT (started_at AT TIME ZONE 'UTC') AS started FROM ${this.cursor}
+       WHERE "tableName" = $1 AND status::text = 'COMPLETED' AND started_at IS NOT NULL
+       ORDER BY completed_at DESC LIMIT 1`,
+      [tableName],
+    );
+    return rows[0] ? toIso(rows[0].started) : null;
+  }
+
+  async getCursors(syncJobId: string): Promise<SyncCursorRow[]> {
+    const rows = await this.db.query(
+      `SELECT c."tableName" AS "tableName", c.bubble_data_type, c.sync_job_id, c.current_cursor, c.last_cursor,
+         c.total_records, c.synced_records, c.status::text AS status, ${readUtc('started_at', 'started_at')},
+         ${readUtc('completed_at', 'completed_at')}, c.last_error, c.window_index, c.window_start, c.last_id,
+         c.last_key, c.pages, c.raw_only, c.soft_deleted
+       FROM ${this.cursor} c WHERE c.sync_job_id = $1`,
+      [syncJobId],
+    );
+    return rows.map(cursorRow);
+  }
+
+  /** Overall progress of a job: its row, its tables' cursors, and the share of tables completed. */
+  async getSyncProgress(syncJobId: string): Promise<SyncProgress> {
+    const job = await this.getJob(syncJobId);
+    if (!job) throw new UnknownJobError(syncJobId);
+    const cursors = await this.getCursors(syncJobId);
+    const order = new Map(job.types.map((t, i) => [t, i]));
+    cursors.sort((a, b) => (order.get(a.bubbleDataType) ?? 0) - (order.get(b.bubbleDataType) ?? 0));
+    const completed = cursors.filter((c) => c.status === 'COMPLETED').length;
+    const totals = cursors.map((c) => c.totalRecords);
+    return {
+      job,
+      tables: cursors,
+      percent: cursors.length === 0 ? 100 : Math.round((completed / cursors.length) * 100),
+      syncedRecords: cursors.reduce((s, c) => s + c.syncedRecords, 0),
+      totalRecords: totals.every((t) => t !== null) ? totals.reduce<number>((s, t) => s + (t ?? 0), 0) : null,
+    };
+  }
+
+  /** Where a table of a job continues: its cursor row (window, watermark offset, last verified record). */
+  async resumeFromCursor(tableName: string, syncJobId: string): Promise<SyncCursorRow | null> {
+    return (await this.getCursors(syncJobId)).find((c) => c.tableName === tableName) ?? null;
+  }
+
+  /** Cancels a job: it and its unfinished tables become CANCELLED and it is never resumed. */
+  async cancelSyncJob(syncJobId: string): Promise<void> {
+    const job = await this.getJob(syncJobId);
+    if (!job) throw new UnknownJobError(syncJobId);
+    await this.db.transaction(async (tx) => {
+      await tx.execute(
+        `UPDATE ${this.job} SET status = 'CANCELLED', running = false, completed_at = ${UTC_NOW}, updated_at = ${UTC_NOW}
+         WHERE id = $1 AND status::text <> 'COMPLETED'`,
+        [syncJobId],
+      );
+      await tx.execute(
+        `UPDATE ${this.cursor} SET status = 'CANCELLED', updated_at = ${UTC_NOW}
+         WHERE sync_job_id = $1 AND status::text <> 'COMPLETED'`,
+        [syncJobId],
+      );
+    });
+  }
+
+  private jobSelect(): string {
+    return `SELECT id, status::text AS status, mode, types, error, current_table, ${readUtc('started_at', 'started_at')},
+      ${readUtc('completed_at', 'completed_at')}, ${readUtc('created_at', 'created_at')} FROM ${this.job}`;
+  }
+}
+
+function jobRow(r: Record<string, unknown>): SyncJobRow {
+  const types = typeof r.types === 'string' ? (JSON.parse(r.types) as unknown) : r.types;
+  return {
+    id: String(r.id),
+    status: String(r.status) as JobStatus,
+    mode: r.mode === 'incremental' ? 'incremental' : 'full',
+    types: Array.isArray(types) ? types.map(String) : [],
+    error: (r.error as string | null) ?? null,
+    currentTable: (r.current_table as string | null) ?? null,
+    startedAt: toIso(r.started_at),
+    completedAt: toIso(r.completed_at),
+    createdAt: toIso(r.created_at) ?? '',
+  };
+}
+
+function cursorRow(r: Record<string, unknown>): SyncCursorRow {
+  return {
+    tableName: String(r.tableName),
+    bubbleDataType: String(r.bubble_data_type),
+    syncJobId: String(r.sync_job_id),
+    currentCursor: num(r.current_cursor),
+    lastCursor: r.last_cursor === null || r.last_cursor === undefined ? null : num(r.last_cursor),
+    totalRecords: r.total_records === null || r.total_records === undefined ? null : num(r.total_records),
+    syncedRecords: num(r.synced_records),
+    status: String(r.status) as TableStatus,
+    startedAt: toIso(r.started_at),
+    completedAt: toIso(r.completed_at),
+    lastError: (r.last_error as string | null) ?? null,
+    windowIndex: num(r.window_index),
+    windowStart: (r.window_start as string | null) ?? null,
+    lastId: (r.last_id as string | null) ?? null,
+    lastKey: (r.last_key as string | null) ?? null,
+    pages: num(r.pages),
+    rawOnly: num(r.raw_only),
+    softDeleted: num(r.soft_deleted),
+  };
+}
