@@ -62,6 +62,8 @@ export interface CollisionTrackerOptions {
 /** Tracks the names used in one scope (a model's fields, or the schema's models). */
 export class CollisionTracker {
   private readonly usedNames = new Set<string>();
+  /** Per base name: the next suffix worth trying (every lower one is taken; names are never freed). */
+  private readonly collisionCounter = new Map<string, number>();
   private readonly collisionRecords: CollisionRecord[] = [];
   private readonly caseInsensitive: boolean;
   private readonly maxLength: number;
@@ -86,17 +88,25 @@ export class CollisionTracker {
 
   /** The first free variant of `baseName` (`baseName`, `baseName2`, …), not yet taken. */
   resolveCollision(baseName: string): string {
-    if (!this.has(baseName)) return baseName;
-    for (let n = 2; ; n += 1) {
+    return this.findFree(baseName).name;
+  }
+
+  private findFree(baseName: string): { name: string; n: number } {
+    if (!this.has(baseName)) return { name: baseName, n: 1 };
+    // Starting from the remembered counter keeps many originals with one base linear, not quadratic.
+    for (let n = this.collisionCounter.get(this.key(baseName)) ?? 2; ; n += 1) {
       const candidate = withNumericSuffix(baseName, n, this.maxLength);
-      if (!this.has(candidate)) return candidate;
+      if (!this.has(candidate)) return { name: candidate, n };
     }
   }
 
   /** Takes a unique variant of `sanitizedName` for `originalName`, recording a collision if any. */
   addName(originalName: string, sanitizedName: string): string {
-    const name = this.resolveCollision(sanitizedName);
-    if (name !== sanitizedName) this.collisionRecords.push({ original: originalName, base: sanitizedName, name });
+    const { name, n } = this.findFree(sanitizedName);
+    if (name !== sanitizedName) {
+      this.collisionRecords.push({ original: originalName, base: sanitizedName, name });
+      this.collisionCounter.set(this.key(sanitizedName), n + 1);
+    }
     this.reserve(name);
     return name;
   }
