@@ -192,7 +192,8 @@ export class SyncMetricsCollector {
       }
       case 'retry': {
         const at = this.touch() - this.origin();
-        const limited = event.status === 429;
+        // The client's retry reasons name the status ("HTTP 429 …") when the event carries none.
+        const limited = event.status === 429 || (event.status === undefined && /\b429\b/.test(event.reason));
         this.marks.push({ type: event.type, at, durationMs: event.waitMs, kind: limited ? 'rate-limited' : 'retry', reason: event.reason });
         const state = this.tableState(event.type, event.type);
         state.retries += 1;

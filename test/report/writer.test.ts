@@ -60,3 +60,31 @@ describe('report writer', () => {
     expect(reportFolderName('../x/y z')).toBe('___x_y_z');
   });
 });
+
+describe('runWithReport', () => {
+  test('writes the report after a run and also after a failed one', async () => {
+    const { runWithReport } = await import('../../runtime/report/with-report.js');
+    const dir = await mkdtemp(join(tmpdir(), 'ux-with-'));
+    try {
+      const seen: string[] = [];
+      const ok = await runWithReport({ reportDir: dir, onProgress: (e) => seen.push(e.kind) }, async (onProgress) => {
+        onProgress({ kind: 'job-start', jobId: 'job_ok', mode: 'full', types: [], resumed: false });
+        onProgress({ kind: 'job-done', result: { jobId: 'job_ok', mode: 'full', status: 'COMPLETED', durationMs: 1, tables: [] } });
+        return 42;
+      });
+      expect(ok.value).toBe(42);
+      expect(seen).toEqual(['job-start', 'job-done']);
+      expect(ok.written?.dir).toBe(join(dir, 'job_ok'));
+      await expect(
+        runWithReport({ reportDir: dir }, async (onProgress) => {
+          onProgress({ kind: 'job-start', jobId: 'job_bad', mode: 'full', types: ['user'], resumed: false });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await readdir(dir)).sort()).toEqual(['job_bad', 'job_ok']);
+      expect(JSON.parse(await readFile(join(dir, 'job_bad', 'report.json'), 'utf8')).status).toBe('RUNNING');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
