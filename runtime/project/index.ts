@@ -1,0 +1,83 @@
+/**
+ * Project discovery for `migrate`, `sync` and `status`: the schema folder (--schema or
+ * prisma.config.ts), the `generator bubble` block in it, the block's `output`, and the manifest there.
+ */
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Manifest } from '../../generator/manifest/types.js';
+import { MANIFEST_FILE } from '../../generator/manifest/types.js';
+import { ProjectError } from './errors.js';
+import { loadManifest } from './manifest.js';
+import { resolveSchema, type ResolveSchemaOptions, type SchemaLocation } from './schema.js';
+
+export { resolveSchema, type SchemaLocation, type ResolveSchemaOptions } from './schema.js';
+export { loadManifest } from './manifest.js';
+export { readPrismaConfig, type PrismaConfigPaths } from './config.js';
+export { ProjectError } from './errors.js';
+
+export interface BubbleGeneratorBlock {
+  name: string;
+  /** Absolute path of the file holding the block. */
+  sourceFilePath: string;
+  /** Absolute output folder. */
+  output: string;
+  /** The block's options as strings (dictionary, modelsFile, …). */
+  config: Record<string, string | string[] | undefined>;
+}
+
+export interface Project extends SchemaLocation {
+  generator: BubbleGeneratorBlock;
+  manifestPath: string;
+  manifest: Manifest;
+}
+
+/** Finds everything a command needs; throws ProjectError with a next step when something is missing. */
+export async function resolveProject(options: ResolveSchemaOptions = {}): Promise<Project> {
+  const location = await resolveSchema(options);
+  const generator = await findBubbleGenerator(location);
+  const manifestPath = join(generator.output, MANIFEST_FILE);
+  return { ...location, generator, manifestPath, manifest: loadManifest(manifestPath) };
+}
+
+interface GeneratorConfig {
+  name: string;
+  provider: { value: string | null };
+  output: { value: string | null } | null;
+  config: Record<string, string | string[] | undefined>;
+  sourceFilePath: string;
+}
+
+interface InternalsModule {
+  getConfig?: (options: { datamodel: Array<[string, string]> }) => Promise<{ generators: GeneratorConfig[] }>;
+}
+
+/** The `generator bubble` block (or the one whose provider is prisma-generator-bubble). */
+export async function findBubbleGenerator(location: SchemaLocation): Promise<BubbleGeneratorBlock> {
+  const internals = (await import('@prisma/internals')) as unknown as InternalsModule & { default?: InternalsModule };
+  const getConfig = internals.getConfig ?? internals.default?.getConfig;
+  if (!getConfig) throw new Error('@prisma/internals does not export getConfig');
+  let generators: GeneratorConfig[];
+  try {
+    generators = (await getConfig({ datamodel: location.files })).generators;
+  } catch (err) {
+    throw new ProjectError('SCHEMA_INVALID', `The Prisma schema in ${location.schemaDir} does not parse: ${(err as Error).message}`, 'Run `npx prisma validate` to see the problem.', err);
+  }
+  const block =
+    generators.find((g) => g.name === 'bubble') ?? generators.find((g) => /prisma-generator-bubble/.test(g.provider.value ?? ''));
+  if (!block) {
+    throw new ProjectError(
+      'NO_BUBBLE_GENERATOR',
+      `No \`generator bubble\` block in the schema folder ${location.schemaDir}.`,
+      'Add one: generator bubble { provider = "prisma-generator-bubble"  dictionary = "../bubble/dictionary.json"  output = "../generated/bubble" }, then run `npx prisma generate`.',
+    );
+  }
+  const output = block.output?.value;
+  if (!output) {
+    throw new ProjectError('NO_GENERATOR_OUTPUT', `The \`generator ${block.name}\` block in ${block.sourceFilePath} sets no output.`, 'Add output = "../generated/bubble" (any folder) and run `npx prisma generate`.');
+  }
+  return {
+    name: block.name,
+    sourceFilePath: block.sourceFilePath,
+    output: isAbsolute(output) ? output : resolve(dirname(block.sourceFilePath), output),
+    config: block.config,
+  };
+}
