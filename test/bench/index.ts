@@ -10,7 +10,9 @@ interface Bench {
   load: () => Promise<{ run: (opts: { records?: number }) => Promise<string> }>;
 }
 
-const benches: Bench[] = [];
+const benches: Bench[] = [
+  { name: 'naming', load: () => import('./naming.js') },
+];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

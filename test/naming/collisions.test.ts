@@ -87,6 +87,14 @@ describe('collision resolution', () => {
     );
   });
 
+  test('a thousand originals with one base number on in order, none skipped', () => {
+    const sanitiser = new NameSanitiser();
+    const names = Array.from({ length: 1000 }, (_, i) => sanitiser.sanitize(`Paid${'?'.repeat(i)}`));
+    expect(names.slice(0, 3)).toEqual(['paid', 'paid2', 'paid3']);
+    expect(names[999]).toBe('paid1000');
+    expect(sanitiser.report()).toHaveLength(999);
+  });
+
   test('detectCollision lists duplicated names with their positions', () => {
     expect(detectCollision(['a', 'b', 'a', 'c', 'b', 'a'])).toEqual([
       { name: 'a', indexes: [0, 2, 5] },

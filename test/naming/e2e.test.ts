@@ -1,9 +1,10 @@
 /**
  * End to end: the nastiest names from the unit cases, run through the sanitisers, the escapers and
  * the database allocators, make a schema that the real Prisma CLI validates and generates a client
- * for; and the same column names, created through sqlIdent in a real PostgreSQL, come back byte-exact.
+ * for (which the real tsc accepts); and the same column names, created through sqlIdent in a real PostgreSQL, come back byte-exact.
  */
 import pg from 'pg';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,7 +19,18 @@ import {
   sqlIdent,
 } from '../../index.js';
 import { createTestDatabase } from '../support/database.js';
-import { makeTempProject, PRISMA_CONFIG, runPrisma } from '../support/prisma-cli.js';
+import { makeTempProject, PRISMA_CONFIG, repoRoot, runPrisma } from '../support/prisma-cli.js';
+
+/** Type-checks the generated client with the real TypeScript compiler; resolves to its output. */
+function typecheck(file: string, cwd: string): Promise<{ code: number; output: string }> {
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const args = ['--ignoreConfig', '--noEmit', '--skipLibCheck', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', file];
+  return new Promise((done) => {
+    execFile(process.execPath, [tsc, ...args], { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr });
+    });
+  });
+}
 
 const NASTY_KEYS = [
   '2nd Payment %', '1st Payment %', '_id', 'select', 'Customer Name', 'customer-name', 'Commission Paid?',
@@ -51,7 +63,9 @@ function buildSchema(): string {
 }
 
 describe('naming end to end', () => {
-  test('a schema of the nastiest names passes the real `prisma validate` and `prisma generate`', async () => {
+  // The generated client copies `///` comments into JSDoc blocks: a comment terminator in a key would
+  // end them early if docComment did not escape it, which tsc would then reject.
+  test('a schema of the nastiest names passes the real `prisma validate` and `prisma generate`, and the client type-checks', async () => {
     const project = makeTempProject({
       'prisma.config.ts': PRISMA_CONFIG,
       'prisma/schema/schema.prisma':
@@ -66,6 +80,9 @@ describe('naming end to end', () => {
       expect(generate.stderr).not.toMatch(/error/i);
       expect(generate.code).toBe(0);
       expect(readdirSync(join(project.dir, 'generated', 'client'))).toContain('client.ts');
+      const checked = await typecheck(join('generated', 'client', 'client.ts'), project.dir);
+      expect(checked.output).toBe('');
+      expect(checked.code).toBe(0);
     } finally {
       project.cleanup();
     }
