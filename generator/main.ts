@@ -10,7 +10,8 @@ A Prisma generator: Prisma runs it during \`prisma generate\` for a block like
     output     = "../generated/bubble"
   }
 
-It is not meant to be run by hand. Options: see the README.
+It is not meant to be run by hand. Options (dictionary, output, modelsFile, modelPrefix,
+tablePrefix, check): see docs/generator.md.
 `;
 
 /** Entry of the generator bin: help/version by hand, the generator protocol when Prisma calls it. */
@@ -23,6 +24,12 @@ export function runGeneratorBin(args: string[]): void {
     process.stdout.write(`${packageVersion()}\n`);
     return;
   }
-  process.stderr.write('prisma-generator-bubble: the generator protocol arrives with the generator issue\n');
-  process.exitCode = 1;
+  // Loaded lazily: the handler pulls in Prisma's formatter (WASM), which --help does not need.
+  // stdin is buffered until the handler starts reading it.
+  import('./handler.js')
+    .then((handler) => handler.serveGenerator())
+    .catch((err: unknown) => {
+      process.stderr.write(`prisma-generator-bubble: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
 }
