@@ -6,7 +6,9 @@ import { packageVersion } from '../version.js';
  * Each command lives in `commands/<name>.ts` and exports `register(program)`; add it to this list.
  * Commands do their work inside their action and throw typed errors (runtime/errors.ts).
  */
-const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [];
+const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import('./commands/migrate.js'),
+];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('bubble-runtime')
