@@ -1,0 +1,298 @@
+/**
+ * The sync engine against real databases (PostgreSQL from the jest cluster, in-memory PGlite) with an
+ * in-process app whose page answers the tests order by hand: no sleeps, no timing assumptions.
+ */
+import pg from 'pg';
+import { createTestDatabase } from '../support/database.js';
+import { openDb } from '../../runtime/db/open.js';
+import type { Db } from '../../runtime/db/types.js';
+import type { ProgressEvent } from '../../runtime/api.js';
+import { runSyncOnDb, SyncFailedError, SyncInterruptedError, type RunSyncOptions } from '../../runtime/sync/runner.js';
+import { SyncCursorService } from '../../runtime/sync/cursor-service.js';
+import { createSchema, testManifest } from './support/schema.js';
+import { MemoryApp, seedItems } from './support/memory-app.js';
+import { mismatches } from './support/compare.js';
+
+const manifest = testManifest();
+const dbs: Array<{ db: Db; drop?: () => Promise<void> }> = [];
+
+async function postgres(): Promise<{ db: Db; url: string }> {
+  const { url, drop } = await createTestDatabase('sync');
+  const db = await openDb({ databaseUrl: url });
+  dbs.push({ db, drop });
+  await createSchema(db, manifest);
+  return { db, url };
+}
+
+async function pglite(): Promise<Db> {
+  const db = await openDb({ pgliteDir: ':memory:' });
+  dbs.push({ db });
+  await createSchema(db, manifest);
+  return db;
+}
+
+afterAll(async () => {
+  for (const { db, drop } of dbs) {
+    await db.close().catch(() => undefined);
+    await drop?.();
+  }
+});
+
+function run(db: Db, app: MemoryApp, options: RunSyncOptions = {}) {
+  return runSyncOnDb(db, manifest, { reportDir: false, ...options }, { source: app });
+}
+
+async function expectEqual(db: Db, app: MemoryApp): Promise<void> {
+  for (const type of ['item', 'note']) {
+    expect(await mismatches(db, manifest, type, app.sorted(type))).toEqual([]);
+  }
+}
+
+/** Resolves once `n` pages have committed (from the progress events). */
+function afterPages(n: number): { onProgress: (e: ProgressEvent) => void; reached: Promise<void> } {
+  let count = 0;
+  let resolve!: () => void;
+  const reached = new Promise<void>((r) => (resolve = r));
+  return {
+    reached,
+    onProgress: (e) => {
+      if (e.kind === 'page-done' && ++count === n) resolve();
+    },
+  };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe.each([
+  ['PostgreSQL', async () => (await postgres()).db],
+  ['PGlite', pglite],
+])('full sync on %s', (_name, open) => {
+  test('makes the database equal to the app, every record and field; a second run changes nothing', async () => {
+    const db = await open();
+    const app = new MemoryApp();
+    seedItems(app, 260, 30);
+    const first = await run(db, app, { concurrency: 3 });
+    expect(first.error).toBeNull();
+    expect(first.result).toMatchObject({ mode: 'full', status: 'COMPLETED' });
+    const item = first.result.tables.find((t) => t.type === 'item')!;
+    expect(item).toMatchObject({ records: 260, status: 'COMPLETED', rawOnly: 2, softDeleted: 0 });
+    expect(first.result.tables.find((t) => t.type === 'note')).toMatchObject({ records: 30, status: 'COMPLETED' });
+    await expectEqual(db, app);
+
+    const before = await db.query(`SELECT _id, _updated_at FROM item ORDER BY _id`);
+    const second = await run(db, app, { concurrency: 3 });
+    expect(second.error).toBeNull();
+    expect(second.result.mode).toBe('incremental');
+    expect(second.result.tables.map((t) => t.records)).toEqual([0, 0]);
+    expect(await db.query(`SELECT _id, _updated_at FROM item ORDER BY _id`)).toEqual(before);
+  });
+});
+
+test('pages finishing out of order never move the persisted cursor past an unfinished page', async () => {
+  const { db } = await postgres();
+  const app = new MemoryApp();
+  seedItems(app, 260);
+  const cursors = new SyncCursorService(db, manifest.state, manifest.types);
+  const gate0 = deferred();
+  app.beforeAnswer = async (type, req) => {
+    if (type === 'item' && req.offset === 0 && req.constraints.length === 0) await gate0.promise;
+  };
+  const progress = afterPages(2);
+  const running = run(db, app, { concurrency: 3, types: ['item'], onProgress: progress.onProgress });
+  await progress.reached; // pages at offsets 99 and 198 committed, page 0 still held back
+  const job = (await cursors.latestJob())!;
+  const cursor = (await cursors.resumeFromCursor('item', job.id))!;
+  expect(cursor.currentCursor).toBe(0);
+  expect(cursor.pages).toBe(2);
+  const ledger = await db.query<{ page_index: number }>(`SELECT page_index FROM sync_pages WHERE sync_job_id = $1 ORDER BY page_index`, [job.id]);
+  expect(ledger.map((r) => r.page_index)).toEqual([1, 2]);
+  gate0.resolve();
+  const { result, error } = await running;
+  expect(error).toBeNull();
+  expect(result.status).toBe('COMPLETED');
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+test('records inserted, modified and deleted during a sync: nothing else is skipped, the next run converges', async () => {
+  const { db } = await postgres();
+  const app = new MemoryApp();
+  seedItems(app, 400);
+  const original = app.sorted('item');
+  const deleted = [original[5]!, original[50]!, original[97]!, original[120]!];
+  const modified = [original[10]!, original[300]!];
+  let mutated = false;
+  app.afterAnswer = (type, req) => {
+    // Between the first and second page: four records before later offsets vanish, two change, two arrive.
+    if (type === 'item' && req.offset === 0 && !mutated) {
+      mutated = true;
+      for (const r of deleted) app.delete('item', r._id);
+      for (const r of modified) app.modify('item', r._id, { Name: `${String(r.Name)} (edited)` });
+      app.insert('item', { Name: 'new during sync A' });
+      app.insert('item', { Name: 'new during sync B' });
+    }
+  };
+  const first = await run(db, app, { concurrency: 2, types: ['item'] });
+  expect(first.error).toBeNull();
+  expect(mutated).toBe(true);
+  const ids = new Set((await db.query<{ _id: string }>(`SELECT _id FROM item`)).map((r) => r._id));
+  const gone = new Set(deleted.map((r) => r._id));
+  const skipped = original.filter((r) => !gone.has(r._id) && !ids.has(r._id)).map((r) => r._id);
+  expect(skipped).toEqual([]);
+
+  app.afterAnswer = null;
+  const second = await run(db, app, { mode: 'full', types: ['item'] });
+  expect(second.error).toBeNull();
+  expect(second.result.tables[0]!.softDeleted).toBe(deleted.length - deleted.filter((r) => !ids.has(r._id)).length);
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+test.each([
+  ['the app refuses deep offsets', { appMax: 250, maxOffset: undefined }],
+  ['BUBBLE_MAX_OFFSET is reached', { appMax: Number.POSITIVE_INFINITY, maxOffset: 300 }],
+])('a table larger than the maximum offset syncs completely when %s', async (_name, { appMax, maxOffset }) => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  app.maxOffset = appMax;
+  seedItems(app, 900);
+  const { result, error } = await run(db, app, { concurrency: 3, types: ['item'], ...(maxOffset ? { maxOffset } : {}) });
+  expect(error).toBeNull();
+  expect(result.tables[0]).toMatchObject({ records: 900, status: 'COMPLETED' });
+  expect(app.log.every((r) => r.offset <= Math.min(appMax, maxOffset ?? Infinity) + (appMax === 250 ? 99 : 0))).toBe(true);
+  const cursor = (await new SyncCursorService(db, manifest.state, manifest.types).resumeFromCursor('item', result.jobId))!;
+  expect(cursor.windowIndex).toBeGreaterThanOrEqual(2);
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+test('incremental picks up exactly the changed records; a full pass soft-deletes removed ones', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 150, 10);
+  expect((await run(db, app)).result.mode).toBe('full');
+  const items = app.sorted('item');
+  for (const r of items.slice(20, 24)) app.modify('item', r._id, { Amount: 42 });
+  for (let i = 0; i < 3; i++) app.insert('item', { Name: `added ${i}` });
+  const incremental = await run(db, app);
+  expect(incremental.error).toBeNull();
+  expect(incremental.result.mode).toBe('incremental');
+  expect(incremental.result.tables.map((t) => [t.type, t.records, t.softDeleted])).toEqual([['item', 7, 0], ['note', 0, 0]]);
+  await expectEqual(db, app);
+
+  const removed = items.slice(40, 44);
+  for (const r of removed) app.delete('item', r._id);
+  const full = await run(db, app, { mode: 'full' });
+  expect(full.result.tables.map((t) => [t.type, t.softDeleted])).toEqual([['item', 4], ['note', 0]]);
+  const flagged = await db.query<{ _id: string }>(`SELECT _id FROM item WHERE _is_deleted AND _deleted_at IS NOT NULL ORDER BY _id`);
+  expect(flagged.map((r) => r._id)).toEqual(removed.map((r) => r._id).sort());
+  await expectEqual(db, app);
+});
+
+test('an interrupted run stops after in-flight pages commit and a plain re-run resumes the same job', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 700, 20);
+  const controller = new AbortController();
+  const progress = afterPages(3);
+  void progress.reached.then(() => controller.abort());
+  const first = await run(db, app, { concurrency: 2, signal: controller.signal, onProgress: progress.onProgress });
+  expect(first.error).toBeInstanceOf(SyncInterruptedError);
+  expect(first.result.status).toBe('PENDING');
+  const fetchedBefore = app.log.length;
+
+  const second = await run(db, app, { concurrency: 2 });
+  expect(second.error).toBeNull();
+  expect(second.result.jobId).toBe(first.result.jobId);
+  expect(second.result.status).toBe('COMPLETED');
+  await expectEqual(db, app);
+  // Uninterrupted: ceil(700/99) + ceil(20/99) pages. Resuming re-reads nothing that committed.
+  expect(app.log.length).toBeLessThanOrEqual(8 + 1 + 2);
+  expect(fetchedBefore).toBeGreaterThanOrEqual(3);
+});
+
+test('a non-retryable error stops the table with ERROR, keeps committed pages, and the next run resumes', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 500);
+  app.beforeAnswer = (type, req) => {
+    if (type === 'item' && req.offset === 297) throw new Error('HTTP 400 from the app');
+  };
+  const first = await run(db, app, { types: ['item'] });
+  expect(first.error).toBeInstanceOf(SyncFailedError);
+  expect((first.error as Error).message).toMatch(/stopped at item: HTTP 400 from the app/);
+  expect(first.result.status).toBe('ERROR');
+  expect(first.result.tables[0]).toMatchObject({ status: 'ERROR', records: 298 });
+  const cursor = (await new SyncCursorService(db, manifest.state, manifest.types).resumeFromCursor('item', first.result.jobId))!;
+  expect(cursor.lastError).toMatch(/HTTP 400/);
+
+  app.beforeAnswer = null;
+  const second = await run(db, app);
+  expect(second.result).toMatchObject({ jobId: first.result.jobId, status: 'COMPLETED' });
+  expect(app.log.filter((r) => r.offset === 0).length).toBe(1);
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+test('the database going away mid-run gives a clear error and a resumable job', async () => {
+  const { db, url } = await postgres();
+  const app = new MemoryApp();
+  seedItems(app, 600);
+  const progress = afterPages(2);
+  const name = new URL(url).pathname.slice(1);
+  const killed = progress.reached.then(async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+    await admin.end();
+  });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  app.beforeAnswer = async (_type, req) => {
+    if (req.offset >= 198) {
+      await killed;
+      release();
+      await held;
+    }
+  };
+  const first = await run(db, app, { types: ['item'], onProgress: progress.onProgress });
+  expect(first.error).toBeInstanceOf(SyncFailedError);
+  expect((first.error as Error).message).toMatch(/connection/i);
+  await db.close().catch(() => undefined);
+
+  app.beforeAnswer = null;
+  const again = await openDb({ databaseUrl: url });
+  dbs.push({ db: again });
+  const second = await run(again, app);
+  expect(second.result).toMatchObject({ jobId: first.result.jobId, status: 'COMPLETED' });
+  expect(await mismatches(again, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+test('a second sync against the same database refuses while one runs; --cancel ends a job for good', async () => {
+  const { db, url } = await postgres();
+  const app = new MemoryApp();
+  seedItems(app, 300);
+  const gate = deferred();
+  const started = deferred();
+  app.beforeAnswer = async () => {
+    started.resolve();
+    await gate.promise;
+  };
+  const first = run(db, app, { types: ['item'] });
+  await started.promise;
+  const other = await openDb({ databaseUrl: url });
+  dbs.push({ db: other });
+  await expect(run(other, new MemoryApp())).rejects.toThrow(/Another sync is already running/);
+  gate.resolve();
+  expect((await first).error).toBeNull();
+
+  const cursors = new SyncCursorService(db, manifest.state, manifest.types);
+  const jobId = await cursors.initializeSyncJob(['item', 'note'], { mode: 'full' });
+  await cursors.cancelSyncJob(jobId);
+  const progress = await cursors.getSyncProgress(jobId);
+  expect(progress.job.status).toBe('CANCELLED');
+  expect(progress.tables.map((t) => t.status)).toEqual(['CANCELLED', 'CANCELLED']);
+  app.beforeAnswer = null;
+  const next = await run(db, app);
+  expect(next.result.jobId).not.toBe(jobId);
+});

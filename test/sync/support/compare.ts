@@ -1,0 +1,58 @@
+/** Compares the database with the app: every record, every field value, and nothing extra alive. */
+import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Db } from '../../../runtime/db/types.js';
+import type { BubbleRecord } from '../../../runtime/sync/ports.js';
+
+type Row = Record<string, unknown>;
+
+/** JSON with object keys sorted: jsonb does not keep key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}
+
+function iso(v: unknown): string | null {
+  return v === null || v === undefined ? null : new Date(v as string).toISOString();
+}
+
+/** What a column should hold for a record (null when absent or not convertible). */
+function expected(kind: string, list: boolean, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (list) return Array.isArray(value) ? value : null;
+  if (kind === 'number') return typeof value === 'number' ? value : null;
+  if (kind === 'date') return iso(value);
+  return value;
+}
+
+export async function mismatches(db: Db, manifest: Manifest, typeName: string, records: BubbleRecord[]): Promise<string[]> {
+  const type = manifest.types.find((t) => t.name === typeName)!;
+  const rows = await db.query<Row>(`SELECT * FROM "${type.table}"`);
+  const byId = new Map(rows.map((r) => [String(r._id), r]));
+  const problems: string[] = [];
+  const wanted = new Set(records.map((r) => r._id));
+  for (const record of records) {
+    const row = byId.get(record._id);
+    if (!row) {
+      problems.push(`${typeName} ${record._id}: missing`);
+      continue;
+    }
+    if (row._is_deleted) problems.push(`${typeName} ${record._id}: marked deleted`);
+    if (canonical(row._raw) !== canonical(record)) problems.push(`${typeName} ${record._id}: _raw differs`);
+    if (iso(row['Created Date']) !== iso(record['Created Date'])) problems.push(`${typeName} ${record._id}: Created Date`);
+    if (iso(row['Modified Date']) !== iso(record['Modified Date'])) problems.push(`${typeName} ${record._id}: Modified Date`);
+    for (const c of type.columns) {
+      const want = expected(c.kind, c.list, record[c.key]);
+      const got = c.kind === 'date' ? iso(row[c.column]) : row[c.column];
+      if (canonical(got ?? null) !== canonical(want)) {
+        problems.push(`${typeName} ${record._id}: ${c.key} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      }
+    }
+  }
+  for (const row of rows) {
+    if (!wanted.has(String(row._id)) && !row._is_deleted) problems.push(`${typeName} ${String(row._id)}: extra row not marked deleted`);
+  }
+  return problems;
+}

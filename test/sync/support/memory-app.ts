@@ -1,0 +1,115 @@
+/**
+ * An in-process Bubble app with the Data API's paging semantics (ascending sort on a key with `_id` as
+ * tie-breaker, `greater than` on dates, offsets, a maximum offset answered with the client's typed
+ * refusal, `remaining`), used as the sync's PageSource where a test must control exactly when each
+ * page answers (out-of-order completion, mutations between two pages). HTTP behaviour is tested
+ * against the fake server elsewhere.
+ */
+import { BubbleOffsetRefusedError } from '../../../runtime/bubble/errors.js';
+import type { BubbleRecord, PageRequest, PageResponse, PageSource } from '../../../runtime/sync/ports.js';
+
+export interface RequestLogEntry {
+  type: string;
+  offset: number;
+  constraints: string;
+}
+
+export class MemoryApp implements PageSource {
+  readonly records = new Map<string, Map<string, BubbleRecord>>();
+  readonly log: RequestLogEntry[] = [];
+  /** Offsets past this are refused (Bubble's deep-offset limit). */
+  maxOffset = Number.POSITIVE_INFINITY;
+  /** Called before a page answers; a test may await here to order completions or mutate the data. */
+  beforeAnswer: ((type: string, request: PageRequest) => Promise<void> | void) | null = null;
+  /** Called after the page's results are computed, before they are returned (mutate "between" pages). */
+  afterAnswer: ((type: string, request: PageRequest, response: PageResponse) => Promise<void> | void) | null = null;
+  private clock: number;
+  private seq = 0;
+
+  constructor(startMs = Date.UTC(2023, 0, 1)) {
+    this.clock = startMs;
+  }
+
+  /** Historical time for seeded records: advances by `ms` from a fixed start (deterministic). */
+  tick(ms = 1000): string {
+    this.clock += ms;
+    return new Date(this.clock).toISOString();
+  }
+
+  /** "Now" for changes made while or after a sync runs: the real clock, never behind earlier keys. */
+  now(): string {
+    this.clock = Math.max(this.clock + 1, Date.now());
+    return new Date(this.clock).toISOString();
+  }
+
+  table(type: string): Map<string, BubbleRecord> {
+    let t = this.records.get(type);
+    if (!t) this.records.set(type, (t = new Map()));
+    return t;
+  }
+
+  /** Inserts a record created now (or at `createdAt`); returns it. */
+  insert(type: string, fields: Record<string, unknown>, createdAt?: string): BubbleRecord {
+    const created = createdAt ?? this.now();
+    this.seq += 1;
+    const id = `${Date.parse(created)}x${String(100000 + this.seq)}`;
+    const record = { _id: id, 'Created Date': created, 'Modified Date': created, ...fields } as BubbleRecord;
+    this.table(type).set(id, record);
+    return record;
+  }
+
+  modify(type: string, id: string, fields: Record<string, unknown>): void {
+    const r = this.table(type).get(id);
+    if (!r) throw new Error(`no ${type} ${id}`);
+    this.table(type).set(id, { ...r, ...fields, 'Modified Date': this.now() });
+  }
+
+  delete(type: string, id: string): void {
+    this.table(type).delete(id);
+  }
+
+  /** Records of a type in (key, _id) order. */
+  sorted(type: string, key = 'Created Date'): BubbleRecord[] {
+    return [...this.table(type).values()].sort((a, b) => {
+      const ka = Date.parse(String(a[key])), kb = Date.parse(String(b[key]));
+      return ka !== kb ? ka - kb : a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
+    });
+  }
+
+  async fetchPage(type: string, request: PageRequest): Promise<PageResponse> {
+    this.log.push({ type, offset: request.offset, constraints: JSON.stringify(request.constraints) });
+    await this.beforeAnswer?.(type, request);
+    if (request.offset > this.maxOffset) throw new BubbleOffsetRefusedError(type, request.offset, 'too deep');
+    let rows = this.sorted(type, request.sortField);
+    for (const c of request.constraints) {
+      if (c.constraint_type !== 'greater than') throw new Error(`unsupported constraint ${c.constraint_type}`);
+      const bound = Date.parse(String(c.value));
+      rows = rows.filter((r) => Date.parse(String(r[c.key])) > bound);
+    }
+    const results = rows.slice(request.offset, request.offset + request.limit).map((r) => structuredClone(r));
+    const response = { results, remaining: Math.max(0, rows.length - request.offset - results.length) };
+    await this.afterAnswer?.(type, request, response);
+    return response;
+  }
+
+  isOffsetRefusal(err: unknown): boolean {
+    return err instanceof BubbleOffsetRefusedError;
+  }
+}
+
+/** A deterministic set of items: some sharing a Created Date, some sparse, one with a value that does not fit. */
+export function seedItems(app: MemoryApp, count: number, notes = 0): void {
+  for (let i = 0; i < count; i++) {
+    const created = i % 7 === 3 ? undefined : app.tick(i % 5 === 0 ? 0 : 1000);
+    const fields: Record<string, unknown> = { Name: `Item ${i}` };
+    if (i % 3 !== 0) fields.Amount = i * 1.5;
+    if (i % 4 === 0) fields['Paid?'] = i % 8 === 0;
+    if (i % 6 === 0) fields.Due = new Date(Date.UTC(2024, 0, 1 + (i % 28))).toISOString();
+    if (i % 5 === 1) fields.Tags = [`t${i % 3}`, `u${i % 2}`];
+    if (i % 9 === 2) fields.Address = { address: `${i} Main St`, lat: 1.5, lng: 103.8 };
+    if (i === 13) fields.Amount = 'not a number';
+    if (i === 14) fields['Unknown field'] = 'kept raw';
+    app.insert('item', fields, created ?? app.tick(0));
+  }
+  for (let i = 0; i < notes; i++) app.insert('note', { Body: `Note ${i}` }, app.tick());
+}
