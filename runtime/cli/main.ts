@@ -8,6 +8,8 @@ import { packageVersion } from '../version.js';
  */
 const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
   () => import('./commands/migrate.js'),
+  () => import('./commands/sync.js'),
+  () => import('./commands/status.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {

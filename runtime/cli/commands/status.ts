@@ -1,0 +1,33 @@
+/** `bubble-runtime status [job] [--json] [--schema DIR]`: a job's progress from the database (default: the latest job). */
+import type { Command } from 'commander';
+import { openDbFromEnv } from '../../db/open.js';
+import { BubbleError } from '../../errors.js';
+import { resolveProject } from '../../project/index.js';
+import { SyncCursorService } from '../../sync/cursor-service.js';
+import { jobResult } from '../../sync/runner.js';
+import { summary } from './sync.js';
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('Show a sync job from the database (default: the latest); on PostgreSQL also while another process runs it.')
+    .argument('[job]', 'job id')
+    .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables}')
+    .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
+    .action(async (job: string | undefined, flags: { json?: boolean; schema?: string }) => {
+      const cwd = process.cwd();
+      const project = await resolveProject({ schema: flags.schema, cwd });
+      const db = await openDbFromEnv({ cwd });
+      try {
+        const cursors = new SyncCursorService(db, project.manifest.state, project.manifest.types);
+        const jobId = job ?? (await cursors.latestJob())?.id;
+        if (jobId === undefined) {
+          throw new BubbleError('SYNC_NO_JOBS', 'No sync has run against this database yet.', { hint: 'Run bubble-runtime sync.' });
+        }
+        const result = await jobResult(cursors, project.manifest, jobId);
+        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${summary(result)}\n`);
+      } finally {
+        await db.close();
+      }
+    });
+}

@@ -1,0 +1,135 @@
+/**
+ * `bubble-runtime sync [--mode full|incremental] [--types a,b] [--resume] [--cancel <job>] [--json]
+ * [--app-url URL] [--schema DIR]`: runs (or resumes, or cancels) a sync from the generated manifest.
+ * `--json` prints exactly one JSON document on stdout (DESIGN.md's shape); progress goes to stderr.
+ */
+import type { Command } from 'commander';
+import type { ProgressEvent, SyncResult } from '../../api.js';
+import { openDbFromEnv } from '../../db/open.js';
+import { resolveProject } from '../../project/index.js';
+import { pageSourceFromClient, syncClientFromEnv } from '../../sync/bubble-source.js';
+import { SyncCursorService } from '../../sync/cursor-service.js';
+import { jobResult, runSyncOnDb } from '../../sync/runner.js';
+import { parseMode, resolveSettings } from '../../sync/settings.js';
+import { UsageError } from '../../errors.js';
+
+interface SyncFlags {
+  mode?: string;
+  types?: string;
+  resume?: boolean;
+  cancel?: string;
+  json?: boolean;
+  appUrl?: string;
+  schema?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('sync')
+    .description(
+      'Sync the Bubble app (BUBBLE_APP_URL, BUBBLE_API_TOKEN) into the database (DATABASE_URL, or the embedded PGlite in ./.bubble/pglite). ' +
+        'A plain run first resumes the latest unfinished job.',
+    )
+    .option('--mode <mode>', 'full | incremental (default: incremental once a full sync has completed)')
+    .option('--types <list>', 'comma-separated Bubble type names (default: all, in load order)')
+    .option('--resume', 'only continue the latest unfinished job')
+    .option('--cancel <job>', 'cancel a job so it is never resumed')
+    .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables}')
+    .option('--app-url <url>', 'the app URL (overrides BUBBLE_APP_URL)')
+    .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
+    .action(async (flags: SyncFlags) => {
+      const mode = parseMode(flags.mode);
+      const types = flags.types === undefined ? undefined : flags.types.split(',').map((t) => t.trim()).filter(Boolean);
+      if (types !== undefined && types.length === 0) throw new UsageError('--types needs at least one type name.');
+      if (flags.cancel !== undefined && (flags.resume || mode || types)) {
+        throw new UsageError('--cancel cannot be combined with --mode, --types or --resume.');
+      }
+      const cwd = process.cwd();
+      const project = await resolveProject({ schema: flags.schema, cwd });
+      const db = await openDbFromEnv({ cwd });
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stderr.write('Stopping after the pages in flight commit (Ctrl-C again to quit at once)…\n');
+        controller.abort();
+      };
+      try {
+        if (flags.cancel !== undefined) {
+          const cursors = new SyncCursorService(db, project.manifest.state, project.manifest.types);
+          await cursors.cancelSyncJob(flags.cancel);
+          const result = await jobResult(cursors, project.manifest, flags.cancel);
+          write(flags.json === true, result, `Cancelled sync job ${flags.cancel}.`);
+          return;
+        }
+        const settings = resolveSettings({});
+        const progress = plainProgress();
+        const client = syncClientFromEnv({
+          appUrl: flags.appUrl,
+          rateLimitRpm: settings.rateLimitRpm,
+          concurrency: settings.concurrency,
+          onProgress: progress,
+        });
+        process.on('SIGINT', onSigint);
+        const { result, error } = await runSyncOnDb(
+          db,
+          project.manifest,
+          { ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: progress },
+          { source: pageSourceFromClient(client) },
+        );
+        write(flags.json === true, result, summary(result));
+        if (error !== null) throw error;
+      } finally {
+        process.off('SIGINT', onSigint);
+        await db.close();
+      }
+    });
+}
+
+function write(json: boolean, result: SyncResult, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${text}\n`);
+}
+
+/** The run's result as a few lines a person reads. */
+export function summary(result: SyncResult): string {
+  const lines = [`Sync job ${result.jobId} (${result.mode}): ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`];
+  for (const t of result.tables) {
+    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} pages${extra ? `  (${extra})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Plain progress lines on stderr (the default display; a richer one plugs into the same
+ * `onProgress` events). Page lines at most every two seconds per table.
+ */
+export function plainProgress(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): (event: ProgressEvent) => void {
+  let last = 0;
+  return (event) => {
+    switch (event.kind) {
+      case 'job-start':
+        write(`${event.resumed ? 'Resuming' : 'Starting'} ${event.mode} sync ${event.jobId}: ${event.types.join(', ')}`);
+        break;
+      case 'table-start':
+        last = Date.now();
+        write(`${event.type}: starting${event.total !== null ? ` (${event.total} records)` : ''}`);
+        break;
+      case 'page-done':
+        if (Date.now() - last >= 2000) {
+          last = Date.now();
+          write(`${event.type}: ${event.done}${event.total !== null ? `/${event.total}` : ''} records`);
+        }
+        break;
+      case 'retry':
+        write(`${event.type}: retrying in ${Math.round(event.waitMs)} ms (${event.reason})`);
+        break;
+      case 'table-done':
+        write(`${event.result.type}: ${event.result.status.toLowerCase()}, ${event.result.records} records, ${event.result.pages} pages`);
+        break;
+      default:
+        break;
+    }
+  };
+}
