@@ -52,10 +52,22 @@ class CharAsTextPool extends pg.Pool {
   }
 
   override connect(...args: unknown[]): never {
-    if (typeof args[0] === 'function') throw new TypeError('callback connect is not used by the adapter');
-    return (super.connect() as Promise<pg.PoolClient>).then((client) => {
+    const patchClient = (client: pg.PoolClient | undefined): void => {
+      if (!client || (client as { __charAsText?: boolean }).__charAsText) return;
       const original = client.query.bind(client) as (...a: unknown[]) => unknown;
       (client as { query: unknown }).query = (...a: unknown[]) => patchResult(original(...a));
+      (client as { __charAsText?: boolean }).__charAsText = true;
+    };
+    const callback = args[0];
+    if (typeof callback === 'function') {
+      // pg.Pool's own query() checks clients out this way.
+      return super.connect((err, client, done) => {
+        patchClient(client);
+        (callback as (...a: unknown[]) => void)(err, client, done);
+      }) as never;
+    }
+    return (super.connect() as Promise<pg.PoolClient>).then((client) => {
+      patchClient(client);
       return client;
     }) as never;
   }
@@ -88,6 +100,8 @@ export interface EngineHandle {
   engine: SchemaEngine;
   /** Messages the engine logged (JSON lines), for error reports. */
   logs: string[];
+  /** The driver error behind an engine error that only says "External error id#N", else `err` itself. */
+  explain(err: unknown): unknown;
   dispose(): Promise<void>;
 }
 
@@ -96,11 +110,19 @@ export async function openEngine(db: Db, datamodels: Array<[string, string]>): P
   const { SchemaEngine } = await startWasm();
   const { factory, dispose } = adapterFactoryFor(db);
   const logs: string[] = [];
+  const bound = bindMigrationAwareSqlAdapterFactory(factory);
+  const explain = (err: unknown): unknown => {
+    const id = /External error id#(\d+)/.exec(err instanceof Error ? err.message : String(err))?.[1];
+    const record = id === undefined ? undefined : bound.errorRegistry.consumeError(Number(id));
+    const inner = record?.error as { cause?: unknown; originalMessage?: unknown; message?: unknown } | undefined;
+    return inner?.cause ?? inner ?? err;
+  };
   try {
-    const engine = await SchemaEngine.new({ datamodels }, (line: string) => logs.push(line), bindMigrationAwareSqlAdapterFactory(factory));
+    const engine = await SchemaEngine.new({ datamodels }, (line: string) => logs.push(line), bound);
     return {
       engine,
       logs,
+      explain,
       async dispose() {
         engine.free();
         await dispose();
@@ -108,6 +130,6 @@ export async function openEngine(db: Db, datamodels: Array<[string, string]>): P
     };
   } catch (err) {
     await dispose();
-    throw err;
+    throw explain(err);
   }
 }

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import type { Db } from '../db/types.js';
 import { BubbleError } from '../errors.js';
+import { asDbError, isConnectionError } from '../db/errors.js';
 import { openEngine, type SchemaEngine } from './engine.js';
 import { describeDrop, findDrops, isEmptyScript, type Drop } from './drops.js';
 import { LOCK_FILE, MIGRATION_FILE, nextMigrationName, readHistory, snapshotOf, writeMigration, type History } from './history.js';
@@ -51,8 +52,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const handle = await openEngine(options.db, options.files);
   try {
     const engine = handle.engine;
-    const applied = await apply(engine, history);
-    const sql = await diff(engine, options, history);
+    const applied = await apply(engine, history, handle.explain);
+    const sql = await diff(engine, options, history, handle.explain);
     if (isEmptyScript(sql)) return { created: null, applied };
 
     const drops = findDrops(sql!);
@@ -60,24 +61,24 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const name = nextMigrationName(history.migrations.map((m) => m.name), options.now ?? new Date());
     const path = writeMigration(options.migrationsDir, name, sql!, snapshotOf(options.schemaDir, options.files));
     const next = readHistory(options.migrationsDir);
-    applied.push(...(await apply(engine, next)));
+    applied.push(...(await apply(engine, next, handle.explain)));
     return { created: { name, path, sql: sql!, drops }, applied };
   } finally {
     await handle.dispose();
   }
 }
 
-async function apply(engine: SchemaEngine, history: History): Promise<string[]> {
+async function apply(engine: SchemaEngine, history: History, explain: (err: unknown) => unknown): Promise<string[]> {
   if (history.migrations.length === 0) return [];
   try {
     const out = await engine.applyMigrations({ migrationsList: migrationList(history), filters: NO_FILTERS });
     return out.appliedMigrationNames;
   } catch (err) {
-    throw engineError('Applying migrations failed', err, 'Fix the failing migration, mark it with `prisma migrate resolve`, then run migrate again.');
+    throw engineError('Applying migrations failed', explain(err), 'Fix the failing migration, mark it with `prisma migrate resolve`, then run migrate again.');
   }
 }
 
-async function diff(engine: SchemaEngine, options: MigrateOptions, history: History): Promise<string | null> {
+async function diff(engine: SchemaEngine, options: MigrateOptions, history: History, explain: (err: unknown) => unknown): Promise<string | null> {
   const to = { tag: 'schemaDatamodel' as const, files: options.files.map(([path, content]) => ({ path, content })) };
   const from =
     history.migrations.length === 0
@@ -89,7 +90,7 @@ async function diff(engine: SchemaEngine, options: MigrateOptions, history: Hist
     const result = await engine.diff({ from, to, script: true, exitCode: null, filters: NO_FILTERS });
     return result.stdout;
   } catch (err) {
-    throw engineError('Comparing the schema with the last migration failed', err, 'Run `npx prisma validate` to check the schema.');
+    throw engineError('Comparing the schema with the last migration failed', explain(err), 'Run `npx prisma validate` to check the schema.');
   }
 }
 
@@ -104,6 +105,7 @@ function migrationList(history: History) {
 
 function engineError(what: string, err: unknown, hint: string): BubbleError {
   if (err instanceof BubbleError) return err;
+  if (isConnectionError(err)) return asDbError(err) as BubbleError;
   const code = (err as { code?: string }).code;
   const message = (err instanceof Error ? err.message : String(err)).trim();
   return new BubbleError('MIGRATE_FAILED', `${what}${code ? ` (${code})` : ''}: ${message}`, { hint, cause: err });
