@@ -94,7 +94,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const modelsStatus: FileStatus = existing === undefined ? 'created' : existing === rendered.models ? 'unchanged' : 'updated';
   const diff = modelsStatus === 'updated' ? summariseModelsDiff(existing!, rendered.models) : undefined;
   // A missing file is always written (a fresh clone's first generate); only a differing one is refused.
-  if (options.check === true && diff !== undefined) throw new StaleModelsError(modelsPath, diff);
+  if (options.check === true && diff !== undefined) throw new StaleModelsError(displayPath(modelsPath), diff);
 
   if (modelsStatus !== 'unchanged') writeAtomically(modelsPath, rendered.models);
   const outputs = rendered.outputs.map((file) => {
@@ -162,6 +162,12 @@ function removeStaleAdapters(dir: string, keep: ReadonlySet<string>): string[] {
     removed.push(path);
   }
   return removed;
+}
+
+/** Relative to the working directory when inside it (shorter messages), else absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 function posixRelative(from: string, to: string): string {

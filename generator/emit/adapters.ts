@@ -67,13 +67,30 @@ function headerComment(dictionary: string): string {
   ].join('\n');
 }
 
-/** JSON as a TypeScript expression (JSON is valid TS; the line separators are escaped for old tools). */
-function literal(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-
+/** JSON on one line as a TypeScript expression (JSON is valid TS; line separators escaped for old tools). */
 function oneLine(value: unknown): string {
   return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/** The descriptor as a literal: one line per property and per column (compact and diff-friendly). */
+function descriptorLiteral(type: ManifestType): WriterFunction {
+  return (w) => {
+    w.write('{').newLine();
+    w.indent(() => {
+      for (const [key, value] of Object.entries(type)) {
+        if (key !== 'columns') {
+          w.writeLine(`${JSON.stringify(key)}: ${oneLine(value)},`);
+          continue;
+        }
+        w.writeLine('"columns": [');
+        w.indent(() => {
+          for (const column of type.columns) w.writeLine(`${oneLine(column)},`);
+        });
+        w.writeLine('],');
+      }
+    });
+    w.write('}');
+  };
 }
 
 const VALUE_TYPES: Record<ColumnKind, string> = {
@@ -222,7 +239,7 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: [`Descriptor of ${what}: the same entry as in bubble-manifest.json.`],
-      declarations: [{ name: `${m}Descriptor`, type: 'ManifestType', initializer: literal(type) }],
+      declarations: [{ name: `${m}Descriptor`, type: 'ManifestType', initializer: descriptorLiteral(type) }],
     },
     {
       kind: StructureKind.VariableStatement,
