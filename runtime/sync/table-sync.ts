@@ -36,7 +36,7 @@ export type TableOutcome = { kind: 'complete' } | { kind: 'interrupted' };
 type WindowResult =
   | { kind: 'end' }
   | { kind: 'interrupted' }
-  | { kind: 'close'; reason: 'shifted' | 'refused' | 'max-offset'; prefix: Prefix };
+  | { kind: 'close'; reason: 'shifted' | 'refused' | 'max-offset'; prefix: Prefix; refusedAt: number | null };
 
 /** Restarting a window at the same key is progress only while records keep vanishing; bound it. */
 const MAX_RESTARTS_AT_SAME_KEY = 20;
@@ -64,11 +64,14 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
     : { next: startNext, lastId: cursor.lastId, lastKey: cursor.lastKey };
   let synced = cursor.syncedRecords;
   let restarts = 0;
+  // The app's offset limit, once it refused one: later windows stop short of it instead of asking again.
+  let maxIndex = lastPageIndex(ctx.maxOffset);
 
   for (;;) {
-    const result = await syncWindow(ctx, windowIndex, windowStart, prefix, cursor.totalRecords, synced, (n) => (synced += n));
+    const result = await syncWindow(ctx, windowIndex, windowStart, prefix, maxIndex, cursor.totalRecords, synced, (n) => (synced += n));
     if (result.kind === 'end') return { kind: 'complete' };
     if (result.kind === 'interrupted') return { kind: 'interrupted' };
+    if (result.refusedAt !== null && result.refusedAt >= 2) maxIndex = Math.min(maxIndex, result.refusedAt - 1);
     const at = result.prefix.lastKey;
     if (at === null) {
       throw new BubbleError('SYNC_PAGING', `Bubble refused the first page of a window of ${type.name} (offset 0).`, {
@@ -108,6 +111,7 @@ async function syncWindow(
   windowIndex: number,
   windowStart: string | null,
   from: Prefix,
+  maxIndex: number,
   knownTotal: number | null,
   syncedBefore: number,
   addSynced: (n: number) => number,
@@ -116,7 +120,6 @@ async function syncWindow(
   const table = type.table;
   const constraints = windowConstraints(mode, windowStart);
   const sortField = keyField(mode);
-  const maxIndex = lastPageIndex(ctx.maxOffset);
   const watermarkAt = (p: Prefix) => ({ windowIndex, windowStart, lastId: p.lastId, lastKey: p.lastKey });
 
   // Pages of this window that committed after the watermark before an interruption count as done.
@@ -134,7 +137,7 @@ async function syncWindow(
   let synced = syncedBefore;
   let stopAt = Number.POSITIVE_INFINITY;
   let failure: unknown = null;
-  let refused = false;
+  let refusedAt: number | null = null;
   let next = prefix.next;
   const running = new Map<number, Promise<void>>();
   let commitChain: Promise<unknown> = Promise.resolve();
@@ -182,7 +185,7 @@ async function syncWindow(
         await mine;
       } catch (err) {
         if (source.isOffsetRefusal(err)) {
-          refused = true;
+          refusedAt = Math.min(refusedAt ?? index, index);
           stopAt = Math.min(stopAt, index);
         } else if (failure === null) {
           failure = err;
@@ -208,7 +211,7 @@ async function syncWindow(
 
   if (failure !== null) throw failure;
   if (outcome?.kind === 'end') return { kind: 'end' };
-  if (outcome?.kind === 'shifted') return { kind: 'close', reason: 'shifted', prefix };
+  if (outcome?.kind === 'shifted') return { kind: 'close', reason: 'shifted', prefix, refusedAt };
   if (ctx.signal?.aborted) return { kind: 'interrupted' };
-  return { kind: 'close', reason: refused && prefix.next <= maxIndex ? 'refused' : 'max-offset', prefix };
+  return { kind: 'close', reason: refusedAt !== null && prefix.next <= maxIndex ? 'refused' : 'max-offset', prefix, refusedAt };
 }

@@ -2,6 +2,7 @@
 import type { Manifest } from '../../../generator/manifest/types.js';
 import type { Db } from '../../../runtime/db/types.js';
 import type { BubbleRecord } from '../../../runtime/sync/ports.js';
+import { compileConverter } from '../../../runtime/convert/index.js';
 
 type Row = Record<string, unknown>;
 
@@ -18,13 +19,11 @@ function iso(v: unknown): string | null {
   return v === null || v === undefined ? null : new Date(v as string).toISOString();
 }
 
-/** What a column should hold for a record (null when absent or not convertible). */
-function expected(kind: string, list: boolean, value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (list) return Array.isArray(value) ? value : null;
-  if (kind === 'number') return typeof value === 'number' ? value : null;
-  if (kind === 'date') return iso(value);
-  return value;
+/** Dates (also inside lists) as ISO strings, so database values and converted values compare. */
+function norm(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(norm);
+  return v ?? null;
 }
 
 export async function mismatches(db: Db, manifest: Manifest, typeName: string, records: BubbleRecord[]): Promise<string[]> {
@@ -32,6 +31,8 @@ export async function mismatches(db: Db, manifest: Manifest, typeName: string, r
   const rows = await db.query<Row>(`SELECT * FROM "${type.table}"`);
   const byId = new Map(rows.map((r) => [String(r._id), r]));
   const problems: string[] = [];
+  // What each column must hold is what the value converter makes of the record (tested on its own).
+  const converter = compileConverter(type);
   const wanted = new Set(records.map((r) => r._id));
   for (const record of records) {
     const row = byId.get(record._id);
@@ -43,9 +44,13 @@ export async function mismatches(db: Db, manifest: Manifest, typeName: string, r
     if (canonical(row._raw) !== canonical(record)) problems.push(`${typeName} ${record._id}: _raw differs`);
     if (iso(row['Created Date']) !== iso(record['Created Date'])) problems.push(`${typeName} ${record._id}: Created Date`);
     if (iso(row['Modified Date']) !== iso(record['Modified Date'])) problems.push(`${typeName} ${record._id}: Modified Date`);
-    for (const c of type.columns) {
-      const want = expected(c.kind, c.list, record[c.key]);
-      const got = c.kind === 'date' ? iso(row[c.column]) : row[c.column];
+    const converted = converter.convert(record);
+    if (canonical(row._unmapped ?? null) !== canonical(converted.unmapped ? { ...converted.unmapped } : null)) {
+      problems.push(`${typeName} ${record._id}: _unmapped differs`);
+    }
+    for (const [i, c] of type.columns.entries()) {
+      const want = norm(converted.values[i]);
+      const got = norm(row[c.column]);
       if (canonical(got ?? null) !== canonical(want)) {
         problems.push(`${typeName} ${record._id}: ${c.key} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
       }

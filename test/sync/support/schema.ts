@@ -67,8 +67,9 @@ CREATE TABLE "sync_pages" (id text PRIMARY KEY, sync_job_id text NOT NULL, table
 `;
 
 function dataTableDdl(t: ManifestType): string {
-  const cols = t.columns.map((c) => `"${c.column}" ${c.pgType}`).join(', ');
-  return `CREATE TABLE "${t.table}" (id text PRIMARY KEY DEFAULT gen_random_uuid()::text, "_id" text NOT NULL UNIQUE,
+  const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const cols = t.columns.map((c) => `${q(c.column)} ${c.pgType}`).join(', ');
+  return `CREATE TABLE ${q(t.table)} (id text PRIMARY KEY DEFAULT gen_random_uuid()::text, "_id" text NOT NULL UNIQUE,
     "Created Date" timestamptz(3), "Modified Date" timestamptz(3), "Created By" text, "Slug" text, "_raw" jsonb,
     "_unmapped" jsonb, "_sync_cursor_position" integer, "_sync_job_id" text, "_synced_at" timestamptz(3),
     "_created_at" timestamptz(3) NOT NULL DEFAULT now(), "_updated_at" timestamptz(3) NOT NULL DEFAULT now(),
