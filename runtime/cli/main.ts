@@ -10,6 +10,9 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import('./commands/migrate.js'),
   () => import('./commands/sync.js'),
   () => import('./commands/status.js'),
+  () => import('./commands/introspect.js'),
+  () => import('./commands/fake-bubble.js'),
+  () => import('./commands/demo.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {

@@ -1,0 +1,86 @@
+/**
+ * `introspect`: read /meta, sample pages of each exposed type, build the data dictionary and merge it
+ * append-only over the existing file. Nothing is written unless every step succeeded.
+ */
+import { type Dictionary, dictionarySchema } from '../../generator/dictionary/schema.js';
+import type { BubbleClient, BubbleMeta } from '../bubble/index.js';
+import { BubbleError } from '../errors.js';
+import { buildDictionary, mergeDictionary } from './dictionary.js';
+import { summarize, type IntrospectSummary } from './summary.js';
+import { readDictionaryFile, serializeDictionary, writeFileAtomic } from './write.js';
+
+export const DEFAULT_SAMPLE = 200;
+
+export interface IntrospectOptions {
+  client: BubbleClient;
+  /** Dictionary file to merge into and write; without it nothing is read or written. */
+  out?: string;
+  /** Only these types (others in an existing dictionary stay untouched). Default: every exposed type. */
+  types?: readonly string[];
+  /** Records sampled per type (default 200; 0 reads no records). */
+  sample?: number;
+  signal?: AbortSignal;
+}
+
+export interface IntrospectResult {
+  dictionary: Dictionary;
+  /** The file's new bytes (2-space JSON, trailing newline). */
+  text: string;
+  /** True when `out` was given and its content changed (an unchanged app rewrites nothing). */
+  written: boolean;
+  summary: IntrospectSummary;
+}
+
+/** Types /meta exposes, in its order: the `get` list when present, else the described types. */
+export function exposedTypes(meta: BubbleMeta): string[] {
+  if (Array.isArray(meta.get) && meta.get.length > 0) return meta.get.filter((t): t is string => typeof t === 'string');
+  return Object.keys(meta.types ?? {});
+}
+
+/** App name: /meta's app_data.appname, else the first label of the host (myapp.bubbleapps.io → myapp). */
+export function appNameOf(meta: BubbleMeta, appUrl: string): string {
+  const named = meta.app_data?.appname;
+  if (typeof named === 'string' && named.trim()) return named.trim();
+  return new URL(appUrl).hostname.split('.')[0] ?? 'app';
+}
+
+export async function introspect(options: IntrospectOptions): Promise<IntrospectResult> {
+  const { client } = options;
+  const sample = options.sample ?? DEFAULT_SAMPLE;
+  const meta = await client.meta(options.signal ? { signal: options.signal } : {});
+  const exposed = exposedTypes(meta);
+  const types = options.types && options.types.length > 0 ? [...options.types] : exposed;
+  const unknown = types.filter((t) => !exposed.includes(t));
+  if (unknown.length > 0) {
+    throw new BubbleError('INTROSPECT_UNKNOWN_TYPE', `The Data API does not expose ${unknown.map((t) => `"${t}"`).join(', ')}.`, {
+      hint: `Exposed types: ${exposed.join(', ') || 'none'}. Tick the type in Settings → API, or fix --types.`,
+      exitCode: 2,
+    });
+  }
+  // Read the existing file first: an unreadable dictionary stops the run before any request is spent.
+  const existing = options.out ? await readDictionaryFile(options.out) : undefined;
+
+  const samples = new Map<string, Record<string, unknown>[]>();
+  for (const type of types) samples.set(type, await sampleType(client, type, sample, options.signal));
+
+  const fresh = buildDictionary({ meta, samples, types, appName: appNameOf(meta, client.appUrl) });
+  const dictionary = dictionarySchema.parse(mergeDictionary(existing?.dictionary, fresh, types));
+  const text = serializeDictionary(dictionary);
+  let written = false;
+  if (options.out && text !== existing?.text) {
+    await writeFileAtomic(options.out, text);
+    written = true;
+  }
+  return { dictionary, text, written, summary: summarize(dictionary, existing?.dictionary, types, written) };
+}
+
+/** The first `count` records of a type in Bubble's default order. */
+async function sampleType(client: BubbleClient, type: string, count: number, signal: AbortSignal | undefined): Promise<Record<string, unknown>[]> {
+  const records: Record<string, unknown>[] = [];
+  while (records.length < count) {
+    const page = await client.page(type, { cursor: records.length, limit: Math.min(100, count - records.length), ...(signal ? { signal } : {}) });
+    records.push(...page.results);
+    if (page.count === 0 || page.remaining <= 0) break;
+  }
+  return records;
+}
