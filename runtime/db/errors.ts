@@ -62,13 +62,16 @@ const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
   // PostgreSQL: connection exceptions (08…), admin/crash shutdown, cannot connect now.
   '08000', '08001', '08003', '08004', '08006', '08007', '57P01', '57P02', '57P03',
+  // Reconnecting failed: too many connections.
+  '53300',
   // Prisma: cannot reach, timed out, server closed the connection.
   'P1001', 'P1002', 'P1008', 'P1017',
 ]);
 const CONNECTION_MESSAGES = [
   /connection terminated/i, /terminating connection/i, /server closed the connection/i, /ECONNREFUSED|ECONNRESET|EPIPE/,
   /Connection ended unexpectedly/i, /Client has encountered a connection error/i, /Can't reach database server/i,
-  /connection is closed/i, /Client was closed and is not queryable/i,
+  /connection is closed/i, /Client was closed and is not queryable/i, /not currently accepting connections/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
 ];
 
 /** True when `err` (or anything in its cause chain) means the connection broke or never came up. */

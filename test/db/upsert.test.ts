@@ -31,10 +31,13 @@ const byId = async (t: TestDb) =>
 
 describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
   let t: TestDb;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await sampleDb(backend);
   });
-  afterEach(async () => {
+  beforeEach(async () => {
+    await t.db.execute('TRUNCATE rentalunit');
+  });
+  afterAll(async () => {
     await t.cleanup();
   });
 
