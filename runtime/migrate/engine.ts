@@ -92,8 +92,24 @@ function adapterFactoryFor(db: Db): { factory: SqlMigrationAwareDriverAdapterFac
     pool.on('error', () => undefined);
     return { factory: new PrismaPg(pool), dispose: () => pool.end() };
   }
-  if (db instanceof PgliteDb) return { factory: new PrismaPGlite(db.pglite), dispose: async () => undefined };
+  if (db instanceof PgliteDb) return { factory: awaitScripts(new PrismaPGlite(db.pglite), db.pglite), dispose: async () => undefined };
   throw new BubbleError('MIGRATE_UNSUPPORTED', `bubble-runtime migrate needs a PostgreSQL URL or the embedded PGlite database, not a ${db.kind} connection.`);
+}
+
+/**
+ * pglite-prisma-adapter 0.7.2's `executeScript` calls `exec` without awaiting it: a failing migration
+ * script is reported as applied (and its error surfaces later as an unhandled rejection). Await it.
+ */
+function awaitScripts(factory: PrismaPGlite, pglite: PgliteDb['pglite']): PrismaPGlite {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    adapter.executeScript = async (script: string) => {
+      await pglite.exec(script);
+    };
+    return adapter;
+  };
+  return factory;
 }
 
 export interface EngineHandle {

@@ -88,10 +88,32 @@ async function diff(engine: SchemaEngine, options: MigrateOptions, history: Hist
         : { tag: 'schemaDatasource' as const, files: to.files, configDir: options.schemaDir };
   try {
     const result = await engine.diff({ from, to, script: true, exitCode: null, filters: NO_FILTERS });
-    return result.stdout;
+    return requoteIdentifiers(result.stdout, options.files);
   } catch (err) {
     throw engineError('Comparing the schema with the last migration failed', explain(err), 'Run `npx prisma validate` to check the schema.');
   }
+}
+
+/**
+ * The schema engine writes an identifier holding `"` without doubling it (a Bubble field named
+ * `"quoted" "name` becomes `""quoted" "name"`, a syntax error). Every mapped name of the schema that
+ * holds a quote is rewritten to its correctly escaped form.
+ */
+export function requoteIdentifiers(sql: string | null, files: Array<[string, string]>): string | null {
+  if (sql === null) return sql;
+  let out = sql;
+  for (const [, text] of files) {
+    for (const match of text.matchAll(/@@?map\(\s*"((?:[^"\\]|\\.)*)"/g)) {
+      let name: string;
+      try {
+        name = JSON.parse(`"${match[1]}"`) as string;
+      } catch {
+        continue; // an escape JSON does not share with Prisma strings: such a name holds no quote issue we can fix
+      }
+      if (name.includes('"')) out = out.split(`"${name}"`).join(`"${name.replace(/"/g, '""')}"`);
+    }
+  }
+  return out;
 }
 
 function migrationList(history: History) {
