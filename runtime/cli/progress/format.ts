@@ -163,7 +163,7 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
   if (report) {
     const m = report.metrics;
     lines.push(
-      `  API calls ${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsFailed)} failed, ${formatInt(m.retries)} retried, ${formatInt(m.rateLimited429)}×429) · avg ${formatNumber(m.averageResponseTime, 0)} ms · up to ${m.parallelPagesUsed} pages in flight · rate-limit waits ${formatDuration(m.rateLimitWaitMs)} · peak memory ${formatBytes(m.peakMemoryBytes)}`,
+      `  API calls ${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsFailed)} failed, ${formatInt(m.retries)} retried, ${formatInt(m.rateLimited429)}×429) · avg ${formatNumber(m.averageResponseTime, 0)} ms · up to ${m.parallelPagesUsed} page${m.parallelPagesUsed === 1 ? '' : 's'} in flight · rate-limit waits ${formatDuration(m.rateLimitWaitMs)} · peak memory ${formatBytes(m.peakMemoryBytes)}`,
     );
     for (const e of m.errorsEncountered.slice(0, 3)) lines.push(c.red(`  error${e.type ? ` in ${e.type}` : ''}: ${e.message}`));
   }

@@ -1,0 +1,229 @@
+/**
+ * The whole product in one call, with nothing but this package: start the bundled sample Bubble app
+ * (the fake Data API) on 127.0.0.1 with realistic latency, introspect it, generate the models and the
+ * manifest, migrate the demo's embedded PGlite database, and sync it with a run report. A second run
+ * replays deterministic app changes and syncs incrementally.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { DEFAULT_SEED } from '../../fixtures/sample-app/index.js';
+import { generate } from '../../generator/generate.js';
+import type { Dictionary } from '../../generator/dictionary/schema.js';
+import type { Manifest } from '../../generator/manifest/types.js';
+import type { ProgressEvent, SyncResult } from '../api.js';
+import { createBubbleClient, type BubbleClient, type BubbleClientEvent } from '../bubble/index.js';
+import { openDb } from '../db/open.js';
+import type { Db } from '../db/types.js';
+import { buildDictionary, mergeDictionary } from '../introspect/dictionary.js';
+import { migrate } from '../migrate/migrate.js';
+import { resolveSchema } from '../project/schema.js';
+import { runWithReport } from '../report/with-report.js';
+import type { SyncReport } from '../report/types.js';
+import type { WrittenReport } from '../report/writer.js';
+import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-source.js';
+import { SyncCursorService } from '../sync/cursor-service.js';
+import { runSyncOnDb } from '../sync/runner.js';
+import { resolveSettings } from '../sync/settings.js';
+import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
+import { demoLayout, demoSchemaPrisma, type DemoLayout } from './layout.js';
+
+export const DEMO_DEFAULTS = {
+  records: 10_000,
+  /** Mean latency ≈ 322 ms, what a real Bubble app answers in: 280 ms + up to 80 ms jitter. */
+  latencyMs: 280,
+  jitterMs: 80,
+  /** Pages in flight when SYNC_CONCURRENCY is unset: enough to show parallel pages in the chart. */
+  concurrency: 3,
+  /** Records sampled per type by introspect. */
+  sample: 100,
+} as const;
+
+export interface DemoOptions {
+  dir: string;
+  records?: number;
+  /** Base latency per call, ms (jitter adds up to a quarter more, at least 0). */
+  latencyMs?: number;
+  /** Pages in flight; default SYNC_CONCURRENCY, else 3. */
+  concurrency?: number;
+  /** Requests per minute; default SYNC_RATE_LIMIT_RPM, else 600. */
+  rateLimitRpm?: number;
+  seed?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Step messages ("Starting the sample app…"). */
+  onStep?: (message: string) => void;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DemoOutcome {
+  layout: DemoLayout;
+  /** 1 for the first run on this folder, 2 for the second, … */
+  run: number;
+  /** The app changes replayed before this run (none on the first run). */
+  changes: ChangeSummary | null;
+  result: SyncResult;
+  report: SyncReport;
+  written: WrittenReport | null;
+  manifest: Manifest;
+  /** Set when the sync stopped with an error (the result and report still describe it). */
+  error: unknown;
+}
+
+interface DemoState {
+  version: 1;
+  seed: number;
+  records: number;
+  runs: number;
+}
+
+function readState(layout: DemoLayout): DemoState | null {
+  try {
+    const state = JSON.parse(readFileSync(layout.state, 'utf8')) as DemoState;
+    return state.version === 1 ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
+  const layout = demoLayout(options.dir);
+  const env = options.env ?? process.env;
+  const step = options.onStep ?? (() => undefined);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const records = options.records ?? DEMO_DEFAULTS.records;
+  const latencyMs = options.latencyMs ?? DEMO_DEFAULTS.latencyMs;
+  const jitterMs = options.latencyMs === undefined ? DEMO_DEFAULTS.jitterMs : Math.round(latencyMs / 4);
+  const settings = resolveSettings({
+    concurrency: options.concurrency ?? (env.SYNC_CONCURRENCY ? undefined : DEMO_DEFAULTS.concurrency),
+    ...(options.rateLimitRpm !== undefined ? { rateLimitRpm: options.rateLimitRpm } : {}),
+  }, env);
+
+  // A different data set than the one the demo database holds starts the demo over (it is all demo data).
+  let state = readState(layout);
+  if (state && (state.seed !== seed || state.records !== records)) {
+    step(`The demo folder holds a ${state.records}-record sample; starting over with ${records} records.`);
+    rmSync(layout.project, { recursive: true, force: true });
+    state = null;
+  }
+  const run = (state?.runs ?? 0) + 1;
+
+  step(`Starting the sample Bubble app on 127.0.0.1 (${records.toLocaleString('en-US')} records, ~${latencyMs + jitterMs / 2} ms per call)…`);
+  // A throwaway token: the demo's client and server share it in memory; it is never printed or stored.
+  const app = await startFakeBubble({ seed, records, latencyMs, jitterMs, token: randomBytes(18).toString('base64url') });
+  let db: Db | null = null;
+  try {
+    const changes = run > 1 ? applyDemoRounds(app, run - 1) : null;
+    if (changes) step(`Replaying app changes since the last demo run: ${changes.modified} records edited, ${changes.inserted} added (deterministic demo round ${run - 1}).`);
+
+    const events: Array<(event: ProgressEvent) => void> = [];
+    const client = createBubbleClient({
+      appUrl: app.url,
+      token: app.token,
+      rateLimitRpm: settings.rateLimitRpm,
+      maxInFlight: Math.max(1, settings.concurrency),
+      onEvent: (e: BubbleClientEvent) => {
+        for (const listener of events) listener(progressFromClientEvent(e));
+      },
+    });
+
+    step('Introspecting the app: /meta and a sample page of every type…');
+    const dictionary = await introspectInto(client, layout, DEMO_DEFAULTS.sample);
+
+    step('Generating Prisma models and the sync manifest…');
+    mkdirSync(layout.schemaDir, { recursive: true });
+    writeIfChanged(`${layout.schemaDir}/schema.prisma`, demoSchemaPrisma());
+    const generated = await generate({ dictionary, dictionaryPath: layout.dictionary, schemaDir: layout.schemaDir, outputDir: layout.generated });
+    const manifest = generated.manifest;
+
+    step('Migrating the embedded database (PGlite)…');
+    db = await openDb({ pgliteDir: layout.database });
+    const location = await resolveSchema({ schema: layout.schemaDir, cwd: layout.project });
+    await migrate({ db, schemaDir: location.schemaDir, files: location.files, migrationsDir: location.migrationsDir });
+
+    // See changes.ts: reach back to the sample app's latest edits (its calendar is not the wall clock).
+    let incrementalOverlapMs: number | undefined;
+    if (changes?.since) {
+      const cursors = new SyncCursorService(db, manifest.state, manifest.types);
+      const hwms = await Promise.all(manifest.types.map((t) => cursors.highWaterMark(t.table)));
+      incrementalOverlapMs = incrementalOverlapFor(hwms, changes.since);
+    }
+
+    const clientBefore = client.metrics();
+    step(run === 1 ? 'Syncing every record (a full sync)…' : 'Syncing what changed (an incremental sync)…');
+    const openDbHandle = db;
+    const reported = await runWithReport(
+      {
+        reportDir: layout.reports,
+        settings: { concurrency: settings.concurrency, rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database: 'pglite', appHost: '127.0.0.1 (sample app)' },
+        clientMetrics: () => diffMetrics(client.metrics(), clientBefore),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      },
+      async (onProgress) => {
+        events.push(onProgress);
+        return runSyncOnDb(
+          openDbHandle,
+          manifest,
+          {
+            concurrency: settings.concurrency,
+            rateLimitRpm: settings.rateLimitRpm,
+            maxOffset: settings.maxOffset,
+            onProgress,
+            reportDir: false,
+            ...(incrementalOverlapMs !== undefined ? { incrementalOverlapMs } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          },
+          { source: pageSourceFromClient(client) },
+        );
+      },
+    );
+    const { result, error } = reported.value;
+    // Only a completed run counts: an interrupted or failed one is resumed by the next demo run with the same app state.
+    if (result.status === 'COMPLETED') {
+      writeFileSync(layout.state, `${JSON.stringify({ version: 1, seed, records, runs: run } satisfies DemoState, null, 2)}\n`);
+    }
+    return { layout, run, changes, result, report: reported.report, written: reported.written, manifest, error };
+  } finally {
+    await db?.close().catch(() => undefined);
+    await app.close();
+  }
+}
+
+/** The client's counters of this run only (the same client also served introspect). */
+function diffMetrics(now: ReturnType<BubbleClient['metrics']>, before: ReturnType<BubbleClient['metrics']>): ReturnType<BubbleClient['metrics']> {
+  const calls = now.calls - before.calls;
+  const latencyMsTotal = now.latencyMsTotal - before.latencyMsTotal;
+  return {
+    requests: now.requests - before.requests,
+    calls,
+    successes: now.successes - before.successes,
+    failures: now.failures - before.failures,
+    retries: now.retries - before.retries,
+    rateLimited: now.rateLimited - before.rateLimited,
+    latencyMsTotal,
+    latencyMsAvg: calls > 0 ? latencyMsTotal / calls : 0,
+    rateWaitMsTotal: now.rateWaitMsTotal - before.rateWaitMsTotal,
+    backoffMsTotal: now.backoffMsTotal - before.backoffMsTotal,
+  };
+}
+
+/** Reads /meta and a sample page per type, and merges the result into the demo's dictionary (append-only). */
+async function introspectInto(client: BubbleClient, layout: DemoLayout, sample: number): Promise<Dictionary> {
+  const meta = await client.meta();
+  const types = meta.get ?? Object.keys(meta.types ?? {});
+  const samples = new Map<string, Record<string, unknown>[]>();
+  for (const type of types) samples.set(type, (await client.page(type, { limit: Math.min(100, sample) })).results);
+  const fresh = buildDictionary({ meta, samples, types, appName: typeof meta.app_data?.appname === 'string' ? meta.app_data.appname : 'sample-app' });
+  const existing = existsSync(layout.dictionary) ? (JSON.parse(readFileSync(layout.dictionary, 'utf8')) as Dictionary) : undefined;
+  const dictionary = mergeDictionary(existing, fresh, types);
+  mkdirSync(`${layout.project}/bubble`, { recursive: true });
+  writeIfChanged(layout.dictionary, `${JSON.stringify(dictionary, null, 2)}\n`);
+  return dictionary;
+}
+
+function writeIfChanged(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  writeFileSync(path, text);
+}
+
+export type { FakeBubble };
