@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, DropRefusedError } from '../../runtime/migrate/migrate.js';
+import { findDrops } from '../../runtime/migrate/drops.js';
+import { LOCK_CONTENT } from '../../runtime/migrate/history.js';
+import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
+import { datasource, unitModel } from '../db/fixtures/sample.js';
+
+const jobModel = `model Job {
+  id     String @id
+  status String @default("PENDING")
+
+  @@map("jobs")
+}
+`;
+
+describe.each(BACKENDS)('migrate on %s', (backend) => {
+  let t: TestDb;
+  let dir: string;
+  beforeEach(async () => {
+    t = await emptyDb(backend);
+    dir = mkdtempSync(join(tmpdir(), 'bubble-migrate-'));
+  });
+  afterEach(async () => {
+    await t.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (files: Record<string, string>, allowDrop = false, now = new Date('2025-01-02T03:04:05Z')) =>
+    migrate({
+      db: t.db,
+      schemaDir: dir,
+      files: Object.entries(files).map(([name, text]) => [join(dir, name), text] as [string, string]),
+      migrationsDir: join(dir, 'migrations'),
+      allowDrop,
+      now,
+    });
+  const tables = async () =>
+    (await t.db.query<{ name: string }>(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.name);
+
+  test('an empty database gets the tables and a _prisma_migrations row Prisma agrees with; twice is a no-op', async () => {
+    const first = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel });
+    expect(first.created?.name).toBe('20250102030405_bubble');
+    expect(first.applied).toEqual(['20250102030405_bubble']);
+    expect(await tables()).toEqual(['_prisma_migrations', 'jobs', 'rentalunit']);
+    const sql = readFileSync(join(dir, 'migrations', '20250102030405_bubble', 'migration.sql'), 'utf8');
+    expect(readFileSync(join(dir, 'migrations', 'migration_lock.toml'), 'utf8')).toBe(LOCK_CONTENT);
+    const [row] = await t.db.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }>(
+      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations',
+    );
+    // `prisma migrate deploy` compares this checksum with sha256(migration.sql) and finds nothing to do.
+    expect(row!.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
+    expect(row!.finished_at).toBeInstanceOf(Date);
+    expect(row!.rolled_back_at).toBeNull();
+
+    const second = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel }, false, new Date('2025-01-02T04:00:00Z'));
+    expect(second).toEqual({ created: null, applied: [] });
+    expect(readdirSync(join(dir, 'migrations')).sort()).toEqual(['20250102030405_bubble', 'migration_lock.toml']);
+  });
+
+  test('a schema change adds one migration with only the change', async () => {
+    await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel });
+    const changed = unitModel.replace('  bubbleSlug ', '  note String? @map("Note")\n  bubbleSlug ');
+    const next = await run({ 'schema.prisma': datasource, 'bubble.prisma': changed + jobModel }, false, new Date('2025-01-02T03:04:05Z'));
+    // Same clock: the name still sorts after the first migration.
+    expect(next.created?.name).toBe('20250102030406_bubble');
+    expect(next.created?.sql).toContain('ADD COLUMN     "Note" TEXT');
+    expect(next.created?.sql).toContain('CREATE TABLE "jobs"');
+    expect(next.created?.sql).not.toContain('CREATE TABLE "rentalunit"');
+    expect(next.applied).toEqual(['20250102030406_bubble']);
+    const cols = await t.db.query<{ name: string }>(`SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'rentalunit' AND column_name = 'Note'`);
+    expect(cols).toHaveLength(1);
+  });
+
+  test('a dropped column or table is refused without --allow-drop, and nothing is written', async () => {
+    await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel });
+    const withoutSlug = unitModel.replace(/\n\s+bubbleSlug .*\n/, '\n');
+    const err = await run({ 'schema.prisma': datasource, 'bubble.prisma': withoutSlug }, false, new Date('2025-02-01T00:00:00Z')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DropRefusedError);
+    expect((err as DropRefusedError).message).toContain('column "rentalunit"."Slug"');
+    expect((err as DropRefusedError).message).toContain('table "jobs"');
+    expect(readdirSync(join(dir, 'migrations')).sort()).toEqual(['20250102030405_bubble', 'migration_lock.toml']);
+
+    const allowed = await run({ 'schema.prisma': datasource, 'bubble.prisma': withoutSlug }, true, new Date('2025-02-01T00:00:00Z'));
+    expect(allowed.created?.drops.map((d) => d.name).sort()).toEqual(['Slug', 'jobs']);
+    expect(await tables()).toEqual(['_prisma_migrations', 'rentalunit']);
+  });
+
+  test('pending migrations from the folder are applied first (a fresh database deploys the history)', async () => {
+    await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel });
+    const other = await emptyDb(backend);
+    try {
+      const result = await migrate({
+        db: other.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource], [join(dir, 'bubble.prisma'), unitModel]], migrationsDir: join(dir, 'migrations'),
+      });
+      expect(result).toEqual({ created: null, applied: ['20250102030405_bubble'] });
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  test('without a snapshot in the newest migration, the database is the base of the diff', async () => {
+    await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel });
+    rmSync(join(dir, 'migrations', '20250102030405_bubble', 'bubble-datamodel.json'));
+    const result = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel }, false, new Date('2025-03-01T00:00:00Z'));
+    expect(result.created?.sql).toContain('CREATE TABLE "jobs"');
+    // Only the change: with the default written the way PostgreSQL prints it back, `(gen_random_uuid())::text`,
+    // the database's introspection matches the model (Prisma compares dbgenerated text verbatim).
+    expect(result.created?.sql).not.toContain('"rentalunit"');
+    expect(existsSync(join(dir, 'migrations', result.created!.name, 'bubble-datamodel.json'))).toBe(true);
+  });
+});
+
+describe('findDrops', () => {
+  test('reads tables, columns and types out of Prisma migration scripts', () => {
+    const sql = `-- DropForeignKey\nALTER TABLE "a" DROP CONSTRAINT "a_b_fkey";\n\n-- AlterTable\nALTER TABLE "a" DROP COLUMN "x y",\nDROP COLUMN "z",\nADD COLUMN "w" TEXT;\n\n-- DropTable\nDROP TABLE "old";\n\n-- DropEnum\nDROP TYPE "Mood";\n`;
+    expect(findDrops(sql)).toEqual([
+      { kind: 'column', table: 'a', name: 'x y' },
+      { kind: 'column', table: 'a', name: 'z' },
+      { kind: 'table', name: 'old' },
+      { kind: 'type', name: 'Mood' },
+    ]);
+    expect(findDrops('-- CreateTable\nCREATE TABLE "t" ("id" TEXT);\nALTER TABLE "t" ADD COLUMN "DROP COLUMN" TEXT;\n')).toEqual([]);
+  });
+});
