@@ -36,7 +36,7 @@ export type TableOutcome = { kind: 'complete' } | { kind: 'interrupted' };
 type WindowResult =
   | { kind: 'end' }
   | { kind: 'interrupted' }
-  | { kind: 'close'; reason: 'shifted' | 'refused' | 'max-offset'; prefix: Prefix; refusedAt: number | null };
+  | { kind: 'close'; reason: 'shifted' | 'refused' | 'max-offset' | 'grew'; prefix: Prefix; refusedAt: number | null; remainingAfter: number | null };
 
 /** Restarting a window at the same key is progress only while records keep vanishing; bound it. */
 const MAX_RESTARTS_AT_SAME_KEY = 20;
@@ -66,9 +66,12 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
   let restarts = 0;
   // The app's offset limit, once it refused one: later windows stop short of it instead of asking again.
   let maxIndex = lastPageIndex(ctx.maxOffset);
+  // Whether the next window is known to hold records: then its first wave fans out at once; otherwise
+  // page 0 goes alone and its `remaining` tells how many pages to request (no requests past the end).
+  let knownNonEmpty = false;
 
   for (;;) {
-    const result = await syncWindow(ctx, windowIndex, windowStart, prefix, maxIndex, cursor.totalRecords, synced, (n) => (synced += n));
+    const result = await syncWindow(ctx, windowIndex, windowStart, prefix, maxIndex, knownNonEmpty, cursor.totalRecords, synced, (n) => (synced += n));
     if (result.kind === 'end') return { kind: 'complete' };
     if (result.kind === 'interrupted') return { kind: 'interrupted' };
     if (result.refusedAt !== null && result.refusedAt >= 2) maxIndex = Math.min(maxIndex, result.refusedAt - 1);
@@ -79,7 +82,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
       });
     }
     if (at === windowStart) {
-      if (result.reason !== 'shifted') throw new KeyTiesError(type.name, at, keyField(ctx.mode), ctx.maxOffset);
+      if (result.reason === 'refused' || result.reason === 'max-offset') throw new KeyTiesError(type.name, at, keyField(ctx.mode), ctx.maxOffset);
       if (++restarts > MAX_RESTARTS_AT_SAME_KEY) {
         throw new BubbleError('SYNC_UNSTABLE', `Records of ${type.name} kept moving while paging at ${keyField(ctx.mode)} ${at}.`, {
           hint: 'The app is changing faster than it can be read; run sync again (it resumes from here).',
@@ -88,6 +91,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
     } else {
       restarts = 0;
     }
+    knownNonEmpty = result.remainingAfter !== null && result.remainingAfter > 0;
     windowIndex += 1;
     windowStart = at;
     prefix = { next: 0, lastId: null, lastKey: null };
@@ -112,6 +116,7 @@ async function syncWindow(
   windowStart: string | null,
   from: Prefix,
   maxIndex: number,
+  fanOut: boolean,
   knownTotal: number | null,
   syncedBefore: number,
   addSynced: (n: number) => number,
@@ -138,6 +143,9 @@ async function syncWindow(
   let stopAt = Number.POSITIVE_INFINITY;
   let failure: unknown = null;
   let refusedAt: number | null = null;
+  // Until one answer says how big the window is, only one page is requested (unless known non-empty).
+  let sized = fanOut || from.next > 0;
+  const remainingOf = new Map<number, number>();
   let next = prefix.next;
   const running = new Map<number, Promise<void>>();
   let commitChain: Promise<unknown> = Promise.resolve();
@@ -179,6 +187,12 @@ async function syncWindow(
         // In-flight pages are not aborted: SIGINT stops after they commit.
         const response = await source.fetchPage(type.name, { offset: pageOffset(index), limit: PAGE_LIMIT, constraints, sortField });
         if (response.results.length < PAGE_LIMIT) stopAt = Math.min(stopAt, index + 1);
+        // `remaining` says where the window ends: pages past it are not requested. Records that arrive
+        // later make the last page full instead of short; the window then closes and the next one reads on.
+        const windowSize = pageOffset(index) + response.results.length + response.remaining;
+        stopAt = Math.min(stopAt, Math.max(0, Math.ceil((windowSize - PAGE_LIMIT) / PAGE_STEP)) + 1);
+        remainingOf.set(index, response.remaining);
+        sized = true;
         const pageTotal = windowIndex === 0 && index === 0 ? response.results.length + response.remaining : null;
         const mine = commitChain.then(() => commit(index, response.results, startedAt, pageTotal));
         commitChain = mine.catch(() => undefined);
@@ -199,7 +213,7 @@ async function syncWindow(
 
   for (;;) {
     if (!outcome && failure === null && !ctx.signal?.aborted) {
-      while (running.size < ctx.concurrency && next < stopAt && next <= maxIndex) {
+      while (running.size < (sized ? ctx.concurrency : 1) && next < stopAt && next <= maxIndex) {
         if (!done.has(next)) launch(next);
         next += 1;
       }
@@ -211,7 +225,9 @@ async function syncWindow(
 
   if (failure !== null) throw failure;
   if (outcome?.kind === 'end') return { kind: 'end' };
-  if (outcome?.kind === 'shifted') return { kind: 'close', reason: 'shifted', prefix, refusedAt };
+  const remainingAfter = prefix.next > 0 ? (remainingOf.get(prefix.next - 1) ?? null) : null;
+  if (outcome?.kind === 'shifted') return { kind: 'close', reason: 'shifted', prefix, refusedAt, remainingAfter };
   if (ctx.signal?.aborted) return { kind: 'interrupted' };
-  return { kind: 'close', reason: refusedAt !== null && prefix.next <= maxIndex ? 'refused' : 'max-offset', prefix, refusedAt };
+  const reason = refusedAt !== null && prefix.next === refusedAt ? 'refused' : prefix.next > maxIndex ? 'max-offset' : 'grew';
+  return { kind: 'close', reason, prefix, refusedAt, remainingAfter };
 }

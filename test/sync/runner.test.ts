@@ -95,25 +95,27 @@ describe.each([
 test('pages finishing out of order never move the persisted cursor past an unfinished page', async () => {
   const { db } = await postgres();
   const app = new MemoryApp();
-  seedItems(app, 260);
+  seedItems(app, 400); // window 0: pages at offsets 0, 99, 198, 297 (and 396 for the last record)
   const cursors = new SyncCursorService(db, manifest.state, manifest.types);
-  const gate0 = deferred();
+  const held = deferred();
   app.beforeAnswer = async (type, req) => {
-    if (type === 'item' && req.offset === 0 && req.constraints.length === 0) await gate0.promise;
+    if (type === 'item' && req.offset === 99 && req.constraints.length === 0) await held.promise;
   };
-  const progress = afterPages(2);
-  const running = run(db, app, { concurrency: 3, types: ['item'], onProgress: progress.onProgress });
-  await progress.reached; // pages at offsets 99 and 198 committed, page 0 still held back
+  const progress = afterPages(4);
+  const running = run(db, app, { concurrency: 4, types: ['item'], onProgress: progress.onProgress });
+  await progress.reached; // pages 0, 2, 3 and 4 committed; page 1 still held back
   const job = (await cursors.latestJob())!;
   const cursor = (await cursors.resumeFromCursor('item', job.id))!;
-  expect(cursor.currentCursor).toBe(0);
-  expect(cursor.pages).toBe(2);
+  expect(cursor.currentCursor).toBe(99);
+  expect(cursor.pages).toBe(4);
   const ledger = await db.query<{ page_index: number }>(`SELECT page_index FROM sync_pages WHERE sync_job_id = $1 ORDER BY page_index`, [job.id]);
-  expect(ledger.map((r) => r.page_index)).toEqual([1, 2]);
-  gate0.resolve();
+  expect(ledger.map((r) => r.page_index)).toEqual([0, 2, 3, 4]);
+  held.resolve();
   const { result, error } = await running;
   expect(error).toBeNull();
   expect(result.status).toBe('COMPLETED');
+  const done = (await cursors.resumeFromCursor('item', job.id))!;
+  expect(done.currentCursor).toBe(5 * 99);
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
 
