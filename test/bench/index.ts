@@ -12,6 +12,7 @@ interface Bench {
 
 const benches: Bench[] = [
   { name: 'naming', load: () => import('./naming.js') },
+  { name: 'sync', load: () => import('./sync.js') },
 ];
 
 async function main(): Promise<void> {
