@@ -93,6 +93,13 @@ function descriptorLiteral(type: ManifestType): WriterFunction {
   };
 }
 
+/**
+ * Keys that are members of every object (`constructor`, `toString`, `__proto__`, …): declaring them
+ * with a Bubble value type would make every object literal fail the interface (its `constructor` is
+ * `Function`), so such keys are left to the index signature.
+ */
+const OBJECT_MEMBERS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 const VALUE_TYPES: Record<ColumnKind, string> = {
   text: 'string',
   number: 'number',
@@ -136,7 +143,7 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     { name: tsString('Modified Date'), type: 'string', hasQuestionToken: true, docs: ['ISO 8601 date-time.'] },
     { name: tsString('Created By'), type: 'string', hasQuestionToken: true, docs: ['Unique id of the User who created the record.'] },
     { name: tsString('Slug'), type: 'string', hasQuestionToken: true },
-    ...type.columns.map((c) => ({
+    ...type.columns.filter((c) => !OBJECT_MEMBERS.has(c.key)).map((c) => ({
       name: tsString(c.key),
       type: recordValueType(c),
       hasQuestionToken: true,
@@ -147,7 +154,7 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     kind: StructureKind.Interface,
     name: `${m}Record`,
     isExported: true,
-    docs: [`A record of ${what} as the Bubble Data API returns it. Records are sparse: empty fields are absent.`],
+    docs: [`A record of ${what} as the Bubble Data API returns it. Records are sparse: empty fields are absent. Keys named like Object members (constructor, toString, …) are typed by the index signature only.`],
     properties: recordProps,
     indexSignatures: [{ keyName: 'key', keyType: 'string', returnType: 'JsonValue', docs: ['Keys the dictionary does not know yet.'] }],
   };

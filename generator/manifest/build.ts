@@ -12,6 +12,7 @@ import {
   ModelNameRegistry,
   modelDelegateName,
   NameSanitiser,
+  STANDARD_FIELD_NAMES,
   type NamingEvent,
 } from '../naming/index.js';
 import type { Manifest, ManifestColumn, ManifestType, StandardColumns } from './types.js';
@@ -60,6 +61,18 @@ export interface BuiltManifest {
   naming: NamingNote[];
 }
 
+/**
+ * Prisma 7.10 refuses a model in which one field's `@map` equals another field's name ("Field … is
+ * already defined"), so a column may equal its own field's name but never another field's, standard
+ * fields included: such keys get a hash-tagged column, like any other collision.
+ */
+function columnAllocatorFor(keys: readonly string[], names: readonly string[]): ReturnType<typeof createColumnAllocator> {
+  const columns = createColumnAllocator();
+  const ownName = new Set(keys.filter((key, i) => names[i] === key));
+  for (const name of [...STANDARD_FIELD_NAMES, ...names]) if (!ownName.has(name)) columns.reserve(name);
+  return columns;
+}
+
 export function buildManifest(dictionary: Dictionary, options: ManifestOptions): BuiltManifest {
   const modelPrefix = options.modelPrefix ?? '';
   const tablePrefix = options.tablePrefix ?? '';
@@ -71,15 +84,15 @@ export function buildManifest(dictionary: Dictionary, options: ManifestOptions):
     const model = models.sanitize(type.name, type.display.trim() === '' ? type.name : type.display);
     const table = tables.allocate(tablePrefix + type.name);
     const fields = new NameSanitiser();
-    const columns = createColumnAllocator();
-    const placedColumns: ManifestColumn[] = [];
-    for (const field of type.fields) {
-      // Built-ins only ever fill the standard columns, never a second column.
-      if (BUILTINS.has(field.key)) continue;
+    const dataFields = type.fields.filter((field) => !BUILTINS.has(field.key));
+    // Built-ins only ever fill the standard columns, never a second column.
+    const names = dataFields.map((field) => fields.sanitize(field.key));
+    const columns = columnAllocatorFor(dataFields.map((f) => f.key), names);
+    const placedColumns: ManifestColumn[] = dataFields.map((field, i) => {
       const { kind, list, references } = columnTypeOf(field.type);
-      placedColumns.push({
+      return {
         key: field.key,
-        field: fields.sanitize(field.key),
+        field: names[i]!,
         column: columns.allocate(field.key),
         bubbleType: field.type,
         kind,
@@ -87,8 +100,8 @@ export function buildManifest(dictionary: Dictionary, options: ManifestOptions):
         ...(references === undefined ? {} : { references }),
         pgType: pgTypeOf(kind, list),
         ...(field.removed === true ? { removed: true } : {}),
-      });
-    }
+      };
+    });
     for (const event of [...fields.report(), ...columns.report()]) naming.push({ ...event, type: type.name });
     return {
       name: type.name,
