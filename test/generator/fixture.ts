@@ -2,4 +2,4 @@
 import { join } from 'node:path';
 import { repoRoot } from '../support/prisma-cli.js';
 
-export const FIXTURE_DICTIONARY = join(repoRoot, 'test', 'generator', 'fixtures', 'small-dictionary.json');
+export const FIXTURE_DICTIONARY = join(repoRoot, 'fixtures', 'sample-app', 'dictionary.json');
