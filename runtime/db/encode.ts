@@ -54,13 +54,19 @@ function encodeScalar(value: unknown): string | null {
   }
 }
 
-/** A one-dimensional PostgreSQL array literal; every element quoted, so any text is safe. */
+/**
+ * A one-dimensional PostgreSQL array literal; every element quoted, so any text is safe. Null
+ * elements are left out: Prisma scalar lists (`String[]`) cannot hold them — Prisma Client fails to
+ * read such a row ("Expected a string in column 'x[3]'") — and the record's `_raw` copy keeps them.
+ */
 export function arrayLiteral(values: readonly unknown[], element: Encoder): string {
   let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) out += ',';
-    const text = element(values[i]);
-    out += text === null ? 'NULL' : `"${text.replace(/[\\"]/g, '\\$&')}"`;
+  let first = true;
+  for (const value of values) {
+    const text = element(value);
+    if (text === null) continue;
+    out += `${first ? '' : ','}"${text.replace(/[\\"]/g, '\\$&')}"`;
+    first = false;
   }
   return `${out}}`;
 }

@@ -160,8 +160,9 @@ async function transactionLock(prisma: PrismaLike, key: number, jobId: string | 
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let setJobInTx: ((id: string) => Promise<void>) | undefined;
+  let finished: Promise<unknown> = Promise.resolve();
   const acquired = new Promise<void>((resolve, reject) => {
-    prisma
+    finished = prisma
       .$transaction(async (ptx) => {
       const tx = new PrismaDb(ptx, undefined, 1);
       const [row] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS ok', [LOCK_CLASS, key]);
@@ -198,6 +199,8 @@ async function transactionLock(prisma: PrismaLike, key: number, jobId: string | 
       if (done) return;
       done = true;
       release();
+      // The lock goes with the transaction's commit: wait for it, so a next holder can take it at once.
+      await finished;
     },
   };
 }
