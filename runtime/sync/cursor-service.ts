@@ -82,6 +82,7 @@ export class UnknownJobError extends BubbleError {
 }
 
 const UNFINISHED: JobStatus[] = ['PENDING', 'RUNNING', 'ERROR'];
+const JOB_STATUSES: JobStatus[] = ['PENDING', 'RUNNING', 'COMPLETED', 'ERROR', 'CANCELLED'];
 
 export class SyncCursorService {
   private readonly job: string;
@@ -239,15 +240,17 @@ export class SyncCursorService {
   /** Ends a run of the job: COMPLETED, ERROR (resumable), PENDING (interrupted, resumable) or CANCELLED. */
   async finishJob(syncJobId: string, status: JobStatus, error: string | null = null): Promise<void> {
     const done = status === 'COMPLETED';
+    // A literal, not a parameter: some drivers send parameters typed as text, which an enum column refuses.
+    if (!JOB_STATUSES.includes(status)) throw new Error(`Unknown job status ${status}`);
     await this.db.execute(
-      `UPDATE ${this.job} SET status = $2, running = false, error = $3,
-         progress = CASE WHEN $4::boolean THEN 100 ELSE progress END,
-         completed_at = CASE WHEN $4::boolean THEN ${UTC_NOW} ELSE completed_at END,
-         last_sync = CASE WHEN $4::boolean THEN ${UTC_NOW} ELSE last_sync END,
-         current_table = CASE WHEN $4::boolean THEN NULL ELSE current_table END,
+      `UPDATE ${this.job} SET status = '${status}', running = false, error = $2,
+         progress = CASE WHEN $3::boolean THEN 100 ELSE progress END,
+         completed_at = CASE WHEN $3::boolean THEN ${UTC_NOW} ELSE completed_at END,
+         last_sync = CASE WHEN $3::boolean THEN ${UTC_NOW} ELSE last_sync END,
+         current_table = CASE WHEN $3::boolean THEN NULL ELSE current_table END,
          updated_at = ${UTC_NOW}
        WHERE id = $1`,
-      [syncJobId, status, error, done],
+      [syncJobId, error, done],
     );
   }
 
