@@ -13,6 +13,7 @@ interface Bench {
 const benches: Bench[] = [
   { name: 'naming', load: () => import('./naming.js') },
   { name: 'sync', load: () => import('./sync.js') },
+  { name: 'generate', load: () => import('./generate.js') },
 ];
 
 async function main(): Promise<void> {
