@@ -44,9 +44,10 @@ export function applyDemoRounds(app: FakeBubble, rounds: number): ChangeSummary 
       const def = app.data.typeDef(type);
       const field = editableField(def);
       const count = app.data.count(type);
-      for (let j = 0; j < EDITS_PER_TYPE && count > 0; j++) {
-        // Spread the edits over the table, different records each round.
-        const index = (round * 7919 + j * 104_729) % count;
+      const start = (round * 7919) % Math.max(1, count);
+      for (let j = 0; j < Math.min(EDITS_PER_TYPE, count); j++) {
+        // Distinct records, starting somewhere else each round.
+        const index = (start + j) % count;
         const id = app.data.idOf(type, index);
         const before = [...app.allRecords(type)].find((r) => r._id === id);
         if (!before) continue;

@@ -26,7 +26,7 @@ import { SyncCursorService } from '../sync/cursor-service.js';
 import { runSyncOnDb } from '../sync/runner.js';
 import { resolveSettings } from '../sync/settings.js';
 import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
-import { demoLayout, demoSchemaPrisma, type DemoLayout } from './layout.js';
+import { demoLayout, demoPrismaConfig, demoSchemaPrisma, type DemoLayout } from './layout.js';
 
 export const DEMO_DEFAULTS = {
   records: 10_000,
@@ -49,6 +49,8 @@ export interface DemoOptions {
   /** Requests per minute; default SYNC_RATE_LIMIT_RPM, else 600. */
   rateLimitRpm?: number;
   seed?: number;
+  /** The sample app's token (default: random per run); tests pass one to prove it never leaks. */
+  token?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** Step messages ("Starting the sample app…"). */
   onStep?: (message: string) => void;
@@ -110,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
 
   step(`Starting the sample Bubble app on 127.0.0.1 (${records.toLocaleString('en-US')} records, ~${latencyMs + jitterMs / 2} ms per call)…`);
   // A throwaway token: the demo's client and server share it in memory; it is never printed or stored.
-  const app = await startFakeBubble({ seed, records, latencyMs, jitterMs, token: randomBytes(18).toString('base64url') });
+  const app = await startFakeBubble({ seed, records, latencyMs, jitterMs, token: options.token ?? randomBytes(18).toString('base64url') });
   let db: Db | null = null;
   try {
     const changes = run > 1 ? applyDemoRounds(app, run - 1) : null;
@@ -133,6 +135,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     step('Generating Prisma models and the sync manifest…');
     mkdirSync(layout.schemaDir, { recursive: true });
     writeIfChanged(`${layout.schemaDir}/schema.prisma`, demoSchemaPrisma());
+    writeIfChanged(layout.config, demoPrismaConfig());
     const generated = await generate({ dictionary, dictionaryPath: layout.dictionary, schemaDir: layout.schemaDir, outputDir: layout.generated });
     const manifest = generated.manifest;
 

@@ -86,6 +86,7 @@ export function register(program: Command): void {
       } else {
         await out.finish(result, layout.reports);
         say(`  Database: ${rel(layout.database)} (embedded PGlite) · sample project: ${rel(layout.project)}`);
+        say(`  Look around: cd ${rel(layout.project)} && npx bubble-runtime status`);
         if (result.status === 'COMPLETED' && outcome.run === 1) {
           say('\nRun the same command again to see an incremental sync: the sample app will have changed a few records by then.');
         } else if (result.status === 'COMPLETED') {
