@@ -93,14 +93,14 @@ function keysInOrder(records: readonly SampleRecord[]): string[] {
 /**
  * Append-only merge. Known types and fields keep their place; new ones are appended; those the app no
  * longer reports are kept and marked `removed` (and lose the mark when they come back). Types outside
- * `scope` (not introspected this run, e.g. with `--types`) are kept exactly as they were.
+ * `scope` (when given: the types named with `--types`) are kept exactly as they were.
  */
-export function mergeDictionary(existing: Dictionary | undefined, fresh: Dictionary, scope: readonly string[]): Dictionary {
+export function mergeDictionary(existing: Dictionary | undefined, fresh: Dictionary, scope?: readonly string[]): Dictionary {
   if (!existing) return fresh;
   const freshTypes = new Map(fresh.types.map((t) => [t.name, t]));
-  const inScope = new Set(scope);
+  const inScope = scope ? new Set(scope) : undefined;
   const types: DictionaryType[] = existing.types.map((old) => {
-    if (!inScope.has(old.name)) return old;
+    if (inScope && !inScope.has(old.name)) return old;
     const now = freshTypes.get(old.name);
     return now ? mergeType(old, now) : { ...old, removed: true };
   });

@@ -64,14 +64,16 @@ export async function introspect(options: IntrospectOptions): Promise<Introspect
   for (const type of types) samples.set(type, await sampleType(client, type, sample, options.signal));
 
   const fresh = buildDictionary({ meta, samples, types, appName: appNameOf(meta, client.appUrl) });
-  const dictionary = dictionarySchema.parse(mergeDictionary(existing?.dictionary, fresh, types));
+  const explicit = options.types && options.types.length > 0 ? types : undefined;
+  const dictionary = dictionarySchema.parse(mergeDictionary(existing?.dictionary, fresh, explicit));
   const text = serializeDictionary(dictionary);
   let written = false;
   if (options.out && text !== existing?.text) {
     await writeFileAtomic(options.out, text);
     written = true;
   }
-  return { dictionary, text, written, summary: summarize(dictionary, existing?.dictionary, types, written) };
+  const shown = explicit ?? dictionary.types.map((t) => t.name);
+  return { dictionary, text, written, summary: summarize(dictionary, existing?.dictionary, shown, written) };
 }
 
 /** The first `count` records of a type in Bubble's default order. */

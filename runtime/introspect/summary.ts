@@ -54,7 +54,7 @@ export function summarize(dictionary: Dictionary, before: Dictionary | undefined
 export function renderSummary(summary: IntrospectSummary, out: string | undefined, bold: (s: string) => string = (s) => s): string {
   const lines: string[] = [];
   const where = out ? (summary.written ? ` → wrote ${out}` : ` → ${out} unchanged`) : '';
-  lines.push(bold(`Introspected ${summary.app}: ${summary.types.length} types, ${summary.fields} fields${where}`));
+  lines.push(bold(`Introspected ${summary.app}: ${summary.types.filter((t) => !t.removed).length} types, ${summary.fields} fields${where}`));
   const width = Math.max(...summary.types.map((t) => t.name.length), 4);
   for (const t of summary.types) {
     lines.push(`  ${t.name.padEnd(width)}  ${String(t.fields).padStart(3)} fields  ${String(t.sampled).padStart(4)} sampled${t.removed ? '  (no longer exposed: kept, marked removed)' : ''}`);
