@@ -12,6 +12,7 @@ interface Bench {
 
 const benches: Bench[] = [
   { name: 'naming', load: () => import('./naming.js') },
+  { name: 'bubble', load: () => import('./bubble.js') },
   { name: 'sync', load: () => import('./sync.js') },
   { name: 'generate', load: () => import('./generate.js') },
 ];
