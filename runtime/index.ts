@@ -7,6 +7,8 @@ import { dbFromPrisma } from './db/prisma.js';
 import { pageSourceFromClient, syncClientFromEnv } from './sync/bubble-source.js';
 import { runSyncOnDb, SyncInterruptedError } from './sync/runner.js';
 import { resolveSettings } from './sync/settings.js';
+import { syncReporting } from './sync/reporting.js';
+import type { BubbleClient } from './bubble/index.js';
 
 export type {
   JobStatus, PrismaLike, PrismaTransactionLike, ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus,
@@ -22,22 +24,25 @@ export { pageSourceFromClient } from './sync/bubble-source.js';
 /**
  * Syncs the plan's types from the Bubble app (BUBBLE_APP_URL or `options.appUrl`, BUBBLE_API_TOKEN)
  * into the database behind `prisma`. Resolves to the run's result; an interrupted run (`signal`)
- * resolves too, with status PENDING (resumable). A failed run throws `SyncFailedError`, whose `result`
+ * resolves too, with status PENDING (resumable). A run report goes to `options.reportDir` (default
+ * `./.bubble/reports/<jobId>/`; `false` writes none). A failed run throws `SyncFailedError`, whose `result`
  * holds the same document; committed pages stay, and the next call resumes.
  */
 export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncOptions = {}): Promise<SyncResult> {
   const settings = resolveSettings(options);
-  const client = syncClientFromEnv({
+  let client: BubbleClient | undefined;
+  const reporting = syncReporting(options, settings, 'prisma', () => client, (m) => process.stderr.write(`${m}\n`));
+  client = syncClientFromEnv({
     appUrl: options.appUrl,
     rateLimitRpm: settings.rateLimitRpm,
     concurrency: settings.concurrency,
-    onProgress: options.onProgress,
+    onProgress: reporting.onProgress,
   });
-  const { result, error } = await runSyncOnDb(dbFromPrisma(prisma), plan, options, { source: pageSourceFromClient(client) });
+  const { result, error } = await runSyncOnDb(
+    dbFromPrisma(prisma), plan, { ...options, onProgress: reporting.onProgress }, { source: pageSourceFromClient(client) },
+  );
+  await reporting.finish();
   if (error instanceof SyncInterruptedError) return result;
   if (error !== null) throw error;
   return result;
 }
-// Value conversion and descriptors used by the generated adapters (`toRow`, `<Model>Descriptor`).
-export * from './convert/index.js';
-export type { ColumnKind, Manifest, ManifestColumn, ManifestType, StandardColumns } from '../generator/manifest/types.js';

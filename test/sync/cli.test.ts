@@ -4,7 +4,7 @@
  * exit codes and the one-document `--json` contract.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,6 +66,13 @@ test('sync --json prints one document; status --json prints the same shape; a re
   expect(Object.keys(result.tables[0]!).sort()).toEqual(['durationMs', 'pages', 'rawOnly', 'records', 'softDeleted', 'status', 'table', 'type']);
   expect(result.tables.map((t) => t.records)).toEqual(manifest.types.map((t) => fake.count(t.name)));
   expect(first.stdout + first.stderr).not.toContain(fake.token);
+  // The run report, beside the project (./.bubble/reports/<job>/), without the token.
+  const reports = join(project, '.bubble', 'reports');
+  const folder = readdirSync(reports).find((d) => d.includes(result.jobId))!;
+  expect(folder).toBeDefined();
+  for (const file of ['report.json', 'report.md', 'report.svg']) expect(existsSync(join(reports, folder, file))).toBe(true);
+  expect(readFileSync(join(reports, folder, 'report.json'), 'utf8')).not.toContain(fake.token);
+  expect(first.stderr).toContain(`Report: ${join(reports, folder)}`);
 
   const status = await cli(['status', result.jobId, '--json']);
   expect(status.code).toBe(0);

@@ -11,6 +11,8 @@ import { pageSourceFromClient, syncClientFromEnv } from '../../sync/bubble-sourc
 import { SyncCursorService } from '../../sync/cursor-service.js';
 import { jobResult, runSyncOnDb } from '../../sync/runner.js';
 import { parseMode, resolveSettings } from '../../sync/settings.js';
+import { syncReporting } from '../../sync/reporting.js';
+import type { BubbleClient } from '../../bubble/index.js';
 import { UsageError } from '../../errors.js';
 
 interface SyncFlags {
@@ -62,21 +64,24 @@ export function register(program: Command): void {
           return;
         }
         const settings = resolveSettings({});
-        const progress = plainProgress();
-        const client = syncClientFromEnv({
+        let client: BubbleClient | undefined;
+        const reporting = syncReporting({ onProgress: plainProgress() }, settings, db.kind, () => client, (m) => process.stderr.write(`${m}\n`));
+        client = syncClientFromEnv({
           appUrl: flags.appUrl,
           rateLimitRpm: settings.rateLimitRpm,
           concurrency: settings.concurrency,
-          onProgress: progress,
+          onProgress: reporting.onProgress,
         });
         process.on('SIGINT', onSigint);
         const { result, error } = await runSyncOnDb(
           db,
           project.manifest,
-          { ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: progress },
+          { ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress },
           { source: pageSourceFromClient(client) },
         );
+        const reportDir = await reporting.finish();
         write(flags.json === true, result, summary(result));
+        if (reportDir !== null) process.stderr.write(`Report: ${reportDir}\n`);
         if (error !== null) throw error;
       } finally {
         process.off('SIGINT', onSigint);
