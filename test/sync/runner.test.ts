@@ -298,3 +298,25 @@ test('a second sync against the same database refuses while one runs; --cancel e
   const next = await run(db, app);
   expect(next.result.jobId).not.toBe(jobId);
 });
+
+test('incremental: records modified while it runs move to the end of the keyset and are read again in the same run', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 300);
+  expect((await run(db, app, { types: ['item'] })).error).toBeNull();
+  const items = app.sorted('item');
+  for (const r of items.slice(0, 150)) app.modify('item', r._id, { Amount: 1 });
+  let mutated = false;
+  app.afterAnswer = (type, req) => {
+    if (type === 'item' && req.offset === 0 && !mutated) {
+      mutated = true;
+      // Already read (shifts later offsets), not yet read, and never touched before.
+      for (const r of [...items.slice(3, 6), ...items.slice(140, 143), ...items.slice(200, 202)]) app.modify('item', r._id, { Amount: 2 });
+    }
+  };
+  const { result, error } = await run(db, app, { types: ['item'], concurrency: 2 });
+  expect(error).toBeNull();
+  expect(mutated).toBe(true);
+  expect(result.mode).toBe('incremental');
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
