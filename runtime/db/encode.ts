@@ -54,6 +54,9 @@ function encodeScalar(value: unknown): string | null {
   }
 }
 
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPE_ALL = /[\\"]/g;
+
 /**
  * A one-dimensional PostgreSQL array literal; every element quoted, so any text is safe. Null
  * elements are left out: Prisma scalar lists (`String[]`) cannot hold them — Prisma Client fails to
@@ -65,7 +68,7 @@ export function arrayLiteral(values: readonly unknown[], element: Encoder): stri
   for (const value of values) {
     const text = element(value);
     if (text === null) continue;
-    out += `${first ? '' : ','}"${text.replace(/[\\"]/g, '\\$&')}"`;
+    out += `${first ? '' : ','}"${NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, '\\$&') : text}"`;
     first = false;
   }
   return `${out}}`;

@@ -118,16 +118,19 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
   const params = (rows: readonly UpsertRow[], jobId: string): unknown[] => {
     const page = lastPerId(rows);
     const arrays = inputs.map(() => new Array<string | null>(page.length));
-    for (let r = 0; r < page.length; r++) {
-      const row = page[r]!;
-      for (let c = 0; c < inputs.length; c++) {
-        const col = inputs[c]!;
-        try {
+    let r = 0;
+    let c = 0;
+    try {
+      for (r = 0; r < page.length; r++) {
+        const row = page[r]!;
+        for (c = 0; c < inputs.length; c++) {
+          const col = inputs[c]!;
           arrays[c]![r] = col.encode(col.pick(row));
-        } catch (err) {
-          throw new TypeError(`Cannot write ${type.table}."${col.column}" for _id ${row.bubbleId}: ${(err as Error).message}`);
         }
       }
+    } catch (err) {
+      // Kept outside the hot loop: a try per cell costs measurably on 100k-row runs.
+      throw new TypeError(`Cannot write ${type.table}."${inputs[c]?.column}" for _id ${page[r]?.bubbleId}: ${(err as Error).message}`);
     }
     return [...arrays, jobId];
   };

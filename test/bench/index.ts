@@ -15,6 +15,7 @@ const benches: Bench[] = [
   { name: 'bubble', load: () => import('./bubble.js') },
   { name: 'sync', load: () => import('./sync.js') },
   { name: 'generate', load: () => import('./generate.js') },
+  { name: 'upsert', load: () => import('./upsert.js') },
 ];
 
 async function main(): Promise<void> {

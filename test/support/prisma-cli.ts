@@ -5,10 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root, also when this file runs compiled from `dist/test/support` (benchmarks). */
+export const repoRoot = basename(here) === 'dist' ? dirname(here) : here;
 const prismaCli = join(repoRoot, 'node_modules', 'prisma', 'build', 'index.js');
 
 export interface CliResult {
