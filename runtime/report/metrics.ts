@@ -307,12 +307,16 @@ export class SyncMetricsCollector {
   private applyTableResult(result: TableResult): void {
     const state = this.tableState(result.type, result.table);
     state.table = result.table;
-    state.pages = Math.max(state.pages, result.pages);
+    // A resumed job's result counts the whole job; the report describes this run, so the pages seen
+    // in this run win when there were any.
+    const seen = state.pages > 0;
+    const records = seen ? state.records : result.records;
+    if (!seen) state.pages = result.pages;
     state.status = result.status;
     state.rawOnly = result.rawOnly;
     state.softDeleted = result.softDeleted;
     if (result.status === 'ERROR') this.recordError(`table ${result.table} stopped with an error`, result.type);
-    this.recordTableComplete(result.type, result.records, result.durationMs);
+    this.recordTableComplete(result.type, records, result.durationMs);
     // recordTableComplete marks PENDING/IN_PROGRESS as COMPLETED; the result's own status wins.
     state.status = result.status;
     if (this.currentType === result.type) this.currentType = null;

@@ -123,6 +123,22 @@ describe('SyncMetricsCollector', () => {
     expect(m).toMatchObject({ apiCallSource: 'client', apiCallsTotal: 10, apiCallsSuccessful: 9, apiCallsFailed: 1, averageResponseTime: 322, retries: 1, rateLimited429: 1, rateLimitWaitMs: 40 });
   });
 
+  test('a resumed job: the report counts the records of this run, not the whole job', () => {
+    const { c, tick } = manual();
+    c.record({ kind: 'job-start', jobId: 'j5', mode: 'full', types: ['user'], resumed: true });
+    c.record({ kind: 'table-start', type: 'user', table: 'user', total: 500 });
+    tick(100);
+    c.record({ kind: 'page-done', type: 'user', records: 100, done: 400, total: 500, inFlight: 1 });
+    c.record({ kind: 'page-done', type: 'user', records: 100, done: 500, total: 500, inFlight: 1 });
+    c.record({ kind: 'table-done', result: { type: 'user', table: 'user', records: 500, pages: 5, durationMs: 100, status: 'COMPLETED', rawOnly: 0, softDeleted: 0 } });
+    c.record({ kind: 'table-start', type: 'note', table: 'note', total: 0 });
+    c.record({ kind: 'table-done', result: { type: 'note', table: 'note', records: 7, pages: 1, durationMs: 5, status: 'COMPLETED', rawOnly: 0, softDeleted: 0 } });
+    const m = c.generateReport().metrics;
+    expect(m.performanceBreakdown.user).toMatchObject({ records: 200, pages: 2 });
+    expect(m.performanceBreakdown.note).toMatchObject({ records: 7, pages: 1 });
+    expect(m.recordsProcessed).toBe(207);
+  });
+
   test('an ERROR table is recorded as an error and keeps its status', () => {
     const { c, tick } = manual();
     c.startSync('j4');
