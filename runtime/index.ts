@@ -46,3 +46,7 @@ export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncO
   if (error !== null) throw error;
   return result;
 }
+// Value conversion and descriptors used by the generated adapters (`toRow`, `<Model>Descriptor`):
+// generated code imports these names from `prisma-generator-bubble/runtime`; keep them exported.
+export * from './convert/index.js';
+export type { ColumnKind, Manifest, ManifestColumn, ManifestType, StandardColumns } from '../generator/manifest/types.js';
