@@ -4,7 +4,8 @@
  * sync's page size — through `prepareUpsert` (one INSERT … SELECT FROM unnest … ON CONFLICT statement
  * per page), against a plain COPY of the same rows into the same table in the same run (the ceiling),
  * and the same upsert through a real Prisma Client (`$executeRawUnsafe`, adapter-pg).
- * COPY runs through pg's submittable-query interface (no pg-copy-streams needed).
+ * COPY runs through pg's submittable-query interface (no pg-copy-streams needed). `BENCH_PAGE=n` changes
+ * the page size (default 100, the sync's).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
