@@ -59,7 +59,8 @@ export function renderReportSvg(report: SyncReport): string {
     const lanes = lanesByType.get(t.type) ?? 1;
     const laneH = clamp(Math.floor(40 / lanes), 4, 12);
     const barsH = lanes * laneH;
-    const height = barsH + WAIT_STRIP + 12;
+    // At least two label lines tall.
+    const height = Math.max(barsH + WAIT_STRIP + 12, 34);
     const band = { ...t, index: i, top: y, lanes, laneH, barsH, height, color: PALETTE[i % PALETTE.length] ?? PALETTE[0]! };
     y += height + BAND_GAP;
     return band;

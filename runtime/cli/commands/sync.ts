@@ -12,6 +12,7 @@ import { SyncCursorService } from '../../sync/cursor-service.js';
 import { jobResult, runSyncOnDb } from '../../sync/runner.js';
 import { parseMode, resolveSettings } from '../../sync/settings.js';
 import { syncReporting } from '../../sync/reporting.js';
+import { createRunOutput } from '../progress/run-output.js';
 import type { BubbleClient } from '../../bubble/index.js';
 import { UsageError } from '../../errors.js';
 
@@ -65,7 +66,9 @@ export function register(program: Command): void {
         }
         const settings = resolveSettings({});
         let client: BubbleClient | undefined;
-        const reporting = syncReporting({ onProgress: plainProgress() }, settings, db.kind, () => client, (m) => process.stderr.write(`${m}\n`));
+        // Live bars on a terminal, plain lines off it, nothing but the document with --json (runtime/cli/progress).
+        const out = createRunOutput({ json: flags.json === true, cwd });
+        const reporting = syncReporting({ onProgress: out.onProgress }, settings, db.kind, () => client, (m) => process.stderr.write(`${m}\n`));
         client = syncClientFromEnv({
           appUrl: flags.appUrl,
           rateLimitRpm: settings.rateLimitRpm,
@@ -78,10 +81,13 @@ export function register(program: Command): void {
           project.manifest,
           { ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress },
           { source: pageSourceFromClient(client) },
-        );
-        const reportDir = await reporting.finish();
-        write(flags.json === true, result, summary(result));
-        if (reportDir !== null) process.stderr.write(`Report: ${reportDir}\n`);
+        ).catch((err: unknown) => {
+          out.abort();
+          throw err;
+        });
+        await reporting.finish();
+        // The one-screen summary (with the report's figures and path), or exactly one JSON document.
+        await out.finish(result);
         if (error !== null) throw error;
       } finally {
         process.off('SIGINT', onSigint);

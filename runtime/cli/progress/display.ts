@@ -62,7 +62,11 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
   const bars = new Map<string, cliProgress.SingleBar>();
   const intervalMs = options.intervalMs ?? 5000;
   const nameWidth = 16;
-  const columns = (): number => (options.stream as { columns?: number }).columns ?? 100;
+  // A pseudo-terminal may report 0 columns: then assume a common width rather than print nothing.
+  const columns = (): number => {
+    const reported = (options.stream as { columns?: number }).columns;
+    return reported !== undefined && reported >= 40 ? reported : 80;
+  };
 
   const write = (line: string): void => {
     if (options.mode === 'silent') return;
