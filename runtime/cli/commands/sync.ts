@@ -85,9 +85,11 @@ export function register(program: Command): void {
           out.abort();
           throw err;
         });
-        await reporting.finish();
+        const reportDir = await reporting.finish();
         // The one-screen summary (with the report's figures and path), or exactly one JSON document.
         await out.finish(result);
+        // With --json stdout holds only the document; say where the report is on stderr.
+        if (flags.json === true && reportDir !== null) process.stderr.write(`Report: ${reportDir}\n`);
         if (error !== null) throw error;
       } finally {
         process.off('SIGINT', onSigint);
