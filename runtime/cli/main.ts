@@ -7,12 +7,13 @@ import { packageVersion } from '../version.js';
  * Commands do their work inside their action and throw typed errors (runtime/errors.ts).
  */
 const commands: Array<() => Promise<{ register: (program: Command) => void }>> = [
+  () => import('./commands/introspect.js'),
+  () => import('./commands/generate.js'),
   () => import('./commands/migrate.js'),
   () => import('./commands/sync.js'),
   () => import('./commands/status.js'),
-  () => import('./commands/introspect.js'),
-  () => import('./commands/fake-bubble.js'),
   () => import('./commands/demo.js'),
+  () => import('./commands/fake-bubble.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
