@@ -34,7 +34,7 @@ function renderModel(type: ManifestType, relations: Set<string>): string {
   lines.push(`model ${type.model} {`);
   const pk = constraintName(type.table, 'pkey', relations);
   const uq = constraintName(type.table, `${s.bubbleId}_key`, relations);
-  lines.push(`  id String @id${pk.custom ? `(map: ${prismaString(pk.name)})` : ''} @default(dbgenerated("gen_random_uuid()::text"))${mapAttr('id', s.id)}`);
+  lines.push(`  id String @id${pk.custom ? `(map: ${prismaString(pk.name)})` : ''} @default(dbgenerated("(gen_random_uuid())::text"))${mapAttr('id', s.id)}`);
   lines.push(`  /// Bubble "_id".`);
   lines.push(`  bubbleId String @unique${uq.custom ? `(map: ${prismaString(uq.name)})` : ''}${mapAttr('bubbleId', s.bubbleId)}`);
   lines.push(`  bubbleCreatedAt DateTime?${mapAttr('', s.bubbleCreatedAt)} @db.Timestamptz(3)`);
