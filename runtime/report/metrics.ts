@@ -215,7 +215,9 @@ export class SyncMetricsCollector {
         this.jobId = event.result.jobId;
         this.mode = event.result.mode;
         this.status = event.result.status;
-        for (const t of event.result.tables) if (!this.tables.has(t.type) || this.tables.get(t.type)?.end === null) this.applyTableResult(t);
+        // Tables this run started but did not finish (interrupted, failed) take their final state from
+        // the result; tables it never touched (finished by an earlier run of a resumed job) are not this run's.
+        for (const t of event.result.tables) if (this.tables.get(t.type)?.end === null) this.applyTableResult(t);
         break;
     }
   }

@@ -133,7 +133,11 @@ describe('SyncMetricsCollector', () => {
     c.record({ kind: 'table-done', result: { type: 'user', table: 'user', records: 500, pages: 5, durationMs: 100, status: 'COMPLETED', rawOnly: 0, softDeleted: 0 } });
     c.record({ kind: 'table-start', type: 'note', table: 'note', total: 0 });
     c.record({ kind: 'table-done', result: { type: 'note', table: 'note', records: 7, pages: 1, durationMs: 5, status: 'COMPLETED', rawOnly: 0, softDeleted: 0 } });
+    // The job's result also lists a table an earlier run finished: not this run's work.
+    const earlier = { type: 'tag', table: 'tag', records: 900, pages: 9, durationMs: 50, status: 'COMPLETED' as const, rawOnly: 0, softDeleted: 0 };
+    c.record({ kind: 'job-done', result: { jobId: 'j5', mode: 'full', status: 'COMPLETED', durationMs: 200, tables: [earlier] } });
     const m = c.generateReport().metrics;
+    expect(m.performanceBreakdown.tag).toBeUndefined();
     expect(m.performanceBreakdown.user).toMatchObject({ records: 200, pages: 2 });
     expect(m.performanceBreakdown.note).toMatchObject({ records: 7, pages: 1 });
     expect(m.recordsProcessed).toBe(207);
