@@ -3,7 +3,7 @@
  * `generator bubble` block and its manifest, DATABASE_URL on PostgreSQL, the fake app over HTTP):
  * exit codes and the one-document `--json` contract.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,3 +95,36 @@ test('bad flags are usage errors (exit 2); an unknown job is a clear error', asy
   expect(cancel.code).toBe(2);
   expect(cancel.stderr).toMatch(/No sync job with id "no-such-job"/);
 });
+
+test('SIGTERM (cron, systemd, containers) stops after the pages in flight commit, exits 1 saying how to resume, and the next sync resumes the same job', async () => {
+  fake.faults.clear();
+  // Slow answers from the third request on keep the run going long enough to be stopped mid-table.
+  fake.faults.slow(300, { skip: 2, times: 1000 });
+  const before = fake.log.length;
+  const child = spawn(process.execPath, [bin, 'sync', '--mode', 'full', '--json', '--schema', 'prisma'], { cwd: project, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  await until(() => fake.log.length >= before + 3);
+  child.kill('SIGTERM');
+  const code = await exited;
+  fake.faults.clear();
+
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/was interrupted after its in-flight pages committed/);
+  expect(stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
+  const stopped = JSON.parse(stdout) as SyncResult;
+  expect(stopped.status).not.toBe('COMPLETED');
+
+  const resumed = await cli(['sync', '--json']);
+  expect(resumed.code).toBe(0);
+  const result = JSON.parse(resumed.stdout) as SyncResult;
+  expect(result).toMatchObject({ jobId: stopped.jobId, mode: 'full', status: 'COMPLETED' });
+});
+
+/** Waits for a condition the test cannot be told about (another process's progress), polling briefly. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+}

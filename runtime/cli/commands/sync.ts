@@ -4,7 +4,7 @@
  * `--json` prints exactly one JSON document on stdout (DESIGN.md's shape); progress goes to stderr.
  */
 import type { Command } from 'commander';
-import type { ProgressEvent, SyncResult } from '../../api.js';
+import type { SyncResult } from '../../api.js';
 import { openDbFromEnv } from '../../db/open.js';
 import { resolveProject } from '../../project/index.js';
 import { pageSourceFromClient, syncClientFromEnv } from '../../sync/bubble-source.js';
@@ -51,6 +51,7 @@ export function register(program: Command): void {
       const project = await resolveProject({ schema: flags.schema, cwd });
       const db = await openDbFromEnv({ cwd });
       const controller = new AbortController();
+      // SIGINT (Ctrl-C) and SIGTERM (cron, systemd, containers) both stop after in-flight pages commit.
       const onSigint = (): void => {
         if (controller.signal.aborted) process.exit(130);
         process.stderr.write('Stopping after the pages in flight commit (Ctrl-C again to quit at once)…\n');
@@ -76,6 +77,7 @@ export function register(program: Command): void {
           onProgress: reporting.onProgress,
         });
         process.on('SIGINT', onSigint);
+        process.on('SIGTERM', onSigint);
         const { result, error } = await runSyncOnDb(
           db,
           project.manifest,
@@ -93,6 +95,7 @@ export function register(program: Command): void {
         if (error !== null) throw error;
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
         await db.close();
       }
     });
@@ -109,40 +112,7 @@ export function summary(result: SyncResult): string {
     const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '']
       .filter(Boolean)
       .join(', ');
-    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} pages${extra ? `  (${extra})` : ''}`);
+    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);
   }
   return lines.join('\n');
-}
-
-/**
- * Plain progress lines on stderr (the default display; a richer one plugs into the same
- * `onProgress` events). Page lines at most every two seconds per table.
- */
-export function plainProgress(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): (event: ProgressEvent) => void {
-  let last = 0;
-  return (event) => {
-    switch (event.kind) {
-      case 'job-start':
-        write(`${event.resumed ? 'Resuming' : 'Starting'} ${event.mode} sync ${event.jobId}: ${event.types.join(', ')}`);
-        break;
-      case 'table-start':
-        last = Date.now();
-        write(`${event.type}: starting${event.total !== null ? ` (${event.total} records)` : ''}`);
-        break;
-      case 'page-done':
-        if (Date.now() - last >= 2000) {
-          last = Date.now();
-          write(`${event.type}: ${event.done}${event.total !== null ? `/${event.total}` : ''} records`);
-        }
-        break;
-      case 'retry':
-        write(`${event.type}: retrying in ${Math.round(event.waitMs)} ms (${event.reason})`);
-        break;
-      case 'table-done':
-        write(`${event.result.type}: ${event.result.status.toLowerCase()}, ${event.result.records} records, ${event.result.pages} pages`);
-        break;
-      default:
-        break;
-    }
-  };
 }
