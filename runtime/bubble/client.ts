@@ -106,7 +106,6 @@ interface Call {
   signal?: AbortSignal | undefined;
 }
 
-const OFFSET_REFUSAL = /cursor|offset|too (large|deep|many)|maximum/i;
 
 export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
   const appUrl = normalizeAppUrl(options.appUrl);
@@ -182,7 +181,10 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       if (call.kind === 'get' && /MISSING_DATA|missing|does not exist/i.test(text)) return { ok: 'missing' };
       return { ok: false, retry: false, error: new BubbleTypeNotFoundError(call.type ?? '?', appUrl) };
     }
-    if (status === 400 && call.kind === 'list' && (call.cursor ?? 0) > 0 && OFFSET_REFUSAL.test(message)) {
+    // Bubble's wording for a refused deep offset is not documented, so it is not matched: a 400 on a list
+    // page past offset 0 is read as the offset refusal (the same search at offset 0 is what the sync asks
+    // first, so constraint and sort errors surface there as BubbleBadRequestError).
+    if (status === 400 && call.kind === 'list' && (call.cursor ?? 0) > 0) {
       return { ok: false, retry: false, error: new BubbleOffsetRefusedError(call.type ?? '?', call.cursor ?? 0, message) };
     }
     if (status < 200 || status >= 300) return { ok: false, retry: false, error: new BubbleBadRequestError(status, call.what, message) };

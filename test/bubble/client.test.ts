@@ -7,6 +7,7 @@ import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/ind
 import {
   BubbleAuthError,
   BubbleConfigError,
+  BubbleBadRequestError,
   BubbleOffsetRefusedError,
   BubbleTypeNotFoundError,
   BubbleUnavailableError,
@@ -134,6 +135,17 @@ test('a refused deep offset is its own error, not retried', async () => {
   expect(err).toBeInstanceOf(BubbleOffsetRefusedError);
   expect((err as BubbleOffsetRefusedError).cursor).toBe(201);
   expect(fake.log).toHaveLength(1);
+});
+
+test('a 400 past offset 0 is an offset refusal whatever Bubble words it, and at offset 0 a bad request', async () => {
+  const answer400: typeof globalThis.fetch = async () =>
+    new Response(JSON.stringify({ statusCode: 400, body: { status: 'INVALID_DATA', message: 'Search results beyond item 50000 are not available.' } }), { status: 400 });
+  const { c } = client({ fetch: answer400 });
+  const deep = await c.page('invoice', { cursor: 50_094 }).catch((e: unknown) => e);
+  expect(deep).toBeInstanceOf(BubbleOffsetRefusedError);
+  expect(formatError(deep)).toMatch(/beyond item 50000/);
+  const first = await c.page('invoice', { cursor: 0 }).catch((e: unknown) => e);
+  expect(first).toBeInstanceOf(BubbleBadRequestError);
 });
 
 test('get returns one record, or null when it does not exist', async () => {
