@@ -156,7 +156,9 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     isExported: true,
     docs: [`A record of ${what} as the Bubble Data API returns it. Records are sparse: empty fields are absent. Keys named like Object members (constructor, toString, …) are typed by the index signature only.`],
     properties: recordProps,
-    indexSignatures: [{ keyName: 'key', keyType: 'string', returnType: 'JsonValue', docs: ['Keys the dictionary does not know yet.'] }],
+    // `| undefined`: without exactOptionalPropertyTypes (a plain `strict` consumer) every optional
+    // property's type includes undefined and must still fit the index signature (TS2411).
+    indexSignatures: [{ keyName: 'key', keyType: 'string', returnType: 'JsonValue | undefined', docs: ['Keys the dictionary does not know yet.'] }],
   };
   const s = type.standard;
   const rowProps: OptionalKind<PropertySignatureStructure>[] = [

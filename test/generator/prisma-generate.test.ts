@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, type Manifest } from '../../generator/manifest/types.js';
 import { formatPrisma } from '../../generator/emit/format.js';
-import { bubbleProject, CONSUMER_TSCONFIG, output, prisma, readTree, tsc } from './support.js';
+import { bubbleProject, CONSUMER_TSCONFIG, output, PLAIN_STRICT_TSCONFIG, prisma, readTree, tsc } from './support.js';
 import { FIXTURE_DICTIONARY } from './fixture.js';
 
 const dictionary = JSON.parse(readFileSync(FIXTURE_DICTIONARY, 'utf8')) as unknown;
@@ -77,6 +77,13 @@ describe('prisma generate with generator bubble (fixture dictionary)', () => {
         '',
       ].join('\n'),
     );
+    const checked = await tsc(project.dir);
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
+  test('tsc also accepts adapters + consumer with plain strict (no exactOptionalPropertyTypes)', async () => {
+    writeFileSync(join(project.dir, 'tsconfig.json'), PLAIN_STRICT_TSCONFIG);
     const checked = await tsc(project.dir);
     expect(checked.stdout + checked.stderr).toBe('');
     expect(checked.code).toBe(0);

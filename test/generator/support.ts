@@ -95,3 +95,13 @@ export function readTree(dir: string, root = dir): Map<string, string> {
 export function output(result: CliResult): string {
   return `${result.stdout}\n${result.stderr}`;
 }
+
+/** What `tsc --init` users have: `strict` alone (optional properties include undefined). */
+export const PLAIN_STRICT_TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+    include: ['consumer.ts', 'generated/**/*.ts'],
+  },
+  null,
+  2,
+)}\n`;
