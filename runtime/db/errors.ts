@@ -86,9 +86,20 @@ export function isConnectionError(err: unknown): boolean {
   return false;
 }
 
-/** Connection failures become `DatabaseConnectionLostError`; everything else is returned unchanged. */
+/** PostgreSQL undefined_table / undefined_column: the database is behind the generated schema (not migrated). */
+const SCHEMA_CODES = new Set(['42P01', '42703']);
+
+/**
+ * Connection failures become `DatabaseConnectionLostError`; a missing table or column (e.g. `sync` before
+ * `migrate`) becomes `SchemaMismatchError`, whose hint says to migrate; everything else is returned unchanged.
+ */
 export function asDbError(err: unknown): unknown {
   if (err instanceof BubbleError) return err;
   if (isConnectionError(err)) return new DatabaseConnectionLostError(err instanceof Error ? err.message : String(err), err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && SCHEMA_CODES.has(code)) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return new SchemaMismatchError(`The database does not have the generated schema yet (${detail}).`);
+  }
   return err;
 }
