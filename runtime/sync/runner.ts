@@ -15,6 +15,7 @@ import { SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor
 import { createPageWriter } from './page-writer.js';
 import type { PageSource, PageWriter } from './ports.js';
 import { resolveSettings, type SyncSettings } from './settings.js';
+import { ident, toIso } from './sql.js';
 import { syncTable } from './table-sync.js';
 
 export interface RunSyncOptions extends SyncOptions {
@@ -100,7 +101,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
       const tableStarted = Date.now();
       try {
         await cursors.setCurrentTable(job.id, type.table, Math.round((i / types.length) * 100));
-        const since = job.mode === 'incremental' ? await incrementalStart(cursors, type, settings) : null;
+        const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings) : null;
         await cursors.startTable(type.table, job.id, new Date(tableStarted).toISOString());
         emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
         const outcome = await syncTable(
@@ -201,11 +202,20 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-/** Incremental start: the last completed pass's high-water mark minus the overlap; null = read everything. */
-async function incrementalStart(cursors: SyncCursorService, type: ManifestType, settings: SyncSettings): Promise<string | null> {
-  const hwm = await cursors.highWaterMark(type.table);
-  if (hwm === null) return null;
-  return new Date(Date.parse(hwm) - settings.incrementalOverlapMs).toISOString();
+/**
+ * Incremental start; null = read everything. Normally the last completed pass's start (this machine's
+ * clock) minus the overlap. But an app whose clock lags ours, or that stamps records with times of its
+ * own, can write edits stamped before that: so the start is never later than just after the newest
+ * `Modified Date` already stored (the app's own clock), where its next edits must land.
+ */
+async function incrementalStart(db: Db, cursors: SyncCursorService, type: ManifestType, settings: SyncSettings): Promise<string | null> {
+  const started = await cursors.highWaterMark(type.table);
+  if (started === null) return null;
+  const [row] = await db.query<{ newest: unknown }>(`SELECT max(${ident(type.standard.bubbleModifiedAt)}) AS newest FROM ${ident(type.table)}`);
+  const newest = toIso(row?.newest);
+  const fromStart = Date.parse(started) - settings.incrementalOverlapMs;
+  const afterNewest = newest === null ? Number.POSITIVE_INFINITY : Date.parse(newest) + 1;
+  return new Date(Math.min(fromStart, afterNewest)).toISOString();
 }
 
 /** Marks a table complete; after a full pass, in the same transaction, soft-deletes the rows it did not see. */

@@ -192,6 +192,25 @@ test('incremental picks up exactly the changed records; a full pass soft-deletes
   await expectEqual(db, app);
 });
 
+test('incremental reads edits an app stamps with its own clock, even when that clock is far behind ours', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 120);
+  expect((await run(db, app)).result.mode).toBe('full');
+  // The app's clock lags (or it stamps times of its own): edits carry times just after its last record,
+  // years before this machine's clock and the previous pass's start.
+  const items = app.sorted('item');
+  const lastStamp = Date.parse(String(items[items.length - 1]!['Modified Date']));
+  for (const [i, r] of items.slice(10, 13).entries()) {
+    app.table('item').set(r._id, { ...r, Amount: 7, 'Modified Date': new Date(lastStamp + 1000 * (i + 1)).toISOString() });
+  }
+  const incremental = await run(db, app);
+  expect(incremental.error).toBeNull();
+  expect(incremental.result.mode).toBe('incremental');
+  expect(incremental.result.tables[0]!.records).toBe(3);
+  await expectEqual(db, app);
+});
+
 test('an interrupted run stops after in-flight pages commit and a plain re-run resumes the same job', async () => {
   const db = await pglite();
   const app = new MemoryApp();
