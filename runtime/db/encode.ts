@@ -22,8 +22,31 @@ export function encoderFor(pgType: string): Encoder {
   return scalarEncoder(pgType);
 }
 
+/**
+ * PostgreSQL cannot store U+0000 in `text` (the driver refuses the parameter) nor in `jsonb` (`\u0000`
+ * is refused), so one NUL in one Bubble value would fail every page it is in, on every resume. It is
+ * replaced by U+FFFD (the replacement character) in values and keys; everything else is kept.
+ */
+const NUL = /\u0000/g;
+const REPLACEMENT = '\uFFFD';
+
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(NUL, REPLACEMENT);
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(NUL, REPLACEMENT), withoutNul(v)]));
+  }
+  return value;
+}
+
+/** JSON text PostgreSQL accepts; the deep copy is made only when the text shows an escaped NUL. */
+function encodeJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000') ? JSON.stringify(withoutNul(value)) : text;
+}
+
 function scalarEncoder(pgType: string): Encoder {
-  if (pgType === 'jsonb' || pgType === 'json') return (v) => (v === undefined || v === null ? null : JSON.stringify(v));
+  if (pgType === 'jsonb' || pgType === 'json') return (v) => (v === undefined || v === null ? null : encodeJson(v));
   if (pgType.startsWith('timestamp') || pgType === 'date') return encodeDate;
   return encodeScalar;
 }
@@ -40,7 +63,7 @@ function encodeScalar(value: unknown): string | null {
     case 'undefined':
       return null;
     case 'string':
-      return value;
+      return value.includes('\u0000') ? value.replace(NUL, REPLACEMENT) : value;
     case 'number':
     case 'bigint':
     case 'boolean':
@@ -48,7 +71,7 @@ function encodeScalar(value: unknown): string | null {
     case 'object':
       if (value === null) return null;
       if (value instanceof Date) return value.toISOString();
-      return JSON.stringify(value);
+      return encodeJson(value);
     default:
       return String(value);
   }

@@ -50,6 +50,27 @@ describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
     expect(b._raw).toEqual({ _id: '1700000000000x2' });
   });
 
+  test('U+0000, which PostgreSQL cannot store in text or jsonb, becomes U+FFFD instead of failing the page', async () => {
+    const up = await prepareUpsert(t.db, unitType);
+    const nul = 'a\u0000b';
+    const page: UpsertRow[] = [{
+      bubbleId: '1700000000000x3',
+      slug: nul,
+      raw: { _id: '1700000000000x3', 'Unit name': nul, [`k${nul}`]: [nul, { n: nul }] },
+      unmapped: { [`k${nul}`]: [nul, { n: nul }] },
+      values: [nul, null, null, null, { nested: nul }, [nul, 'ok']],
+    }];
+    expect(await up.run(t.db, page, 'job-1')).toBe(1);
+    const row = (await byId(t)).get('1700000000000x3')!;
+    const fixed = 'a\uFFFDb';
+    expect(row.Slug).toBe(fixed);
+    expect(row['Unit name']).toBe(fixed);
+    expect(row.Address).toEqual({ nested: fixed });
+    expect(row.Photos).toEqual([fixed, 'ok']);
+    expect(row._raw).toEqual({ _id: '1700000000000x3', 'Unit name': fixed, [`k${fixed}`]: [fixed, { n: fixed }] });
+    expect(row._unmapped).toEqual({ [`k${fixed}`]: [fixed, { n: fixed }] });
+  });
+
   test('the same page twice in one job rewrites nothing; a new job touches only the bookkeeping', async () => {
     const up = await prepareUpsert(t.db, unitType);
     await up.run(t.db, samplePage(), 'job-1');
