@@ -74,8 +74,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     const byName = new Map(plan.types.map((t) => [t.name, t]));
     const types = job.types.map((name) => {
       const type = byName.get(name);
-      if (!type) {
-        throw new BubbleError('SYNC_STALE_JOB', `Job ${job.id} covers type ${JSON.stringify(name)}, which the manifest no longer has.`, {
+      if (!type || type.removed) {
+        throw new BubbleError('SYNC_STALE_JOB', `Job ${job.id} covers type ${JSON.stringify(name)}, which the manifest no longer ${type ? 'syncs (removed from the app)' : 'has'}.`, {
           hint: `Cancel it (bubble-runtime sync --cancel ${job.id}) and run sync again.`,
         });
       }
@@ -168,7 +168,11 @@ async function chooseJob(cursors: SyncCursorService, plan: SyncPlan, options: Ru
   if (unfinished) {
     const sameMode = options.mode === undefined || options.mode === unfinished.mode;
     const sameTypes = options.types === undefined || sameSet(requested.map((t) => t.name), unfinished.types);
-    if (options.resume || (sameMode && sameTypes)) return { job: unfinished, resumed: true };
+    // A job covering a type the manifest no longer syncs (removed from the app and re-introspected since)
+    // would fail on it at every resume: a plain run supersedes it instead.
+    const live = new Set(selectTypes(plan, undefined).map((t) => t.name));
+    const stale = unfinished.types.some((name) => !live.has(name));
+    if (options.resume || (sameMode && sameTypes && !stale)) return { job: unfinished, resumed: true };
     // An explicit, different request supersedes the unfinished job: it is cancelled, never half-resumed.
     await cursors.cancelSyncJob(unfinished.id);
   }

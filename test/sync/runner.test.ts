@@ -255,6 +255,28 @@ test('a non-retryable error stops the table with ERROR, keeps committed pages, a
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
 
+test('an unfinished job covering a type since removed from the app: a plain run supersedes it, --resume says to cancel', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 150, 20);
+  app.beforeAnswer = (type) => {
+    if (type === 'note') throw new Error('HTTP 404 from the app');
+  };
+  const first = await run(db, app);
+  expect(first.result.status).toBe('ERROR');
+  app.beforeAnswer = null;
+  // Re-introspected and regenerated: the manifest now marks `note` removed.
+  const removed = { ...manifest, types: manifest.types.map((t) => (t.name === 'note' ? { ...t, removed: true } : t)) };
+  const resumed = await runSyncOnDb(db, removed, { reportDir: false, resume: true }, { source: app }).catch((e: unknown) => e);
+  expect(String((resumed as Error).message)).toMatch(/covers type "note".*removed/);
+  const plain = await runSyncOnDb(db, removed, { reportDir: false }, { source: app });
+  expect(plain.error).toBeNull();
+  expect(plain.result.jobId).not.toBe(first.result.jobId);
+  expect(plain.result.tables.map((t) => t.type)).toEqual(['item']);
+  expect((await new SyncCursorService(db, manifest.state, manifest.types).getJob(first.result.jobId))?.status).toBe('CANCELLED');
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
 test('the database going away mid-run gives a clear error and a resumable job', async () => {
   const { db, url } = await postgres();
   const app = new MemoryApp();
