@@ -42,9 +42,9 @@ type WindowResult =
 const MAX_RESTARTS_AT_SAME_KEY = 20;
 
 export class KeyTiesError extends BubbleError {
-  constructor(type: string, key: string, field: string, maxOffset: number) {
-    super('SYNC_KEY_TIES', `More than ${maxOffset} records of ${type} share ${field} ${key}: offset paging cannot get past them.`, {
-      hint: 'Raise BUBBLE_MAX_OFFSET up to what the app allows (Bubble refuses offsets past about 50,000).',
+  constructor(type: string, key: string, field: string) {
+    super('SYNC_KEY_TIES', `More records of ${type} share ${field} ${key} than the app lets offset paging reach: it refused a deeper offset.`, {
+      hint: 'Records sharing one timestamp can only be paged by offset, and Bubble refuses offsets past about 50,000 (fewer on some plans). Everything before them is committed; check the app\'s Data API limits.',
     });
   }
 }
@@ -82,7 +82,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
       });
     }
     if (at === windowStart) {
-      if (result.reason === 'refused' || result.reason === 'max-offset') throw new KeyTiesError(type.name, at, keyField(ctx.mode), ctx.maxOffset);
+      if (result.reason === 'refused' || result.reason === 'max-offset') throw new KeyTiesError(type.name, at, keyField(ctx.mode));
       if (++restarts > MAX_RESTARTS_AT_SAME_KEY) {
         throw new BubbleError('SYNC_UNSTABLE', `Records of ${type.name} kept moving while paging at ${keyField(ctx.mode)} ${at}.`, {
           hint: 'The app is changing faster than it can be read; run sync again (it resumes from here).',
@@ -211,9 +211,13 @@ async function syncWindow(
     running.set(index, task);
   };
 
+  // A window whose records so far all share its start key can only be paged by offset (a new window
+  // would start at the same key): it may go past BUBBLE_MAX_OFFSET, up to where the app refuses.
+  const depthLimit = (): number => (windowStart !== null && prefix.lastKey === windowStart ? Number.POSITIVE_INFINITY : maxIndex);
+
   for (;;) {
     if (!outcome && failure === null && !ctx.signal?.aborted) {
-      while (running.size < (sized ? ctx.concurrency : 1) && next < stopAt && next <= maxIndex) {
+      while (running.size < (sized ? ctx.concurrency : 1) && next < stopAt && next <= depthLimit()) {
         if (!done.has(next)) launch(next);
         next += 1;
       }

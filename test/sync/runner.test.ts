@@ -169,6 +169,30 @@ test.each([
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
 
+test('more records sharing one Created Date than BUBBLE_MAX_OFFSET still sync: a window of ties pages on until the app refuses', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 50);
+  const tie = app.tick();
+  for (let i = 0; i < 700; i++) app.insert('item', { Name: `Imported ${i}` }, tie);
+  seedItems(app, 50);
+  const { result, error } = await run(db, app, { concurrency: 3, types: ['item'], maxOffset: 300 });
+  expect(error).toBeNull();
+  expect(result.tables[0]).toMatchObject({ records: 800, status: 'COMPLETED' });
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+
+  // Past the app's own limit the ties cannot be paged: a clear error, everything before them kept.
+  const limited = new MemoryApp();
+  limited.maxOffset = 400;
+  seedItems(limited, 50);
+  const stamp = limited.tick();
+  for (let i = 0; i < 700; i++) limited.insert('item', { Name: `Imported ${i}` }, stamp);
+  const db2 = await pglite();
+  const stopped = await run(db2, limited, { concurrency: 2, types: ['item'], maxOffset: 300 });
+  expect(stopped.error).toBeInstanceOf(SyncFailedError);
+  expect(String((stopped.error as Error).message) + String((stopped.error as SyncFailedError).cause ?? '')).toMatch(/share Created Date/);
+});
+
 test('incremental picks up exactly the changed records; a full pass soft-deletes removed ones', async () => {
   const db = await pglite();
   const app = new MemoryApp();
