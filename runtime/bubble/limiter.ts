@@ -55,7 +55,8 @@ export function createGate(rateLimitRpm: number, maxInFlight: number, now: () =>
       const slotAt = now();
       try {
         await pass();
-        const rateWaitMs = now() - slotAt;
+        // Without a cap nothing waits for the rate: a clock tick between two lines is not a wait.
+        const rateWaitMs = rateLimitRpm > 0 ? now() - slotAt : 0;
         peak = Math.max(peak, slots.count);
         return { value: await fn(), rateWaitMs, queueWaitMs: slotAt - queued };
       } finally {
