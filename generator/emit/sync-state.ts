@@ -36,6 +36,9 @@ export function renderSyncStateModels(n: SyncStateNames): string {
   mode         String          @default("full")
   /// JSON array of the Bubble type names this job covers, in load order.
   types        Json
+  /// The Bubble app this job reads (normalised origin + path, e.g. …/version-test; never a token).
+  /// Null for jobs written before it was recorded: those count as matching any app.
+  appUrl       String?         @map("app_url")
   running      Boolean         @default(false)
   progress     Int             @default(0)
   currentTable String?         @map("current_table")

@@ -176,7 +176,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
             ...(incrementalOverlapMs !== undefined ? { incrementalOverlapMs } : {}),
             ...(options.signal ? { signal: options.signal } : {}),
           },
-          { source: pageSourceFromClient(client) },
+          // Every demo run serves the same sample app on a fresh port: one identity, so run 2 is incremental.
+          { source: { ...pageSourceFromClient(client), appUrl: `sample-app:${seed}` } },
         );
       },
     );

@@ -8,6 +8,7 @@ import type { PageSource } from './ports.js';
 
 export function pageSourceFromClient(client: BubbleClient): PageSource {
   return {
+    appUrl: client.appUrl,
     async fetchPage(type, request, signal) {
       const page = await client.page(type, {
         cursor: request.offset,

@@ -16,6 +16,8 @@ export interface SyncJobRow {
   status: JobStatus;
   mode: SyncMode;
   types: string[];
+  /** The app the job reads; null for jobs written before this was recorded (they match any app). */
+  appUrl: string | null;
   error: string | null;
   currentTable: string | null;
   startedAt: string | null;
@@ -81,6 +83,11 @@ export class UnknownJobError extends BubbleError {
   }
 }
 
+/** A job's recorded app and a source's identity match unless both are known and differ. */
+export function sameApp(recorded: string | null, source: string | undefined): boolean {
+  return recorded === null || source === undefined || recorded === source;
+}
+
 const UNFINISHED: JobStatus[] = ['PENDING', 'RUNNING', 'ERROR'];
 const JOB_STATUSES: JobStatus[] = ['PENDING', 'RUNNING', 'COMPLETED', 'ERROR', 'CANCELLED'];
 
@@ -108,7 +115,7 @@ export class SyncCursorService {
   }
 
   /** Creates a job and one PENDING cursor per table (database table names, in load order). */
-  async initializeSyncJob(tableNames: string[], options: { mode: SyncMode } = { mode: 'full' }): Promise<string> {
+  async initializeSyncJob(tableNames: string[], options: { mode: SyncMode; appUrl?: string | undefined } = { mode: 'full' }): Promise<string> {
     const jobId = newId();
     const types = tableNames.map((table) => {
       const type = this.tableTypes.get(table);
@@ -117,9 +124,9 @@ export class SyncCursorService {
     });
     await this.db.transaction(async (tx) => {
       await tx.execute(
-        `INSERT INTO ${this.job} (id, status, mode, types, running, progress, created_at, updated_at)
-         VALUES ($1, 'PENDING', $2, $3::jsonb, false, 0, ${UTC_NOW}, ${UTC_NOW})`,
-        [jobId, options.mode, JSON.stringify(types)],
+        `INSERT INTO ${this.job} (id, status, mode, types, app_url, running, progress, created_at, updated_at)
+         VALUES ($1, 'PENDING', $2, $3::jsonb, $4, false, 0, ${UTC_NOW}, ${UTC_NOW})`,
+        [jobId, options.mode, JSON.stringify(types), options.appUrl ?? null],
       );
       for (const [i, table] of tableNames.entries()) {
         await tx.execute(
@@ -271,23 +278,43 @@ export class SyncCursorService {
     return latest && UNFINISHED.includes(latest.status) ? latest : null;
   }
 
-  async hasCompletedFullSync(): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 AS one FROM ${this.job} WHERE status::text = 'COMPLETED' AND mode = 'full' LIMIT 1`);
-    return rows.length > 0;
+  /**
+   * Whether an incremental run of `appUrl` can build on what the database holds: a full sync of this
+   * app (or of an unrecorded one) completed, and no job of another app completed after it (the tables
+   * would then mirror that other app). Without `appUrl`, any completed full sync counts.
+   */
+  async hasCompletedFullSync(appUrl?: string): Promise<boolean> {
+    if (appUrl === undefined) {
+      const rows = await this.db.query(`SELECT 1 AS one FROM ${this.job} WHERE status::text = 'COMPLETED' AND mode = 'full' LIMIT 1`);
+      return rows.length > 0;
+    }
+    const rows = await this.db.query<{ ok: unknown }>(
+      `SELECT (own IS NOT NULL AND (other IS NULL OR own > other)) AS ok FROM (
+         SELECT max(completed_at) FILTER (WHERE mode = 'full' AND (app_url IS NULL OR app_url = $1)) AS own,
+                max(completed_at) FILTER (WHERE app_url IS NOT NULL AND app_url <> $1) AS other
+         FROM ${this.job} WHERE status::text = 'COMPLETED') AS passes`,
+      [appUrl],
+    );
+    return rows[0]?.ok === true;
   }
 
   /**
    * The high-water mark for an incremental run of a table: when the table's latest completed pass
-   * started. Anything modified after that was either read by that pass or is newer than it.
+   * started. Anything modified after that was either read by that pass or is newer than it. When that
+   * pass read another app than `appUrl` (both recorded), there is none: the table holds that app's
+   * records, so this app's run must read everything.
    */
-  async highWaterMark(tableName: string): Promise<string | null> {
-    const rows = await this.db.query<{ started: unknown }>(
-      `SELECT (started_at AT TIME ZONE 'UTC') AS started FROM ${this.cursor}
-       WHERE "tableName" = $1 AND status::text = 'COMPLETED' AND started_at IS NOT NULL
-       ORDER BY completed_at DESC LIMIT 1`,
+  async highWaterMark(tableName: string, appUrl?: string): Promise<string | null> {
+    const rows = await this.db.query<{ started: unknown; app_url: string | null }>(
+      `SELECT (c.started_at AT TIME ZONE 'UTC') AS started, j.app_url FROM ${this.cursor} c
+       LEFT JOIN ${this.job} j ON j.id = c.sync_job_id
+       WHERE c."tableName" = $1 AND c.status::text = 'COMPLETED' AND c.started_at IS NOT NULL
+       ORDER BY c.completed_at DESC LIMIT 1`,
       [tableName],
     );
-    return rows[0] ? toIso(rows[0].started) : null;
+    const latest = rows[0];
+    if (!latest || !sameApp(latest.app_url ?? null, appUrl)) return null;
+    return toIso(latest.started);
   }
 
   async getCursors(syncJobId: string): Promise<SyncCursorRow[]> {
@@ -344,7 +371,7 @@ export class SyncCursorService {
   }
 
   private jobSelect(): string {
-    return `SELECT id, status::text AS status, mode, types, error, current_table, ${readUtc('started_at', 'started_at')},
+    return `SELECT id, status::text AS status, mode, types, app_url, error, current_table, ${readUtc('started_at', 'started_at')},
       ${readUtc('completed_at', 'completed_at')}, ${readUtc('created_at', 'created_at')} FROM ${this.job}`;
   }
 }
@@ -356,6 +383,7 @@ function jobRow(r: Record<string, unknown>): SyncJobRow {
     status: String(r.status) as JobStatus,
     mode: r.mode === 'incremental' ? 'incremental' : 'full',
     types: Array.isArray(types) ? types.map(String) : [],
+    appUrl: (r.app_url as string | null | undefined) ?? null,
     error: (r.error as string | null) ?? null,
     currentTable: (r.current_table as string | null) ?? null,
     startedAt: toIso(r.started_at),

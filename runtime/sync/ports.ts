@@ -24,6 +24,12 @@ export interface PageResponse {
 }
 
 export interface PageSource {
+  /**
+   * Which app the pages come from (the client's normalised URL: origin + path such as `/version-test`,
+   * never a token or query). A job records it, so one app's watermark or unfinished job is never used
+   * for another; a source without one matches any job.
+   */
+  readonly appUrl?: string;
   fetchPage(type: string, request: PageRequest, signal?: AbortSignal): Promise<PageResponse>;
   /** True when `err` is Bubble refusing an offset that is too deep (closes the keyset window instead of failing). */
   isOffsetRefusal(err: unknown): boolean;

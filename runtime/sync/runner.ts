@@ -11,7 +11,7 @@ import { softDeleteUnseen } from '../db/upsert.js';
 import { acquireSyncLock } from '../db/lock.js';
 import { DatabaseConnectionLostError } from '../db/errors.js';
 import { BubbleError, formatError, UsageError } from '../errors.js';
-import { SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
+import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
 import { createPageWriter } from './page-writer.js';
 import type { PageSource, PageWriter } from './ports.js';
 import { resolveSettings, type SyncSettings } from './settings.js';
@@ -54,6 +54,16 @@ export class SyncInterruptedError extends BubbleError {
   }
 }
 
+/** `--resume` with another app than the unfinished job's: resuming would mix two apps' records in one job. */
+export class SyncOtherAppError extends BubbleError {
+  constructor(readonly jobId: string, readonly jobAppUrl: string, readonly appUrl: string) {
+    super('SYNC_OTHER_APP', `The unfinished sync job ${jobId} reads ${jobAppUrl}, not ${appUrl}.`, {
+      hint: `Resume it with --app-url ${jobAppUrl}, or run sync without --resume to cancel it and start a new job for ${appUrl}.`,
+      exitCode: 2,
+    });
+  }
+}
+
 export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOptions, deps: SyncDeps): Promise<SyncRun> {
   const settings = resolveSettings(options);
   const emit = (event: ProgressEvent): void => {
@@ -70,7 +80,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
   const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
   try {
     const cursors = new SyncCursorService(db, plan.state, plan.types);
-    const { job, resumed } = await chooseJob(cursors, plan, options);
+    const { job, resumed } = await chooseJob(cursors, plan, options, deps.source.appUrl);
     const byName = new Map(plan.types.map((t) => [t.name, t]));
     const types = job.types.map((name) => {
       const type = byName.get(name);
@@ -101,7 +111,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
       const tableStarted = Date.now();
       try {
         await cursors.setCurrentTable(job.id, type.table, Math.round((i / types.length) * 100));
-        const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings) : null;
+        const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings, deps.source.appUrl) : null;
         await cursors.startTable(type.table, job.id, new Date(tableStarted).toISOString());
         emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
         const outcome = await syncTable(
@@ -159,7 +169,9 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
 }
 
 /** Resume the latest unfinished job when the request allows it; otherwise start a new one. */
-async function chooseJob(cursors: SyncCursorService, plan: SyncPlan, options: RunSyncOptions): Promise<{ job: SyncJobRow; resumed: boolean }> {
+async function chooseJob(
+  cursors: SyncCursorService, plan: SyncPlan, options: RunSyncOptions, appUrl: string | undefined,
+): Promise<{ job: SyncJobRow; resumed: boolean }> {
   const requested = selectTypes(plan, options.types);
   const unfinished = await cursors.latestUnfinishedJob();
   if (options.resume && !unfinished) {
@@ -172,12 +184,15 @@ async function chooseJob(cursors: SyncCursorService, plan: SyncPlan, options: Ru
     // would fail on it at every resume: a plain run supersedes it instead.
     const live = new Set(selectTypes(plan, undefined).map((t) => t.name));
     const stale = unfinished.types.some((name) => !live.has(name));
-    if (options.resume || (sameMode && sameTypes && !stale)) return { job: unfinished, resumed: true };
+    // Another app's job (e.g. version-test vs live) is never continued with this app's pages.
+    const ownApp = sameApp(unfinished.appUrl, appUrl);
+    if (options.resume && !ownApp) throw new SyncOtherAppError(unfinished.id, unfinished.appUrl ?? '', appUrl ?? '');
+    if (options.resume || (sameMode && sameTypes && !stale && ownApp)) return { job: unfinished, resumed: true };
     // An explicit, different request supersedes the unfinished job: it is cancelled, never half-resumed.
     await cursors.cancelSyncJob(unfinished.id);
   }
-  const mode: SyncMode = options.mode ?? ((await cursors.hasCompletedFullSync()) ? 'incremental' : 'full');
-  const jobId = await cursors.initializeSyncJob(requested.map((t) => t.table), { mode });
+  const mode: SyncMode = options.mode ?? ((await cursors.hasCompletedFullSync(appUrl)) ? 'incremental' : 'full');
+  const jobId = await cursors.initializeSyncJob(requested.map((t) => t.table), { mode, appUrl });
   const job = await cursors.getJob(jobId);
   if (!job) throw new BubbleError('SYNC_STATE', `Sync job ${jobId} vanished right after it was created.`);
   return { job, resumed: false };
@@ -210,10 +225,14 @@ function sameSet(a: string[], b: string[]): boolean {
  * Incremental start; null = read everything. Normally the last completed pass's start (this machine's
  * clock) minus the overlap. But an app whose clock lags ours, or that stamps records with times of its
  * own, can write edits stamped before that: so the start is never later than just after the newest
- * `Modified Date` already stored (the app's own clock), where its next edits must land.
+ * `Modified Date` already stored (the app's own clock), where its next edits must land. Only passes
+ * of the source's app count (see `highWaterMark`).
  */
-async function incrementalStart(db: Db, cursors: SyncCursorService, type: ManifestType, settings: SyncSettings): Promise<string | null> {
-  const started = await cursors.highWaterMark(type.table);
+async function incrementalStart(
+  db: Db, cursors: SyncCursorService, type: ManifestType, settings: SyncSettings, appUrl: string | undefined,
+): Promise<string | null> {
+  // Null also when the table's latest pass read another app: its rows (and their Modified Dates) are that app's.
+  const started = await cursors.highWaterMark(type.table, appUrl);
   if (started === null) return null;
   const [row] = await db.query<{ newest: unknown }>(`SELECT max(${ident(type.standard.bubbleModifiedAt)}) AS newest FROM ${ident(type.table)}`);
   const newest = toIso(row?.newest);

@@ -7,7 +7,7 @@ import { createTestDatabase } from '../support/database.js';
 import { openDb } from '../../runtime/db/open.js';
 import type { Db } from '../../runtime/db/types.js';
 import type { ProgressEvent } from '../../runtime/api.js';
-import { runSyncOnDb, SyncFailedError, SyncInterruptedError, type RunSyncOptions } from '../../runtime/sync/runner.js';
+import { runSyncOnDb, SyncFailedError, SyncInterruptedError, SyncOtherAppError, type RunSyncOptions } from '../../runtime/sync/runner.js';
 import { SyncCursorService } from '../../runtime/sync/cursor-service.js';
 import { createSchema, testManifest } from './support/schema.js';
 import { MemoryApp, seedItems } from './support/memory-app.js';
@@ -299,6 +299,82 @@ test('an unfinished job covering a type since removed from the app: a plain run 
   expect(plain.result.tables.map((t) => t.type)).toEqual(['item']);
   expect((await new SyncCursorService(db, manifest.state, manifest.types).getJob(first.result.jobId))?.status).toBe('CANCELLED');
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+describe('two apps (development and live database) synced into one database', () => {
+  const DEV = 'https://myapp.bubbleapps.io/version-test';
+  const LIVE = 'https://myapp.bubbleapps.io';
+
+  /** Development holds 150 items and 10 notes; live shares the first 100 items' ids, 3 of them edited there. */
+  function apps(): { dev: MemoryApp; live: MemoryApp } {
+    const dev = new MemoryApp(undefined, { appUrl: DEV });
+    seedItems(dev, 150, 10);
+    const live = new MemoryApp(undefined, { appUrl: LIVE });
+    seedItems(live, 100, 5);
+    for (const r of live.sorted('item').slice(0, 3)) live.modify('item', r._id, { Name: 'edited live' });
+    return { dev, live };
+  }
+
+  const jobs = (db: Db) => new SyncCursorService(db, manifest.state, manifest.types);
+
+  test('a plain sync of the other app is a full pass: the tables then mirror it, the first app\'s rows soft-deleted', async () => {
+    const db = await pglite();
+    const { dev, live } = apps();
+    const first = await run(db, dev);
+    expect(first.result).toMatchObject({ mode: 'full', status: 'COMPLETED' });
+    expect((await jobs(db).getJob(first.result.jobId))?.appUrl).toBe(DEV);
+
+    const second = await run(db, live);
+    expect(second.error).toBeNull();
+    expect(second.result.mode).toBe('full');
+    expect(second.result.tables.map((t) => [t.type, t.records, t.softDeleted])).toEqual([['item', 100, 50], ['note', 5, 10]]);
+    await expectEqual(db, live);
+
+    // Back to development: the tables hold live's records, so again a full pass, not an incremental one.
+    const third = await run(db, dev);
+    expect(third.result.mode).toBe('full');
+    await expectEqual(db, dev);
+  });
+
+  test('a plain sync of the other app supersedes an unfinished job; --resume refuses, naming both apps', async () => {
+    const db = await pglite();
+    const { dev, live } = apps();
+    dev.beforeAnswer = (type) => {
+      if (type === 'note') throw new Error('HTTP 400 from the app');
+    };
+    const first = await run(db, dev);
+    expect(first.result.status).toBe('ERROR');
+
+    const refused = await run(db, live, { resume: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SyncOtherAppError);
+    expect((refused as SyncOtherAppError).message).toContain(DEV);
+    expect((refused as SyncOtherAppError).message).toContain(LIVE);
+    expect((refused as SyncOtherAppError).hint).toMatch(/--app-url .*without --resume/);
+    expect((await jobs(db).getJob(first.result.jobId))?.status).toBe('ERROR');
+
+    const plain = await run(db, live);
+    expect(plain.error).toBeNull();
+    expect(plain.result.jobId).not.toBe(first.result.jobId);
+    expect(plain.result.mode).toBe('full');
+    expect((await jobs(db).getJob(first.result.jobId))?.status).toBe('CANCELLED');
+    expect((await jobs(db).getJob(plain.result.jobId))?.appUrl).toBe(LIVE);
+    await expectEqual(db, live);
+  });
+
+  test('jobs written before the app was recorded (app_url NULL) match any app: no forced full resync on upgrade', async () => {
+    const db = await pglite();
+    const { dev } = apps();
+    const first = await run(db, dev);
+    expect((await jobs(db).getJob(first.result.jobId))?.appUrl).toBe(DEV);
+    await db.execute(`UPDATE sync_jobs SET app_url = NULL`);
+
+    for (const r of dev.sorted('item').slice(5, 7)) dev.modify('item', r._id, { Amount: 9 });
+    const next = await run(db, dev);
+    expect(next.error).toBeNull();
+    expect(next.result.mode).toBe('incremental');
+    expect(next.result.tables.map((t) => [t.type, t.records])).toEqual([['item', 2], ['note', 0]]);
+    await expectEqual(db, dev);
+  });
 });
 
 test('the database going away mid-run gives a clear error and a resumable job', async () => {

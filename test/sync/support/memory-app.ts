@@ -26,8 +26,12 @@ export class MemoryApp implements PageSource {
   private clock: number;
   private seq = 0;
 
-  constructor(startMs = Date.UTC(2023, 0, 1)) {
+  /** The app's identity as a job records it (the client's normalised URL); none = matches any job. */
+  readonly appUrl?: string;
+
+  constructor(startMs = Date.UTC(2023, 0, 1), options: { appUrl?: string } = {}) {
     this.clock = startMs;
+    if (options.appUrl !== undefined) this.appUrl = options.appUrl;
   }
 
   /** Historical time for seeded records: advances by `ms` from a fixed start (deterministic). */
