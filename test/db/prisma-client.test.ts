@@ -2,19 +2,13 @@
  * The generated syncAll path: the bulk upsert, softDeleteUnseen and the lock through a real Prisma
  * Client (prisma-client generator, adapter-pg), and Prisma Client reading back what raw SQL wrote.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { PrismaLike } from '../../runtime/api.js';
 import { dbFromPrisma } from '../../runtime/db/prisma.js';
-import { openDb } from '../../runtime/db/open.js';
 import { acquireSyncLock } from '../../runtime/db/lock.js';
 import { SyncLockedError } from '../../runtime/db/errors.js';
 import { prepareUpsert, softDeleteUnseen } from '../../runtime/db/upsert.js';
-import { migrate } from '../../runtime/migrate/migrate.js';
-import { createTestDatabase } from '../support/database.js';
-import { makeTempProject, PRISMA_CONFIG, runPrisma } from '../support/prisma-cli.js';
-import { clientGenerator, datasource, samplePage, unitModel, unitType } from './fixtures/sample.js';
+import { migratedPrismaProject } from '../support/prisma-project.js';
+import { samplePage, unitModel, unitType } from './fixtures/sample.js';
 
 type Client = PrismaLike & {
   rentalUnit: { findMany(args: object): Promise<Array<Record<string, unknown>>> };
@@ -22,26 +16,8 @@ type Client = PrismaLike & {
 };
 
 test('bulk upsert through a real Prisma Client with adapter-pg', async () => {
-  const project = makeTempProject({
-    'prisma.config.ts': PRISMA_CONFIG,
-    'prisma/schema/schema.prisma': datasource + clientGenerator('../../generated/client'),
-    'prisma/schema/bubble.prisma': unitModel,
-  });
-  const database = await createTestDatabase('prisma');
-  let prisma: Client | undefined;
+  const { prisma, cleanup } = await migratedPrismaProject<Client>(unitModel, 'prisma');
   try {
-    const generated = await runPrisma(['generate'], project.dir);
-    expect(generated.stderr).not.toMatch(/error/i);
-    const setup = await openDb({ databaseUrl: database.url });
-    await migrate({
-      db: setup, schemaDir: join(project.dir, 'prisma/schema'),
-      files: [[join(project.dir, 'prisma/schema/schema.prisma'), datasource], [join(project.dir, 'prisma/schema/bubble.prisma'), unitModel]],
-      migrationsDir: join(project.dir, 'prisma/schema/migrations'),
-    });
-    await setup.close();
-
-    const { PrismaClient } = (await import(pathToFileURL(join(project.dir, 'generated/client/client.ts')).href)) as { PrismaClient: new (o: object) => Client };
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
     const db = dbFromPrisma(prisma);
     const up = await prepareUpsert(db, unitType);
     expect(await db.transaction((tx) => up.run(tx, samplePage(), 'job-1'))).toBe(2);
@@ -66,8 +42,6 @@ test('bulk upsert through a real Prisma Client with adapter-pg', async () => {
     await lock.release();
     await (await acquireSyncLock(db)).release();
   } finally {
-    await prisma?.$disconnect();
-    await database.drop();
-    project.cleanup();
+    await cleanup();
   }
 });

@@ -4,17 +4,11 @@
  * manifest — the sync-state models (SyncJob, SyncCursor, SyncPage) included, so the runtime's raw SQL
  * is checked against the schema users really get. Prisma Client reads back what the sync wrote.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { PrismaPg } from '@prisma/adapter-pg';
 import type { PrismaLike } from '../../runtime/api.js';
 import { dbFromPrisma } from '../../runtime/db/prisma.js';
-import { openDb } from '../../runtime/db/open.js';
-import { migrate } from '../../runtime/migrate/migrate.js';
 import { renderModelBlocks } from '../../generator/emit/models.js';
 import { runSyncOnDb } from '../../runtime/sync/runner.js';
-import { createTestDatabase } from '../support/database.js';
-import { makeTempProject, PRISMA_CONFIG, runPrisma } from '../support/prisma-cli.js';
+import { migratedPrismaProject } from '../support/prisma-project.js';
 import { testManifest } from './support/schema.js';
 import { MemoryApp, seedItems } from './support/memory-app.js';
 import { mismatches } from './support/compare.js';
@@ -26,32 +20,11 @@ type Client = PrismaLike & {
   $disconnect(): Promise<void>;
 };
 
-const datasource = 'datasource db {\n  provider = "postgresql"\n}\n';
-const clientGenerator = 'generator client {\n  provider = "prisma-client"\n  output   = "../../generated/client"\n}\n';
-
 test('a sync through a real Prisma Client into the generated schema, read back by Prisma Client', async () => {
   const manifest = testManifest();
   const models = renderModelBlocks(manifest, { dictionary: 'dictionary.json' }).join('\n\n');
-  const project = makeTempProject({
-    'prisma.config.ts': PRISMA_CONFIG,
-    'prisma/schema/schema.prisma': datasource + clientGenerator,
-    'prisma/schema/bubble.prisma': models,
-  });
-  const database = await createTestDatabase('syncprisma');
-  let prisma: Client | undefined;
+  const { prisma, cleanup } = await migratedPrismaProject<Client>(models, 'syncprisma');
   try {
-    const generated = await runPrisma(['generate'], project.dir);
-    expect(generated.stderr).not.toMatch(/error/i);
-    const setup = await openDb({ databaseUrl: database.url });
-    await migrate({
-      db: setup, schemaDir: join(project.dir, 'prisma/schema'),
-      files: [[join(project.dir, 'prisma/schema/schema.prisma'), datasource + clientGenerator], [join(project.dir, 'prisma/schema/bubble.prisma'), models]],
-      migrationsDir: join(project.dir, 'prisma/schema/migrations'),
-    });
-    await setup.close();
-
-    const { PrismaClient } = (await import(pathToFileURL(join(project.dir, 'generated/client/client.ts')).href)) as { PrismaClient: new (o: object) => Client };
-    prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
     const db = dbFromPrisma(prisma);
     const app = new MemoryApp();
     seedItems(app, 330, 12);
@@ -74,8 +47,6 @@ test('a sync through a real Prisma Client into the generated schema, read back b
     expect(incremental.result).toMatchObject({ mode: 'incremental', status: 'COMPLETED' });
     expect(incremental.result.tables.map((t) => t.records)).toEqual([1, 0]);
   } finally {
-    await prisma?.$disconnect();
-    await database.drop();
-    project.cleanup();
+    await cleanup();
   }
 });
