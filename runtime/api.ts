@@ -23,6 +23,14 @@ export interface TableResult {
   rawOnly: number;
   /** Rows marked deleted by this run's completed full pass. */
   softDeleted: number;
+  /**
+   * Rows the completed full pass found missing from Bubble but did not mark deleted: more than the
+   * mass-deletion guard allows at once, or fewer records seen than Bubble reported. Applied by a full
+   * pass with `allowMassDelete` (`sync --mode full --allow-mass-delete`).
+   */
+  heldBack: number;
+  /** Why `heldBack` rows were held back: `guard` (too many at once) or `incomplete` (fewer seen than reported). */
+  heldBackReason?: 'guard' | 'incomplete';
 }
 
 /** DESIGN.md's `--json` document for `sync` and `status`. */
@@ -42,12 +50,16 @@ export interface SyncOptions {
   types?: string[];
   /** Overrides BUBBLE_APP_URL. The token always comes from BUBBLE_API_TOKEN. */
   appUrl?: string;
-  /** Pages in flight per table (SYNC_CONCURRENCY, default 1). */
+  /** Pages in flight (SYNC_CONCURRENCY; unset: adapts to the app's latency so the rate limit is used). */
   concurrency?: number;
   /** Requests per minute, retries included (SYNC_RATE_LIMIT_RPM, default 600, 0 = no cap). */
   rateLimitRpm?: number;
   /** Deepest offset used inside one keyset window (BUBBLE_MAX_OFFSET, default 10,000). */
   maxOffset?: number;
+  /** Largest share of a table's live rows one full pass may mark deleted (SYNC_MAX_DELETE_FRACTION, default 0.1). */
+  maxDeleteFraction?: number;
+  /** Apply deletions above that share (SYNC_ALLOW_MASS_DELETE=1 or `sync --allow-mass-delete`). */
+  allowMassDelete?: boolean;
   /** Stops after in-flight pages commit; the job stays resumable. */
   signal?: AbortSignal;
   /** Where run reports go (default `./.bubble/reports`); `false` writes none. */

@@ -72,6 +72,10 @@ model ${n.cursorModel} {
   windowIndex    Int  @default(0) @map("window_index")
   /// Key (ISO time of Created Date, or Modified Date for incremental) the current window starts at; null = the beginning.
   windowStart    String?  @map("window_start")
+  /// Key the current window ends before (exclusive); null = open, the last window of the pass.
+  windowEnd      String?  @map("window_end")
+  /// Whether the current window's first page adds to reportedRecords (it opens a new stretch of keys).
+  windowCounted  Boolean  @default(true) @map("window_counted")
   /// Bubble _id and key of the last record of the contiguous prefix of finished pages (the watermark).
   lastId         String?  @map("last_id")
   lastKey        String?  @map("last_key")
@@ -81,6 +85,12 @@ model ${n.cursorModel} {
   rawOnly        Int  @default(0) @map("raw_only")
   /// Rows this job's completed full pass marked deleted.
   softDeleted    Int  @default(0) @map("soft_deleted")
+  /// Records Bubble reported for the stretches of keys this pass read: checked against the rows it saw.
+  reportedRecords Int  @default(0) @map("reported_records")
+  /// Rows the full pass would have marked deleted but held back (more than the mass-deletion guard allows).
+  heldBack       Int  @default(0) @map("held_back")
+  /// Why: "guard" (more than the allowed share at once) or "incomplete" (fewer records seen than Bubble reported).
+  heldBackReason String?  @map("held_back_reason")
 
   @@unique([tableName, syncJobId])
   @@index([status])
@@ -102,6 +112,8 @@ model ${n.pageModel} {
   firstId     String?  @map("first_id")
   lastId      String?  @map("last_id")
   lastKey     String?  @map("last_key")
+  /// Records after this page as Bubble reported them (null: not counted).
+  remaining   Int?
   startedAt   DateTime? @map("started_at")
   createdAt   DateTime @default(now()) @map("created_at")
 

@@ -87,6 +87,8 @@ export interface BubbleClient {
   /** Every page from `cursor` on, by offset, until none remain. */
   pages<R extends Record<string, unknown> = BubbleRecord>(type: string, options?: PageOptions): AsyncGenerator<Page<R>>;
   metrics(): BubbleClientMetrics;
+  /** Recent latency of one attempt, ms (a moving average; null before the first answer). */
+  recentLatencyMs(): number | null;
   /** Requests in flight right now and the most seen at once (on the gate this client uses). */
   inFlight(): { now: number; peak: number };
 }
@@ -104,6 +106,7 @@ interface Call {
   type?: string;
   cursor?: number;
   signal?: AbortSignal | undefined;
+  maxAttempts?: number | undefined;
 }
 
 
@@ -132,6 +135,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
     backoffMsTotal: 0,
   };
   const clean = (text: string): string => redact(text, token).replace(/\s+/g, ' ').slice(0, 300);
+  let recentLatency: number | null = null;
 
   /** One HTTP attempt, classified. Never throws except for the caller's own abort. */
   async function attempt(call: Call): Promise<Outcome> {
@@ -158,7 +162,10 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
         const reason = timeout.signal.aborted ? `timeout after ${timeoutMs} ms` : `network error (${networkDetail(err)})`;
         return { ok: false, retry: true, reason: clean(reason) };
       } finally {
-        m.latencyMsTotal += clock.now() - started;
+        const took = clock.now() - started;
+        m.latencyMsTotal += took;
+        // Weighted toward recent answers: the app slows down and speeds up during a long sync.
+        recentLatency = recentLatency === null ? took : recentLatency * 0.8 + took * 0.2;
       }
       return classify(call, status, text, retryAfter);
     } finally {
@@ -206,7 +213,8 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
   async function request(call: Call): Promise<unknown> {
     m.requests++;
     let lastReason = '';
-    for (let n = 1; n <= policy.maxAttempts; n++) {
+    const maxAttempts = Math.max(1, Math.min(policy.maxAttempts, call.maxAttempts ?? policy.maxAttempts));
+    for (let n = 1; n <= maxAttempts; n++) {
       if (n > 1) m.retries++;
       const { value: outcome, rateWaitMs } = await gate.run(() => attempt(call));
       m.rateWaitMsTotal += rateWaitMs;
@@ -223,14 +231,14 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       m.failures++;
       if (!outcome.retry) throw outcome.error;
       lastReason = outcome.reason;
-      if (n === policy.maxAttempts) break;
+      if (n === maxAttempts) break;
       const waitMs =
         outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, policy.maxRetryAfterMs) : backoffMs(policy, n, random);
       emit({ kind: 'retry', what: call.what, attempt: n, reason: outcome.reason, waitMs });
       m.backoffMsTotal += waitMs;
       await clock.sleep(waitMs, call.signal);
     }
-    throw new BubbleUnavailableError(call.what, policy.maxAttempts, lastReason, appUrl);
+    throw new BubbleUnavailableError(call.what, maxAttempts, lastReason, appUrl);
   }
 
   const client: BubbleClient = {
@@ -251,6 +259,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       if (opts.additionalSortFields && opts.additionalSortFields.length > 0) {
         query.set('additional_sort_fields', JSON.stringify(opts.additionalSortFields));
       }
+      if (opts.excludeRemaining) query.set('exclude_remaining', 'true');
       const body = (await request({
         what: `GET /obj/${type} (cursor ${cursor})`,
         path: `/api/1.1/obj/${encodeURIComponent(type)}?${query.toString()}`,
@@ -258,6 +267,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
         type,
         cursor,
         signal: opts.signal,
+        maxAttempts: opts.maxAttempts,
       })) as { response: Record<string, unknown> };
       const r = body.response;
       const results = Array.isArray(r['results']) ? (r['results'] as R[]) : [];
@@ -265,7 +275,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
         results,
         cursor: typeof r['cursor'] === 'number' ? r['cursor'] : cursor,
         count: typeof r['count'] === 'number' ? r['count'] : results.length,
-        remaining: typeof r['remaining'] === 'number' ? r['remaining'] : 0,
+        remaining: typeof r['remaining'] === 'number' ? r['remaining'] : null,
       };
     },
     async get<R extends Record<string, unknown>>(type: string, id: string, opts: { signal?: AbortSignal } = {}): Promise<R | null> {
@@ -283,11 +293,12 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       for (;;) {
         const page = await client.page<R>(type, { ...opts, cursor });
         yield page;
-        if (page.remaining <= 0 || page.count === 0) return;
+        if (page.count === 0 || (page.remaining !== null && page.remaining <= 0)) return;
         cursor = page.cursor + page.count;
       }
     },
     metrics: () => ({ ...m }),
+    recentLatencyMs: () => recentLatency,
     inFlight: () => ({ now: gate.inFlight, peak: gate.peakInFlight }),
   };
   return client;

@@ -43,6 +43,10 @@ export interface PageOptions {
   descending?: boolean;
   /** Tie-breakers after `sortField`, e.g. `[{sort_field: '_id'}]`. */
   additionalSortFields?: readonly SortField[];
+  /** Sends `exclude_remaining=true`: Bubble skips counting the records after the page (`remaining` is then null). */
+  excludeRemaining?: boolean;
+  /** Attempts before giving up, when fewer than the client's policy (a count that may be too big to finish). */
+  maxAttempts?: number;
   signal?: AbortSignal;
 }
 
@@ -52,8 +56,8 @@ export interface Page<R extends Record<string, unknown> = BubbleRecord> {
   cursor: number;
   /** Records in this page. */
   count: number;
-  /** Records after this page. */
-  remaining: number;
+  /** Records after this page; null when Bubble did not count them (`exclude_remaining`). */
+  remaining: number | null;
 }
 
 export interface BubbleMetaField {

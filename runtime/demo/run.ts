@@ -22,6 +22,7 @@ import { runWithReport } from '../report/with-report.js';
 import type { SyncReport } from '../report/types.js';
 import type { WrittenReport } from '../report/writer.js';
 import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-source.js';
+import { MAX_ADAPTIVE_CONCURRENCY } from '../sync/page-pool.js';
 import { SyncCursorService } from '../sync/cursor-service.js';
 import { runSyncOnDb } from '../sync/runner.js';
 import { resolveSettings } from '../sync/settings.js';
@@ -123,7 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       appUrl: app.url,
       token: app.token,
       rateLimitRpm: settings.rateLimitRpm,
-      maxInFlight: Math.max(1, settings.concurrency),
+      maxInFlight: settings.concurrency ?? MAX_ADAPTIVE_CONCURRENCY,
       onEvent: (e: BubbleClientEvent) => {
         for (const listener of events) listener(progressFromClientEvent(e));
       },
@@ -158,7 +159,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const reported = await runWithReport(
       {
         reportDir: layout.reports,
-        settings: { concurrency: settings.concurrency, rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database: 'pglite', appHost: '127.0.0.1 (sample app)' },
+        settings: { concurrency: settings.concurrency ?? 'adaptive', rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database: 'pglite', appHost: '127.0.0.1 (sample app)' },
         clientMetrics: () => diffMetrics(client.metrics(), clientBefore),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
@@ -168,7 +169,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
           openDbHandle,
           manifest,
           {
-            concurrency: settings.concurrency,
+            ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
             rateLimitRpm: settings.rateLimitRpm,
             maxOffset: settings.maxOffset,
             onProgress,

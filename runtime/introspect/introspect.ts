@@ -82,7 +82,7 @@ async function sampleType(client: BubbleClient, type: string, count: number, sig
   while (records.length < count) {
     const page = await client.page(type, { cursor: records.length, limit: Math.min(100, count - records.length), ...(signal ? { signal } : {}) });
     records.push(...page.results);
-    if (page.count === 0 || page.remaining <= 0) break;
+    if (page.count === 0 || (page.remaining ?? 0) <= 0) break;
   }
   return records;
 }

@@ -75,7 +75,7 @@ export function renderReportMarkdown(report: SyncReport): string {
   row('Records', `${formatInt(m.recordsProcessed)} (${formatNumber(m.rowsPerSecond, 0)}/s, ${formatInt(m.recordsPerMinute)}/min)`);
   row('API calls', `${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsSuccessful)} ok, ${formatInt(m.apiCallsFailed)} failed; ${formatNumber(successRate, 2)}% success; ${formatNumber(m.apiCallsPerMinute, 0)}/min)`);
   row('Average response time', `${formatNumber(m.averageResponseTime, 0)} ms`);
-  row('Pages in flight (max)', `${m.parallelPagesUsed}${s.concurrency !== undefined ? ` of SYNC_CONCURRENCY=${s.concurrency}` : ''}`);
+  row('Pages in flight (max)', `${m.parallelPagesUsed}${s.concurrency === 'adaptive' ? ' (adaptive)' : s.concurrency !== undefined ? ` of SYNC_CONCURRENCY=${s.concurrency}` : ''}`);
   row('Cursor updates (page commits)', formatInt(m.cursorUpdates));
   row('Retries / 429s', `${formatInt(m.retries)} / ${formatInt(m.rateLimited429)}`);
   row('Rate-limit waits', `${formatDuration(m.rateLimitWaitMs)} summed over requests${s.rateLimitRpm !== undefined ? ` (cap ${s.rateLimitRpm === 0 ? 'off' : `${formatInt(s.rateLimitRpm)}/min`})` : ''}`);

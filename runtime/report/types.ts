@@ -109,7 +109,8 @@ export interface SyncReport {
 
 /** The knobs the run used, so a report explains itself. Never a token or a URL with credentials. */
 export interface ReportSettings {
-  concurrency?: number;
+  /** SYNC_CONCURRENCY, or `adaptive` when it was not set. */
+  concurrency?: number | 'adaptive';
   rateLimitRpm?: number;
   maxOffset?: number;
   database?: 'postgres' | 'pglite' | 'prisma';

@@ -3,7 +3,8 @@
  * tie-breaker, and Bubble's deep-offset refusal recognised so the window closes instead of failing.
  */
 import type { ProgressEvent } from '../api.js';
-import { clientFromEnv, BubbleOffsetRefusedError, type BubbleClient, type BubbleClientEvent, type Constraint } from '../bubble/index.js';
+import { clientFromEnv, BubbleBadRequestError, BubbleOffsetRefusedError, BubbleUnavailableError, type BubbleClient, type BubbleClientEvent, type Constraint } from '../bubble/index.js';
+import { MAX_ADAPTIVE_CONCURRENCY } from './page-pool.js';
 import type { PageSource } from './ports.js';
 
 export function pageSourceFromClient(client: BubbleClient): PageSource {
@@ -17,12 +18,38 @@ export function pageSourceFromClient(client: BubbleClient): PageSource {
         sortField: request.sortField,
         descending: false,
         additionalSortFields: [{ sort_field: '_id', descending: false }],
+        ...(request.excludeRemaining ? { excludeRemaining: true } : {}),
+        ...(request.maxAttempts !== undefined ? { maxAttempts: request.maxAttempts } : {}),
         ...(signal ? { signal } : {}),
       });
       return { results: page.results, remaining: page.remaining };
     },
     isOffsetRefusal(err) {
       return err instanceof BubbleOffsetRefusedError;
+    },
+    isQueryTimeout(err) {
+      // Bubble answers a search it cannot finish counting with a gateway error or not at all.
+      return err instanceof BubbleUnavailableError && /HTTP 5\d\d|timeout/i.test(err.lastReason);
+    },
+    observedLatencyMs() {
+      return client.recentLatencyMs();
+    },
+    async findExisting(type, ids, signal) {
+      if (ids.length === 0) return [];
+      try {
+        const page = await client.page(type, {
+          constraints: [{ key: '_id', constraint_type: 'in', value: [...ids] }],
+          limit: 100,
+          excludeRemaining: true,
+          ...(signal ? { signal } : {}),
+        });
+        return page.results;
+      } catch (err) {
+        // Not every app accepts a constraint on the unique id: ask for each record instead.
+        if (!(err instanceof BubbleBadRequestError)) throw err;
+        const found = await Promise.all(ids.map((id) => client.get(type, id, signal ? { signal } : {})));
+        return found.filter((r): r is NonNullable<typeof r> => r !== null);
+      }
     },
   };
 }
@@ -41,14 +68,15 @@ export function progressFromClientEvent(event: BubbleClientEvent): ProgressEvent
 export function syncClientFromEnv(options: {
   appUrl?: string | undefined;
   rateLimitRpm: number;
-  concurrency: number;
+  /** Pages in flight; null = adaptive (room for the most it may use). */
+  concurrency: number | null;
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }): BubbleClient {
   const onProgress = options.onProgress;
   return clientFromEnv({
     appUrl: options.appUrl,
     rateLimitRpm: options.rateLimitRpm,
-    maxInFlight: Math.max(options.concurrency, 1),
+    maxInFlight: Math.max(options.concurrency ?? MAX_ADAPTIVE_CONCURRENCY, 1),
     ...(onProgress ? { onEvent: (e: BubbleClientEvent) => onProgress(progressFromClientEvent(e)) } : {}),
   });
 }

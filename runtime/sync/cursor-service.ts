@@ -8,7 +8,7 @@ import type { JobStatus, SyncMode, TableStatus } from '../api.js';
 import type { Manifest, ManifestSyncState } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
 import { BubbleError } from '../errors.js';
-import type { PageMark } from './keyset.js';
+import type { PageMark, Window } from './keyset.js';
 import { ident, newId, num, readUtc, toIso, UTC_NOW, utcParam } from './sql.js';
 
 export interface SyncJobRow {
@@ -41,11 +41,20 @@ export interface SyncCursorRow {
   lastError: string | null;
   windowIndex: number;
   windowStart: string | null;
+  /** Exclusive upper key of the current window; null = open. */
+  windowEnd: string | null;
+  /** Whether the current window's first page adds to `reportedRecords` (it starts a new stretch of keys). */
+  windowCounted: boolean;
   lastId: string | null;
   lastKey: string | null;
   pages: number;
   rawOnly: number;
   softDeleted: number;
+  /** Records Bubble reported for the stretches of keys this pass has opened (the completeness check). */
+  reportedRecords: number;
+  /** Rows the completed full pass would have marked deleted but the mass-deletion guard held back. */
+  heldBack: number;
+  heldBackReason: 'guard' | 'incomplete' | null;
 }
 
 export interface SyncProgress {
@@ -66,12 +75,27 @@ export interface LedgerPage extends PageMark {
   startedAt: string;
 }
 
-/** The watermark a commit moves the cursor to. */
+/** The watermark a commit moves the cursor to: the end of the window's verified prefix. */
 export interface Watermark {
   windowIndex: number;
   windowStart: string | null;
+  windowEnd: string | null;
   lastId: string | null;
   lastKey: string | null;
+  /** Offset of the first page past the prefix. */
+  offset: number;
+}
+
+/** What one transaction commits for one window: its pages' ledger rows, counts and the moved watermark. */
+export interface PageBatch {
+  pages: LedgerPage[];
+  written: number;
+  rawOnly: number;
+  watermark: Watermark;
+  /** The table's record count, when a page reported it. */
+  total: number | null;
+  /** Added to the pass's reported count. */
+  reported: number;
 }
 
 export class UnknownJobError extends BubbleError {
@@ -139,51 +163,68 @@ export class SyncCursorService {
     return jobId;
   }
 
-  /** Moves the watermark (`cursor` = offset inside the window) and adds `recordCount` synced records. */
-  async updateCursor(tableName: string, syncJobId: string, cursor: number, recordCount: number, watermark?: Watermark): Promise<void> {
-    const params: unknown[] = [tableName, syncJobId, cursor, recordCount];
-    let extra = '';
-    if (watermark) {
-      params.push(watermark.windowIndex, watermark.windowStart, watermark.lastId, watermark.lastKey);
-      extra = `, window_index = $5, window_start = $6, last_id = $7, last_key = $8`;
+  /**
+   * Commits a batch of one window's pages: their ledger rows, the rows-written and raw-only counts, and
+   * the watermark. Runs inside the transaction that wrote the pages' rows.
+   */
+  async commitPages(tableName: string, syncJobId: string, batch: PageBatch): Promise<void> {
+    if (batch.pages.length > 0) {
+      const params: unknown[] = [syncJobId, tableName];
+      const rows = batch.pages.map((p) => {
+        const at = params.length;
+        params.push(newId(), p.windowIndex, p.pageIndex, p.offset, p.count, p.rawOnly, p.firstId, p.lastId, p.lastKey, p.remaining, p.startedAt);
+        const n = (k: number): string => `$${at + k}`;
+        return `(${n(1)}, $1, $2, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${utcParam(at + 11)}, ${UTC_NOW})`;
+      });
+      await this.db.execute(
+        `INSERT INTO ${this.page} (id, sync_job_id, table_name, window_index, page_index, "offset", records, raw_only,
+           first_id, last_id, last_key, remaining, started_at, created_at)
+         VALUES ${rows.join(', ')}
+         ON CONFLICT (sync_job_id, table_name, window_index, page_index) DO UPDATE SET
+           "offset" = EXCLUDED."offset", records = EXCLUDED.records, raw_only = EXCLUDED.raw_only,
+           first_id = EXCLUDED.first_id, last_id = EXCLUDED.last_id, last_key = EXCLUDED.last_key,
+           remaining = EXCLUDED.remaining, started_at = EXCLUDED.started_at, created_at = EXCLUDED.created_at`,
+        params,
+      );
     }
+    const last = batch.pages[batch.pages.length - 1];
+    const w = batch.watermark;
     await this.db.execute(
-      `UPDATE ${this.cursor} SET current_cursor = $3, synced_records = synced_records + $4,
+      `UPDATE ${this.cursor} SET pages = pages + $3, synced_records = synced_records + $4, raw_only = raw_only + $5,
+         last_cursor = COALESCE($6, last_cursor), total_records = COALESCE($7, total_records),
+         reported_records = reported_records + $8,
+         current_cursor = $9, window_index = $10, window_start = $11, window_end = $12, last_id = $13, last_key = $14,
          status = CASE WHEN status::text = 'PENDING' THEN 'IN_PROGRESS' ELSE status END,
-         updated_at = ${UTC_NOW}${extra}
+         updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
-      params,
+      [tableName, syncJobId, batch.pages.length, batch.written, batch.rawOnly, last?.offset ?? null, batch.total, batch.reported,
+        w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey],
     );
   }
 
-  /** Records a committed page in the ledger (same transaction as its rows) and counts it on the cursor. */
-  async recordPage(tableName: string, syncJobId: string, page: LedgerPage): Promise<void> {
+  /** Moves the watermark alone (pages committed before an interruption turned out to extend the prefix). */
+  async moveWatermark(tableName: string, syncJobId: string, w: Watermark): Promise<void> {
     await this.db.execute(
-      `INSERT INTO ${this.page} (id, sync_job_id, table_name, window_index, page_index, "offset", records, raw_only,
-         first_id, last_id, last_key, started_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ${utcParam(12)}, ${UTC_NOW})
-       ON CONFLICT (sync_job_id, table_name, window_index, page_index) DO UPDATE SET
-         "offset" = EXCLUDED."offset", records = EXCLUDED.records, raw_only = EXCLUDED.raw_only,
-         first_id = EXCLUDED.first_id, last_id = EXCLUDED.last_id, last_key = EXCLUDED.last_key,
-         started_at = EXCLUDED.started_at, created_at = EXCLUDED.created_at`,
-      [newId(), syncJobId, tableName, page.windowIndex, page.pageIndex, page.offset, page.count, page.rawOnly,
-        page.firstId, page.lastId, page.lastKey, page.startedAt],
-    );
-    await this.db.execute(
-      `UPDATE ${this.cursor} SET pages = pages + 1, raw_only = raw_only + $3, last_cursor = $4, updated_at = ${UTC_NOW}
+      `UPDATE ${this.cursor} SET current_cursor = $3, window_index = $4, window_start = $5, window_end = $6, last_id = $7,
+         last_key = $8, updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, page.rawOnly, page.offset],
+      [tableName, syncJobId, w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey],
     );
   }
 
   /** Pages of a window committed at or after `fromIndex` (finished out of order before an interruption). */
   async windowPages(tableName: string, syncJobId: string, windowIndex: number, fromIndex: number): Promise<Map<number, PageMark>> {
-    const rows = await this.db.query<{ page_index: unknown; records: unknown; first_id: string | null; last_id: string | null; last_key: string | null }>(
-      `SELECT page_index, records, first_id, last_id, last_key FROM ${this.page}
+    const rows = await this.db.query<{ page_index: unknown; records: unknown; first_id: string | null; last_id: string | null; last_key: string | null; remaining: unknown }>(
+      `SELECT page_index, records, first_id, last_id, last_key, remaining FROM ${this.page}
        WHERE sync_job_id = $1 AND table_name = $2 AND window_index = $3 AND page_index >= $4`,
       [syncJobId, tableName, windowIndex, fromIndex],
     );
-    return new Map(rows.map((r) => [num(r.page_index), { count: num(r.records), firstId: r.first_id, lastId: r.last_id, lastKey: r.last_key }]));
+    return new Map(
+      rows.map((r) => [
+        num(r.page_index),
+        { count: num(r.records), firstId: r.first_id, lastId: r.last_id, lastKey: r.last_key, remaining: r.remaining === null || r.remaining === undefined ? null : num(r.remaining) },
+      ]),
+    );
   }
 
   /** Starts a table (keeps the first start time across resumes: it is the incremental high-water mark). */
@@ -196,28 +237,27 @@ export class SyncCursorService {
     );
   }
 
-  async setTotal(tableName: string, syncJobId: string, total: number): Promise<void> {
+  /** Opens keyset window `window` (its watermark restarts at offset 0); `counted`: its first page adds to the reported count. */
+  async openWindow(tableName: string, syncJobId: string, window: Window, counted: boolean): Promise<void> {
     await this.db.execute(
-      `UPDATE ${this.cursor} SET total_records = $3, updated_at = ${UTC_NOW} WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, total],
-    );
-  }
-
-  /** Opens keyset window `windowIndex` at `windowStart`: the watermark restarts at offset 0 there. */
-  async openWindow(tableName: string, syncJobId: string, windowIndex: number, windowStart: string | null): Promise<void> {
-    await this.db.execute(
-      `UPDATE ${this.cursor} SET window_index = $3, window_start = $4, current_cursor = 0, updated_at = ${UTC_NOW}
+      `UPDATE ${this.cursor} SET window_index = $3, window_start = $4, window_end = $5, window_counted = $6, current_cursor = 0,
+         last_id = NULL, last_key = NULL, updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, windowIndex, windowStart],
+      [tableName, syncJobId, window.index, window.start, window.end, counted],
     );
   }
 
-  async markTableComplete(tableName: string, syncJobId: string, result: { records?: number; softDeleted?: number } = {}): Promise<void> {
+  async markTableComplete(
+    tableName: string,
+    syncJobId: string,
+    result: { records?: number; rawOnly?: number; softDeleted?: number; heldBack?: number; heldBackReason?: 'guard' | 'incomplete' | null } = {},
+  ): Promise<void> {
     await this.db.execute(
       `UPDATE ${this.cursor} SET status = 'COMPLETED', completed_at = ${UTC_NOW}, last_error = NULL,
-         synced_records = COALESCE($3, synced_records), soft_deleted = COALESCE($4, soft_deleted), updated_at = ${UTC_NOW}
+         synced_records = COALESCE($3, synced_records), soft_deleted = COALESCE($4, soft_deleted),
+         held_back = COALESCE($5, held_back), raw_only = COALESCE($6, raw_only), held_back_reason = $7, updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, result.records ?? null, result.softDeleted ?? null],
+      [tableName, syncJobId, result.records ?? null, result.softDeleted ?? null, result.heldBack ?? null, result.rawOnly ?? null, result.heldBackReason ?? null],
     );
   }
 
@@ -321,8 +361,8 @@ export class SyncCursorService {
     const rows = await this.db.query(
       `SELECT c."tableName" AS "tableName", c.bubble_data_type, c.sync_job_id, c.current_cursor, c.last_cursor,
          c.total_records, c.synced_records, c.status::text AS status, ${readUtc('started_at', 'started_at')},
-         ${readUtc('completed_at', 'completed_at')}, c.last_error, c.window_index, c.window_start, c.last_id,
-         c.last_key, c.pages, c.raw_only, c.soft_deleted
+         ${readUtc('completed_at', 'completed_at')}, c.last_error, c.window_index, c.window_start, c.window_end,
+         c.window_counted, c.last_id, c.last_key, c.pages, c.raw_only, c.soft_deleted, c.reported_records, c.held_back, c.held_back_reason
        FROM ${this.cursor} c WHERE c.sync_job_id = $1`,
       [syncJobId],
     );
@@ -407,10 +447,15 @@ function cursorRow(r: Record<string, unknown>): SyncCursorRow {
     lastError: (r.last_error as string | null) ?? null,
     windowIndex: num(r.window_index),
     windowStart: (r.window_start as string | null) ?? null,
+    windowEnd: (r.window_end as string | null) ?? null,
+    windowCounted: r.window_counted !== false,
     lastId: (r.last_id as string | null) ?? null,
     lastKey: (r.last_key as string | null) ?? null,
     pages: num(r.pages),
     rawOnly: num(r.raw_only),
     softDeleted: num(r.soft_deleted),
+    reportedRecords: num(r.reported_records),
+    heldBack: num(r.held_back),
+    heldBackReason: r.held_back_reason === 'guard' || r.held_back_reason === 'incomplete' ? r.held_back_reason : null,
   };
 }

@@ -42,7 +42,7 @@ export function createPageWriter(): PageWriter {
           slug: c.slug,
           raw: record,
           unmapped: c.unmapped,
-          cursorPosition: context.position + i,
+          cursorPosition: context.positions?.[i] ?? context.position + i,
           values: c.values,
         });
       });

@@ -15,12 +15,16 @@ export interface PageRequest {
   constraints: BubbleConstraint[];
   /** Ascending sort on this key, `_id` as the tie-breaker. */
   sortField: string;
+  /** Ask Bubble not to count the records after the page (`remaining` is then null): probes need no count. */
+  excludeRemaining?: boolean;
+  /** Attempts before a failure is final (default: the client's policy). Counting an unbounded window asks for few. */
+  maxAttempts?: number;
 }
 
 export interface PageResponse {
   results: BubbleRecord[];
-  /** Records after this page, as Bubble reports it. */
-  remaining: number;
+  /** Records after this page, as Bubble reports it; null when it did not count them. */
+  remaining: number | null;
 }
 
 export interface PageSource {
@@ -33,19 +37,33 @@ export interface PageSource {
   fetchPage(type: string, request: PageRequest, signal?: AbortSignal): Promise<PageResponse>;
   /** True when `err` is Bubble refusing an offset that is too deep (closes the keyset window instead of failing). */
   isOffsetRefusal(err: unknown): boolean;
+  /**
+   * True when `err` says the app could not answer in time (gateway timeouts, 5xx after retries): a query
+   * matching very many records times out while Bubble counts them, so the window is made smaller.
+   */
+  isQueryTimeout?(err: unknown): boolean;
+  /** Recent latency of one request to the app, ms (null before any answer): sizes the pages kept in flight. */
+  observedLatencyMs?(): number | null;
+  /**
+   * The records among `ids` (at most 100) that the app still has. Rows a full pass did not see are
+   * confirmed missing this way before they are marked deleted.
+   */
+  findExisting(type: string, ids: readonly string[], signal?: AbortSignal): Promise<BubbleRecord[]>;
 }
 
 export interface WriteContext {
   jobId: string;
-  /** Offset of the page inside its window, stored on each row as `_sync_cursor_position`. */
+  /** Offset of the first record inside its window, stored on each row as `_sync_cursor_position`. */
   position: number;
+  /** Per-record positions when the records come from several pages (overrides `position` + index). */
+  positions?: readonly number[];
 }
 
 export interface PageWriter {
   /**
-   * Writes one page's records (already deduplicated by `_id`) with one set-based upsert inside `tx`.
-   * Rows are stamped with the job id and marked not deleted. Returns rows written and how many records
-   * kept a value only in the unmapped/raw copy.
+   * Writes records (one or several pages', already deduplicated by `_id`) with one set-based upsert
+   * inside `tx`. Rows are stamped with the job id and marked not deleted. Returns rows written and how
+   * many records kept a value only in the unmapped/raw copy.
    */
   write(tx: Db, type: ManifestType, records: BubbleRecord[], context: WriteContext): Promise<{ written: number; rawOnly: number }>;
 }

@@ -7,16 +7,18 @@
 import type { ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus, JobStatus } from '../api.js';
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
-import { softDeleteUnseen } from '../db/upsert.js';
 import { acquireSyncLock } from '../db/lock.js';
 import { DatabaseConnectionLostError } from '../db/errors.js';
 import { BubbleError, formatError, UsageError } from '../errors.js';
 import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
+import { Committer } from './committer.js';
+import { candidateIds, markDeleted, planDeletions, type DeletionPolicy } from './deletions.js';
+import { adaptiveConcurrency, createPagePool, type PagePool } from './page-pool.js';
 import { createPageWriter } from './page-writer.js';
-import type { PageSource, PageWriter } from './ports.js';
+import type { BubbleRecord, PageSource, PageWriter } from './ports.js';
 import { resolveSettings, type SyncSettings } from './settings.js';
 import { ident, toIso } from './sql.js';
-import { syncTable } from './table-sync.js';
+import { syncTable, type TableOutcome } from './table-sync.js';
 
 export interface RunSyncOptions extends SyncOptions {
   /** Only continue the latest unfinished job; refuse when there is none. */
@@ -28,6 +30,8 @@ export interface RunSyncOptions extends SyncOptions {
 export interface SyncDeps {
   source: PageSource;
   writer?: PageWriter;
+  /** Retries a page commit across a lost database connection (pages are idempotent). */
+  commitRetry?: <T>(attempt: () => Promise<T>) => Promise<T>;
 }
 
 /** A run's outcome: the `--json` document, and the error that stopped it (null on success). */
@@ -95,58 +99,10 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     await cursors.startJob(job.id);
     emit({ kind: 'job-start', jobId: job.id, mode: job.mode, types: job.types, resumed });
 
-    const writer = deps.writer ?? createPageWriter();
-    const durations = new Map<string, number>();
-    let error: unknown = null;
-    let interrupted = false;
-    let cancelled = false;
-
-    for (const [i, type] of types.entries()) {
-      const cursor = await cursors.resumeFromCursor(type.table, job.id);
-      if (!cursor || cursor.status === 'COMPLETED') continue;
-      if (cursor.status === 'CANCELLED') {
-        cancelled = true;
-        break;
-      }
-      const tableStarted = Date.now();
-      try {
-        await cursors.setCurrentTable(job.id, type.table, Math.round((i / types.length) * 100));
-        const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings, deps.source.appUrl) : null;
-        await cursors.startTable(type.table, job.id, new Date(tableStarted).toISOString());
-        emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
-        const outcome = await syncTable(
-          { db, cursors, source: deps.source, writer, type, jobId: job.id, mode: job.mode, concurrency: settings.concurrency,
-            maxOffset: settings.maxOffset, since, signal, emit },
-          cursor,
-        );
-        durations.set(type.table, Date.now() - tableStarted);
-        if (outcome.kind === 'interrupted') {
-          interrupted = true;
-          break;
-        }
-        await completeTable(db, cursors, type, job);
-        const done = await cursors.resumeFromCursor(type.table, job.id);
-        if (done) emit({ kind: 'table-done', result: tableResult(type, done, durations.get(type.table)) });
-      } catch (err) {
-        durations.set(type.table, Date.now() - tableStarted);
-        error = err;
-        await cursors.markTableError(type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
-        break;
-      }
-      if ((await cursors.getJob(job.id))?.status === 'CANCELLED') {
-        cancelled = true;
-        break;
-      }
-      if (signal.aborted) {
-        interrupted = i < types.length - 1;
-        if (interrupted) break;
-      }
-    }
-
-    if (lock.signal.aborted && error === null) {
-      error = new DatabaseConnectionLostError('the connection holding the sync lock broke');
-      interrupted = false;
-    }
+    const outcome = await runTables(db, cursors, job, types, settings, deps, signal, emit);
+    let { error } = outcome;
+    const { interrupted, cancelled, durations } = outcome;
+    if (lock.signal.aborted && error === null) error = new DatabaseConnectionLostError('the connection holding the sync lock broke');
     const status: JobStatus = error !== null ? 'ERROR' : cancelled ? 'CANCELLED' : interrupted ? 'PENDING' : 'COMPLETED';
     if (!cancelled) {
       await cursors
@@ -161,11 +117,120 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     );
     emit({ kind: 'job-done', result });
     if (error !== null) return { result, error: new SyncFailedError(result, error) };
-    if (interrupted) return { result, error: new SyncInterruptedError(result) };
+    if (interrupted && status === 'PENDING') return { result, error: new SyncInterruptedError(result) };
     return { result, error: null };
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+/** Tables read at once: the one being finished plus this many after it, on page slots it leaves idle. */
+const TABLES_AHEAD = 2;
+
+interface TablesOutcome {
+  error: unknown;
+  interrupted: boolean;
+  cancelled: boolean;
+  durations: Map<string, number>;
+}
+
+/**
+ * Runs the job's tables: each table's pass reads on its own, but page slots go to the earliest table
+ * first and tables complete (and apply their deletions) in load order. The first failure stops the
+ * others after their in-flight pages commit; everything committed stays for the resume.
+ */
+async function runTables(
+  db: Db, cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], settings: SyncSettings, deps: SyncDeps,
+  signal: AbortSignal, emit: (event: ProgressEvent) => void,
+): Promise<TablesOutcome> {
+  const writer = deps.writer ?? createPageWriter();
+  const committer = new Committer(db, cursors, writer, deps.commitRetry ? { retry: deps.commitRetry } : {});
+  const concurrency = (): number => settings.concurrency ?? adaptiveConcurrency(settings.rateLimitRpm, deps.source.observedLatencyMs?.() ?? null);
+  const pool = createPagePool(concurrency);
+  const halt = new AbortController();
+  const stop = AbortSignal.any([signal, halt.signal]);
+  const durations = new Map<string, number>();
+  const policy = { maxDeleteFraction: settings.maxDeleteFraction, allowMassDelete: settings.allowMassDelete };
+
+  const cursorsAtStart = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
+  const pending = types.filter((t) => {
+    const c = cursorsAtStart.get(t.table);
+    return c !== undefined && c.status !== 'COMPLETED';
+  });
+  if (pending.some((t) => cursorsAtStart.get(t.table)?.status === 'CANCELLED')) {
+    return { error: null, interrupted: false, cancelled: true, durations };
+  }
+
+  let error: unknown = null;
+  let interrupted = false;
+  const fail = (err: unknown): void => {
+    if (error === null) error = err;
+    halt.abort();
+  };
+
+  type Pass = { type: ManifestType; started: number; read: Promise<TableOutcome | null> };
+  const passes: Pass[] = [];
+  const start = (i: number): void => {
+    const type = pending[i]!;
+    const started = Date.now();
+    const read = (async (): Promise<TableOutcome | null> => {
+      const cursor = cursorsAtStart.get(type.table)!;
+      const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings, deps.source.appUrl) : null;
+      await cursors.startTable(type.table, job.id, new Date(started).toISOString());
+      emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
+      return syncTable(
+        { db, cursors, source: deps.source, committer, pool, type, jobId: job.id, mode: job.mode, priority: types.indexOf(type),
+          concurrency, maxOffset: settings.maxOffset, since, signal: stop, emit },
+        cursor,
+      );
+    })().catch(async (err: unknown) => {
+      durations.set(type.table, Date.now() - started);
+      fail(err);
+      await cursors.markTableError(type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
+      return null;
+    });
+    passes.push({ type, started, read });
+  };
+
+  for (let i = 0; i < pending.length; i++) {
+    while (passes.length < Math.min(pending.length, i + 1 + TABLES_AHEAD) && !stop.aborted) start(passes.length);
+    const pass = passes[i];
+    if (!pass) break;
+    const outcome = await pass.read;
+    if (outcome === null) break;
+    durations.set(pass.type.table, Date.now() - pass.started);
+    if (outcome.kind === 'interrupted') {
+      interrupted = true;
+      break;
+    }
+    try {
+      await completeTable({ db, cursors, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
+      const done = await cursors.resumeFromCursor(pass.type.table, job.id);
+      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table)) });
+      if ((await cursors.getJob(job.id))?.status === 'CANCELLED') {
+        halt.abort();
+        await settle(passes);
+        return { error, interrupted: false, cancelled: true, durations };
+      }
+    } catch (err) {
+      fail(err);
+      await cursors.markTableError(pass.type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
+      break;
+    }
+    if (signal.aborted && i < pending.length - 1) {
+      interrupted = true;
+      break;
+    }
+  }
+  halt.abort();
+  await settle(passes);
+  await committer.idle();
+  return { error, interrupted: interrupted && error === null, cancelled: false, durations };
+}
+
+/** Waits for every started pass to stop (they stop after their in-flight pages commit). */
+async function settle(passes: Array<{ read: Promise<unknown> }>): Promise<void> {
+  await Promise.all(passes.map((p) => p.read));
 }
 
 /** Resume the latest unfinished job when the request allows it; otherwise start a new one. */
@@ -241,11 +306,63 @@ async function incrementalStart(
   return new Date(Math.min(fromStart, afterNewest)).toISOString();
 }
 
-/** Marks a table complete; after a full pass, in the same transaction, soft-deletes the rows it did not see. */
-async function completeTable(db: Db, cursors: SyncCursorService, type: ManifestType, job: SyncJobRow): Promise<void> {
+interface Completion {
+  db: Db;
+  cursors: SyncCursorService;
+  source: PageSource;
+  writer: PageWriter;
+  pool: PagePool;
+  job: SyncJobRow;
+  policy: DeletionPolicy;
+  signal: AbortSignal;
+}
+
+/** Ids per lookup when confirming deletions (Bubble's page limit). */
+const CONFIRM_BATCH = 100;
+
+/**
+ * Marks a table complete. After a full pass it first settles the rows the pass did not see
+ * (deletions.ts): held back, or confirmed with Bubble — records it still has are written (the pages
+ * missed them), the rest marked deleted, in the same transaction as the completion.
+ */
+async function completeTable(c: Completion, type: ManifestType): Promise<void> {
+  const { db, cursors, job } = c;
+  const cursor = await cursors.resumeFromCursor(type.table, job.id);
+  if (job.mode !== 'full' || !cursor?.startedAt) {
+    await cursors.markTableComplete(type.table, job.id);
+    return;
+  }
+  const scope = { type, jobId: job.id, startedAt: cursor.startedAt };
+  const plan = await planDeletions(db, scope, cursor.reportedRecords, c.policy);
+  let ids: string[] = [];
+  let found: BubbleRecord[] = [];
+  if (plan.decision === 'confirm') {
+    ids = await candidateIds(db, scope);
+    for (let i = 0; i < ids.length; i += CONFIRM_BATCH) {
+      const release = await c.pool.acquire(-1, c.signal);
+      try {
+        found.push(...(await c.source.findExisting(type.name, ids.slice(i, i + CONFIRM_BATCH), c.signal)));
+      } finally {
+        release();
+      }
+    }
+    const asked = new Set(ids);
+    found = found.filter((r) => asked.has(r._id));
+  }
+  const held = plan.decision === 'incomplete' || plan.decision === 'guard' ? plan.candidates : 0;
   await db.transaction(async (tx) => {
-    const softDeleted = job.mode === 'full' ? await softDeleteUnseen(tx, type, job.id) : 0;
-    await cursors.in(tx).markTableComplete(type.table, job.id, { softDeleted });
+    const state = cursors.in(tx);
+    let recovered = 0;
+    if (found.length > 0) recovered = (await c.writer.write(tx, type, found, { jobId: job.id, position: 0 })).written;
+    const alive = new Set(found.map((r) => r._id));
+    const softDeleted = await markDeleted(tx, scope, ids.filter((id) => !alive.has(id)));
+    await state.markTableComplete(type.table, job.id, {
+      records: cursor.syncedRecords + recovered,
+      softDeleted,
+      heldBack: held,
+      heldBackReason: held > 0 ? (plan.decision as 'guard' | 'incomplete') : null,
+      rawOnly: plan.rawOnly,
+    });
   });
 }
 
@@ -260,6 +377,8 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
     status: c.status,
     rawOnly: c.rawOnly,
     softDeleted: c.softDeleted,
+    heldBack: c.heldBack,
+    ...(c.heldBackReason ? { heldBackReason: c.heldBackReason } : {}),
   };
 }
 
@@ -292,7 +411,7 @@ function offlineResult(job: SyncJobRow, types: ManifestType[], durationMs: numbe
 }
 
 function emptyTable(t: ManifestType, status: TableStatus, durationMs: number | undefined): TableResult {
-  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, softDeleted: 0 };
+  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, softDeleted: 0, heldBack: 0 };
 }
 
 /** The `status --json` document for a job, read from the database. */

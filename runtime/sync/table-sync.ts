@@ -1,45 +1,68 @@
 /**
- * Syncs one table of a job: keyset windows one after another, pages inside a window fetched in
- * parallel (up to `concurrency`, every request through the client's shared rate limiter), each page
- * committed together with its ledger row and — when it extends the contiguous, overlap-verified
- * prefix — the watermark. Commits are serialised (they are short); fetches overlap.
+ * Syncs one table of a job: keyset windows one after another (keyset.ts), the pages of a window fetched
+ * in parallel through the job's page pool (every request through the client's shared rate limiter),
+ * committed by the job's committer together with their ledger rows and the watermark. A window that
+ * may hold more records than one window should (the table's first window when the local copy says the
+ * table is big, any open window whose first page counts too many, or whose count timed out) is bounded
+ * first by a probe: one record at offset `target − 1`, not counted, whose key becomes the window's end.
+ * The next window's probe runs while the current window is read.
  */
 import type { ProgressEvent, SyncMode } from '../api.js';
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
+import { readColumnTypes } from '../db/upsert.js';
 import { BubbleError } from '../errors.js';
-import type { SyncCursorService, SyncCursorRow } from './cursor-service.js';
+import type { Committer } from './committer.js';
+import type { SyncCursorService, SyncCursorRow, Watermark } from './cursor-service.js';
 import {
-  advancePrefix, keyField, lastPageIndex, PAGE_LIMIT, PAGE_STEP, pageOffset, recordKey, windowConstraints,
-  type PageMark, type Prefix,
+  EMPTY_PREFIX, isTieWindow, keyField, lastPageIndex, PAGE_LIMIT, PAGE_STEP, pageOffset, pagesFor, recordKey, reportedSize,
+  tieWindow, windowConstraints, type PageMark, type Prefix, type Window,
 } from './keyset.js';
-import type { BubbleRecord, PageSource, PageWriter } from './ports.js';
+import type { PagePool } from './page-pool.js';
+import type { BubbleRecord, PageRequest, PageResponse, PageSource } from './ports.js';
+import { ident } from './sql.js';
+import { WindowLedger } from './window-ledger.js';
 
 export interface TableSyncContext {
   db: Db;
   cursors: SyncCursorService;
   source: PageSource;
-  writer: PageWriter;
+  committer: Committer;
+  pool: PagePool;
   type: ManifestType;
   jobId: string;
   mode: SyncMode;
-  concurrency: number;
+  /** The table's place in the job: a lower number gets page slots first. */
+  priority: number;
+  /** Pages of this table to keep requested at once (the pool bounds the whole job). */
+  concurrency: () => number;
+  /** Records one window may hold (BUBBLE_MAX_OFFSET): no request pages or counts deeper than that. */
   maxOffset: number;
-  /** Where window 0 of an incremental pass starts (high-water mark minus the overlap); null = everything. */
+  /** Where an incremental pass starts (high-water mark minus the overlap); null = everything. */
   since: string | null;
-  signal?: AbortSignal;
+  signal: AbortSignal;
   emit: (event: ProgressEvent) => void;
 }
 
 export type TableOutcome = { kind: 'complete' } | { kind: 'interrupted' };
 
+type CloseReason = 'shifted' | 'short' | 'refused' | 'max-offset';
+
 type WindowResult =
   | { kind: 'end' }
   | { kind: 'interrupted' }
-  | { kind: 'close'; reason: 'shifted' | 'refused' | 'max-offset' | 'grew'; prefix: Prefix; refusedAt: number | null; remainingAfter: number | null };
+  /** An open window holds more than one window may (or could not be counted): bound it with a probe. */
+  | { kind: 'too-big'; timedOut: boolean }
+  | { kind: 'close'; reason: CloseReason; prefix: Prefix; refusedAt: number | null };
 
-/** Restarting a window at the same key is progress only while records keep vanishing; bound it. */
+/** Reading the same stretch again is progress only while records keep moving; bound it. */
 const MAX_RESTARTS_AT_SAME_KEY = 20;
+/** Halvings of the window size after counting queries time out, before giving up. */
+const MAX_SHRINKS = 8;
+/** The smallest window a timeout may shrink to. */
+const MIN_TARGET = 2 * PAGE_LIMIT;
+/** Attempts for a count that may be too big for the app to finish: a timeout then shrinks the window instead. */
+const COUNT_ATTEMPTS = 2;
 
 export class KeyTiesError extends BubbleError {
   constructor(type: string, key: string, field: string) {
@@ -49,189 +72,313 @@ export class KeyTiesError extends BubbleError {
   }
 }
 
+/** What a table's pass learns as it goes: the app's limits and the counters shown on progress events. */
+interface PassState {
+  /** Records per bounded window (the probe looks at offset target − 1). */
+  target: number;
+  /** Deepest page index outside tie windows (BUBBLE_MAX_OFFSET, or the app's own cap once it refused one). */
+  maxIndex: number;
+  restarts: number;
+  shrinks: number;
+  synced: number;
+  total: number | null;
+}
+
 export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): Promise<TableOutcome> {
   const { cursors, type, jobId } = ctx;
-  let windowIndex = cursor.windowIndex;
-  let windowStart = cursor.windowStart;
+  const state: PassState = {
+    target: Math.max(MIN_TARGET, ctx.maxOffset),
+    maxIndex: lastPageIndex(ctx.maxOffset),
+    restarts: 0,
+    shrinks: 0,
+    synced: cursor.syncedRecords,
+    total: cursor.totalRecords,
+  };
+  let window: Window;
+  let counted: boolean;
+  let prefix: Prefix;
+  let expected: number | null = null;
   if (cursor.status === 'PENDING') {
-    windowIndex = 0;
-    windowStart = ctx.since;
-    await cursors.openWindow(type.table, jobId, 0, windowStart);
+    window = { index: 0, start: ctx.since, end: null };
+    counted = true;
+    // The local copy says the stretch is big: bound the first window before asking Bubble to count it.
+    if ((await localRowsFrom(ctx, ctx.since, state.target)) > state.target) {
+      window = windowAt(0, ctx.since, await probe(ctx, state, ctx.since));
+      expected = window.end !== null && !isTieWindow(window) ? state.target : null;
+    }
+    await cursors.openWindow(type.table, jobId, window, counted);
+    prefix = EMPTY_PREFIX;
+  } else {
+    window = { index: cursor.windowIndex, start: cursor.windowStart, end: cursor.windowEnd };
+    counted = cursor.windowCounted;
+    const next = Math.floor(cursor.currentCursor / PAGE_STEP);
+    prefix = next === 0 ? EMPTY_PREFIX : { next, lastId: cursor.lastId, lastKey: cursor.lastKey };
   }
-  const startNext = Math.floor(cursor.currentCursor / PAGE_STEP);
-  let prefix: Prefix = cursor.status === 'PENDING' || startNext === 0
-    ? { next: 0, lastId: null, lastKey: null }
-    : { next: startNext, lastId: cursor.lastId, lastKey: cursor.lastKey };
-  let synced = cursor.syncedRecords;
-  let restarts = 0;
-  // The app's offset limit, once it refused one: later windows stop short of it instead of asking again.
-  let maxIndex = lastPageIndex(ctx.maxOffset);
-  // Whether the next window is known to hold records: then its first wave fans out at once; otherwise
-  // page 0 goes alone and its `remaining` tells how many pages to request (no requests past the end).
-  let knownNonEmpty = false;
+  // The probe for the window after this one (it starts where this one ends), run while this one is read.
+  let ahead = null as { from: string; key: Promise<string | null> } | null;
 
   for (;;) {
-    const result = await syncWindow(ctx, windowIndex, windowStart, prefix, maxIndex, knownNonEmpty, cursor.totalRecords, synced, (n) => (synced += n));
-    if (result.kind === 'end') return { kind: 'complete' };
+    if (window.end !== null && !isTieWindow(window) && ahead?.from !== window.end) {
+      const key = probe(ctx, state, window.end);
+      key.catch(() => undefined); // awaited (and its error raised) only when that window is reached
+      ahead = { from: window.end, key };
+    }
+    const result = await readWindow(ctx, state, window, counted, prefix, expected);
+    let next: Window;
+    let nextCounted = false;
+    expected = null;
     if (result.kind === 'interrupted') return { kind: 'interrupted' };
-    if (result.refusedAt !== null && result.refusedAt >= 2) maxIndex = Math.min(maxIndex, result.refusedAt - 1);
-    const at = result.prefix.lastKey;
-    if (at === null) {
-      throw new BubbleError('SYNC_PAGING', `Bubble refused the first page of a window of ${type.name} (offset 0).`, {
-        hint: 'Check the app is reachable and the type is exposed in the Data API settings, then run sync again to resume.',
-      });
-    }
-    if (at === windowStart) {
-      if (result.reason === 'refused' || result.reason === 'max-offset') throw new KeyTiesError(type.name, at, keyField(ctx.mode));
-      if (++restarts > MAX_RESTARTS_AT_SAME_KEY) {
-        throw new BubbleError('SYNC_UNSTABLE', `Records of ${type.name} kept moving while paging at ${keyField(ctx.mode)} ${at}.`, {
-          hint: 'The app is changing faster than it can be read; run sync again (it resumes from here).',
-        });
+    if (result.kind === 'end') {
+      if (window.end === null) return { kind: 'complete' };
+      nextCounted = counted;
+      if (isTieWindow(window)) {
+        next = { index: window.index + 1, start: window.end, end: null };
+      } else {
+        const key = ahead?.from === window.end ? await ahead.key : await probe(ctx, state, window.end);
+        next = windowAt(window.index + 1, window.end, key);
+        if (next.end !== null && !isTieWindow(next)) expected = state.target;
       }
+    } else if (result.kind === 'too-big') {
+      // A bounded window that still could not be counted is halved; an open one is bounded.
+      if (window.end !== null) shrink(state, type.name);
+      nextCounted = counted;
+      next = windowAt(window.index + 1, window.start, await probe(ctx, state, window.start));
+      if (next.end === null) {
+        // The probe found fewer than `target` records although the count said more (or could not
+        // count): try a smaller window, a bounded number of times.
+        shrink(state, type.name);
+        next = windowAt(window.index + 1, window.start, await probe(ctx, state, window.start));
+      }
+      if (next.end !== null && !isTieWindow(next)) expected = state.target;
     } else {
-      restarts = 0;
+      if (result.refusedAt !== null && result.refusedAt >= 2) {
+        // The app's own offset cap: later windows stay clear of it.
+        state.maxIndex = Math.min(state.maxIndex, result.refusedAt - 1);
+        state.target = Math.min(state.target, Math.max(MIN_TARGET, pageOffset(result.refusedAt)));
+      }
+      next = continuation(ctx, state, window, result);
     }
-    knownNonEmpty = result.remainingAfter !== null && result.remainingAfter > 0;
-    windowIndex += 1;
-    windowStart = at;
-    prefix = { next: 0, lastId: null, lastKey: null };
-    await cursors.openWindow(type.table, jobId, windowIndex, windowStart);
+    if (next.end !== null && next.start !== null && Date.parse(next.start) >= Date.parse(next.end)) {
+      // A stretch already read to its end (the previous window's last page went past it).
+      next = { ...next, start: next.end };
+    }
+    window = next;
+    counted = nextCounted;
+    prefix = EMPTY_PREFIX;
+    await cursors.openWindow(type.table, jobId, window, counted);
   }
 }
 
-function dedupeById(records: BubbleRecord[]): BubbleRecord[] {
-  const seen = new Set<string>();
-  const out: BubbleRecord[] = [];
-  for (const r of records) {
-    if (seen.has(r._id)) continue;
-    seen.add(r._id);
-    out.push(r);
+/** The window after a closed one: from its last verified key, or the same stretch again, or its ties. */
+function continuation(ctx: TableSyncContext, state: PassState, window: Window, result: Extract<WindowResult, { kind: 'close' }>): Window {
+  const at = result.prefix.lastKey;
+  const index = window.index + 1;
+  const progressed = at !== null && (window.start === null || Date.parse(at) > Date.parse(window.start));
+  if (progressed) {
+    state.restarts = 0;
+    return { index, start: at, end: window.end };
   }
-  return out;
+  if ((result.reason === 'refused' || result.reason === 'max-offset') && window.start !== null && at !== null) {
+    // Every record read so far shares the window's start key: only offset paging can reach past them.
+    if (isTieWindow(window)) throw new KeyTiesError(ctx.type.name, at, keyField(ctx.mode));
+    return tieWindow(index, window.start);
+  }
+  if (++state.restarts > MAX_RESTARTS_AT_SAME_KEY) {
+    throw new BubbleError('SYNC_UNSTABLE', `Records of ${ctx.type.name} kept moving while paging at ${keyField(ctx.mode)} ${window.start ?? 'the start'}.`, {
+      hint: 'The app is changing faster than it can be read, or keeps answering short pages; run sync again (it resumes from here).',
+    });
+  }
+  return { index, start: window.start, end: window.end };
 }
 
-async function syncWindow(
-  ctx: TableSyncContext,
-  windowIndex: number,
-  windowStart: string | null,
-  from: Prefix,
-  maxIndex: number,
-  fanOut: boolean,
-  knownTotal: number | null,
-  syncedBefore: number,
-  addSynced: (n: number) => number,
+function shrink(state: PassState, type: string): void {
+  if (++state.shrinks > MAX_SHRINKS || state.target <= MIN_TARGET) {
+    throw new BubbleError('SYNC_COUNT_TIMEOUT', `Bubble kept timing out counting records of ${type}, even in small windows.`, {
+      hint: 'The app may be overloaded; everything before this point is committed. Run sync again later (it resumes from here).',
+    });
+  }
+  state.target = Math.max(MIN_TARGET, Math.floor(state.target / 2));
+}
+
+/** The window starting at `start` whose end a probe found (`key`: the record at offset target − 1, if any). */
+function windowAt(index: number, start: string | null, key: string | null): Window {
+  if (key === null) return { index, start, end: null };
+  if (start !== null && Date.parse(key) <= Date.parse(start)) return tieWindow(index, start);
+  return { index, start, end: key };
+}
+
+/**
+ * The key of the record at offset target − 1 from `start` (uncounted, so it cannot time out); null when
+ * there is none. An app whose offset cap is below the target refuses the probe: the target shrinks.
+ */
+async function probe(ctx: TableSyncContext, state: PassState, start: string | null): Promise<string | null> {
+  for (;;) {
+    try {
+      const response = await fetchWithSlot(ctx, ctx.priority - 0.5, ctx.signal, {
+        offset: state.target - 1,
+        limit: 1,
+        constraints: windowConstraints(ctx.mode, { start, end: null }),
+        sortField: keyField(ctx.mode),
+        excludeRemaining: true,
+      });
+      const record = response.results[0];
+      return record ? recordKey(record, ctx.mode) : null;
+    } catch (err) {
+      if (!ctx.source.isOffsetRefusal(err)) throw err;
+      shrink(state, ctx.type.name);
+      state.maxIndex = Math.min(state.maxIndex, lastPageIndex(state.target));
+    }
+  }
+}
+
+async function fetchWithSlot(ctx: TableSyncContext, priority: number, signal: AbortSignal, request: PageRequest): Promise<PageResponse> {
+  const release = await ctx.pool.acquire(priority, signal);
+  try {
+    return await ctx.source.fetchPage(ctx.type.name, request, signal);
+  } finally {
+    release();
+  }
+}
+
+/** Rows of the local copy at or after `since` on the pass's key, counted up to `cap + 1` (cheap on any size). */
+async function localRowsFrom(ctx: TableSyncContext, since: string | null, cap: number): Promise<number> {
+  const s = ctx.type.standard;
+  const name = ctx.mode === 'full' ? s.bubbleCreatedAt : s.bubbleModifiedAt;
+  const utc = (await readColumnTypes(ctx.db, ctx.type.table)).get(name)?.includes('without time zone') ?? false;
+  const where = since === null ? '' : ` WHERE ${ident(name)} >= ${utc ? `($2::timestamptz AT TIME ZONE 'UTC')` : '$2::timestamptz'}`;
+  const params: unknown[] = [cap + 1];
+  if (since !== null) params.push(since);
+  const [row] = await ctx.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${ident(ctx.type.table)}${where} LIMIT $1) AS r`, params);
+  return Number(row?.n ?? 0);
+}
+
+function watermarkOf(window: Window, prefix: Prefix): Watermark {
+  return { windowIndex: window.index, windowStart: window.start, windowEnd: window.end, lastId: prefix.lastId, lastKey: prefix.lastKey, offset: pageOffset(prefix.next) };
+}
+
+function markOf(records: BubbleRecord[], remaining: number | null, mode: SyncMode): PageMark {
+  const last = records[records.length - 1];
+  const first = records[0];
+  return {
+    count: records.length,
+    firstId: typeof first?._id === 'string' ? first._id : null,
+    lastId: typeof last?._id === 'string' ? last._id : null,
+    lastKey: last ? recordKey(last, mode) : null,
+    remaining,
+  };
+}
+
+/**
+ * Reads one window: pages fanned out (when its size is known) or one page first (to learn it), each
+ * committed with the watermark, until the prefix's verdict — its end, or a reason to close it.
+ */
+async function readWindow(
+  ctx: TableSyncContext, state: PassState, window: Window, counted: boolean, from: Prefix, expected: number | null,
 ): Promise<WindowResult> {
-  const { db, cursors, source, writer, type, jobId, mode } = ctx;
-  const table = type.table;
-  const constraints = windowConstraints(mode, windowStart);
+  const { cursors, type, jobId, mode } = ctx;
+  if (window.start !== null && window.end !== null && Date.parse(window.start) >= Date.parse(window.end)) return { kind: 'end' };
+  const ledger = new WindowLedger(type.table, window, await cursors.windowPages(type.table, jobId, window.index, Math.max(0, from.next - 1)), from);
+  if (ledger.prefix.next !== from.next) await cursors.moveWatermark(type.table, jobId, watermarkOf(window, ledger.prefix));
+
+  const constraints = windowConstraints(mode, window);
   const sortField = keyField(mode);
-  const watermarkAt = (p: Prefix) => ({ windowIndex, windowStart, lastId: p.lastId, lastKey: p.lastKey });
+  const open = window.end === null;
+  const tie = isTieWindow(window);
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
 
-  // Pages of this window that committed after the watermark before an interruption count as done.
-  const done = await cursors.windowPages(table, jobId, windowIndex, from.next);
-  let prefix = from;
-  let outcome: { kind: 'end' } | { kind: 'shifted' } | null = null;
-  const preloaded = advancePrefix(done, prefix);
-  if (preloaded.prefix.next !== prefix.next) {
-    await cursors.updateCursor(table, jobId, pageOffset(preloaded.prefix.next), 0, watermarkAt(preloaded.prefix));
-  }
-  prefix = preloaded.prefix;
-  outcome = preloaded.outcome;
-
-  let total = knownTotal;
-  let synced = syncedBefore;
-  let stopAt = Number.POSITIVE_INFINITY;
+  let stopAt = expected !== null ? pagesFor(expected) : Number.POSITIVE_INFINITY;
+  let sized = expected !== null;
   let failure: unknown = null;
   let refusedAt: number | null = null;
-  // Until one answer says how big the window is, only one page is requested (unless known non-empty).
-  let sized = fanOut || from.next > 0;
-  const remainingOf = new Map<number, number>();
-  let next = prefix.next;
-  const running = new Map<number, Promise<void>>();
-  let commitChain: Promise<unknown> = Promise.resolve();
-
-  const commit = async (index: number, records: BubbleRecord[], startedAt: number, pageTotal: number | null): Promise<void> => {
-    const last = records[records.length - 1];
-    const mark: PageMark = {
-      count: records.length,
-      firstId: records[0]?._id ?? null,
-      lastId: last?._id ?? null,
-      lastKey: last ? recordKey(last, mode) : null,
-    };
-    const tentative = new Map(done).set(index, mark);
-    const advanced = advancePrefix(tentative, prefix);
-    const written = await db.transaction(async (tx) => {
-      const result = await writer.write(tx, type, dedupeById(records), { jobId, position: pageOffset(index) });
-      const c = cursors.in(tx);
-      await c.recordPage(table, jobId, {
-        ...mark, windowIndex, pageIndex: index, offset: pageOffset(index), rawOnly: result.rawOnly,
-        startedAt: new Date(startedAt).toISOString(),
-      });
-      await c.updateCursor(table, jobId, pageOffset(advanced.prefix.next), result.written, watermarkAt(advanced.prefix));
-      if (pageTotal !== null) await c.setTotal(table, jobId, pageTotal);
-      return result.written;
-    });
-    // Only after the commit: memory never runs ahead of what a resume would see.
-    done.set(index, mark);
-    prefix = advanced.prefix;
-    if (advanced.outcome && !outcome) outcome = advanced.outcome;
-    if (pageTotal !== null) total = pageTotal;
-    synced = addSynced(written);
-    ctx.emit({ kind: 'page-done', type: type.name, records: written, done: synced, total, inFlight: running.size, startedAt });
-  };
+  let tooBig: { timedOut: boolean } | null = null;
+  let next = ledger.prefix.next;
+  const inFlight = new Set<Promise<void>>();
 
   const launch = (index: number): void => {
-    const startedAt = Date.now();
     const task = (async () => {
+      let release: () => void;
       try {
-        // In-flight pages are not aborted: SIGINT stops after they commit.
-        const response = await source.fetchPage(type.name, { offset: pageOffset(index), limit: PAGE_LIMIT, constraints, sortField });
-        if (response.results.length < PAGE_LIMIT) stopAt = Math.min(stopAt, index + 1);
-        // `remaining` says where the window ends: pages past it are not requested. Records that arrive
-        // later make the last page full instead of short; the window then closes and the next one reads on.
-        const windowSize = pageOffset(index) + response.results.length + response.remaining;
-        stopAt = Math.min(stopAt, Math.max(0, Math.ceil((windowSize - PAGE_LIMIT) / PAGE_STEP)) + 1);
-        remainingOf.set(index, response.remaining);
-        sized = true;
-        const pageTotal = windowIndex === 0 && index === 0 ? response.results.length + response.remaining : null;
-        const mine = commitChain.then(() => commit(index, response.results, startedAt, pageTotal));
-        commitChain = mine.catch(() => undefined);
-        await mine;
+        release = await ctx.pool.acquire(ctx.priority, signal);
+      } catch {
+        return; // stopped while waiting for a slot
+      }
+      const startedAt = Date.now();
+      const firstOfOpen = open && index === 0 && !tie;
+      let response: PageResponse;
+      try {
+        response = await ctx.source.fetchPage(
+          type.name,
+          { offset: pageOffset(index), limit: PAGE_LIMIT, constraints, sortField, ...(firstOfOpen ? { maxAttempts: COUNT_ATTEMPTS } : {}) },
+          signal,
+        );
       } catch (err) {
-        if (source.isOffsetRefusal(err)) {
+        if (signal.aborted) return; // stopped: the page is simply not done
+        if (ctx.source.isOffsetRefusal(err)) {
           refusedAt = Math.min(refusedAt ?? index, index);
           stopAt = Math.min(stopAt, index);
-        } else if (failure === null) {
-          failure = err;
+        } else if (!tie && ctx.source.isQueryTimeout?.(err)) {
+          // Counting this window took the app too long: it must be made smaller.
+          tooBig = { timedOut: true };
+        } else {
+          failure ??= err;
         }
+        return;
       } finally {
-        running.delete(index);
+        release();
+      }
+      const mark = markOf(response.results, response.remaining, mode);
+      const size = reportedSize(index, mark);
+      if (size !== null) {
+        // The latest answer knows the window's size best; a refused offset stays a hard stop.
+        stopAt = Math.min(pagesFor(size), refusedAt ?? Number.POSITIVE_INFINITY);
+        sized = true;
+      }
+      const overfull = firstOfOpen && size !== null && size > state.target;
+      if (overfull) tooBig = { timedOut: false };
+      const total = window.index === 0 && index === 0 && open ? size : null;
+      const reported = counted && index === 0 && size !== null && !overfull ? size : 0;
+      try {
+        const { written } = await ctx.committer.commit({ ledger, type, jobId, index, records: response.results, mark, startedAt, total, reported });
+        state.synced += written;
+        if (total !== null) state.total = total;
+        ctx.emit({ kind: 'page-done', type: type.name, records: written, done: state.synced, total: state.total, inFlight: inFlight.size, startedAt });
+      } catch (err) {
+        failure ??= err;
       }
     })();
-    running.set(index, task);
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
   };
 
   // A window whose records so far all share its start key can only be paged by offset (a new window
   // would start at the same key): it may go past BUBBLE_MAX_OFFSET, up to where the app refuses.
-  const depthLimit = (): number => (windowStart !== null && prefix.lastKey === windowStart ? Number.POSITIVE_INFINITY : maxIndex);
+  const depthLimit = (): number => (tie || (window.start !== null && ledger.prefix.lastKey === window.start) ? Number.POSITIVE_INFINITY : state.maxIndex);
 
   for (;;) {
-    if (!outcome && failure === null && !ctx.signal?.aborted) {
-      while (running.size < (sized ? ctx.concurrency : 1) && next < stopAt && next <= depthLimit()) {
-        if (!done.has(next)) launch(next);
+    if (!ledger.outcome && failure === null && tooBig === null && !ctx.signal.aborted) {
+      const limit = sized ? Math.max(1, ctx.concurrency()) : 1;
+      while (inFlight.size < limit && next < stopAt && next <= depthLimit()) {
+        if (!ledger.has(next)) launch(next);
         next += 1;
       }
+      // Never stop without a verdict: every page up to `next` is in and the last one said more remain.
+      if (inFlight.size === 0 && refusedAt === null && ledger.prefix.next >= next && next <= depthLimit()) {
+        stopAt = next + 1;
+        continue;
+      }
     }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight);
   }
-  await commitChain;
+  stop.abort();
 
   if (failure !== null) throw failure;
+  const outcome = ledger.outcome;
   if (outcome?.kind === 'end') return { kind: 'end' };
-  const remainingAfter = prefix.next > 0 ? (remainingOf.get(prefix.next - 1) ?? null) : null;
-  if (outcome?.kind === 'shifted') return { kind: 'close', reason: 'shifted', prefix, refusedAt, remainingAfter };
-  if (ctx.signal?.aborted) return { kind: 'interrupted' };
-  const reason = refusedAt !== null && prefix.next === refusedAt ? 'refused' : prefix.next > maxIndex ? 'max-offset' : 'grew';
-  return { kind: 'close', reason, prefix, refusedAt, remainingAfter };
+  if (tooBig !== null) return { kind: 'too-big', timedOut: (tooBig as { timedOut: boolean }).timedOut };
+  if (outcome) return { kind: 'close', reason: outcome.kind, prefix: ledger.prefix, refusedAt: outcome.kind === 'refused' ? outcome.at : refusedAt };
+  if (ctx.signal.aborted) return { kind: 'interrupted' };
+  const reason: CloseReason = refusedAt !== null && ledger.prefix.next === refusedAt ? 'refused' : 'max-offset';
+  return { kind: 'close', reason, prefix: ledger.prefix, refusedAt };
 }

@@ -37,7 +37,7 @@ jest.unstable_mockModule('prisma-generator-bubble/runtime', async () => {
         durationMs: 0,
         tables: plan.types
           .filter((t) => types.includes(t.name))
-          .map((t) => ({ type: t.name, table: t.table, records: 0, pages: 0, durationMs: 0, status: 'COMPLETED' as const, rawOnly: 0, softDeleted: 0 })),
+          .map((t) => ({ type: t.name, table: t.table, records: 0, pages: 0, durationMs: 0, status: 'COMPLETED' as const, rawOnly: 0, softDeleted: 0, heldBack: 0 })),
       };
     },
   };

@@ -264,7 +264,7 @@ test('a non-retryable error stops the table with ERROR, keeps committed pages, a
   app.beforeAnswer = (type, req) => {
     if (type === 'item' && req.offset === 297) throw new Error('HTTP 400 from the app');
   };
-  const first = await run(db, app, { types: ['item'] });
+  const first = await run(db, app, { types: ['item'], concurrency: 1 });
   expect(first.error).toBeInstanceOf(SyncFailedError);
   expect((first.error as Error).message).toMatch(/stopped at item: HTTP 400 from the app/);
   expect(first.result.status).toBe('ERROR');
@@ -324,10 +324,15 @@ describe('two apps (development and live database) synced into one database', ()
     expect(first.result).toMatchObject({ mode: 'full', status: 'COMPLETED' });
     expect((await jobs(db).getJob(first.result.jobId))?.appUrl).toBe(DEV);
 
+    // A third of the items vanish at once: the mass-deletion guard holds them back (the notes, all ten, pass:
+    // a handful may always go).
     const second = await run(db, live);
     expect(second.error).toBeNull();
     expect(second.result.mode).toBe('full');
-    expect(second.result.tables.map((t) => [t.type, t.records, t.softDeleted])).toEqual([['item', 100, 50], ['note', 5, 10]]);
+    expect(second.result.tables.map((t) => [t.type, t.records, t.softDeleted, t.heldBack])).toEqual([['item', 100, 0, 50], ['note', 5, 10, 0]]);
+    // Switching apps is the user's call: allowed, the full pass applies them.
+    const allowed = await run(db, live, { mode: 'full', allowMassDelete: true });
+    expect(allowed.result.tables.map((t) => [t.type, t.softDeleted, t.heldBack])).toEqual([['item', 50, 0], ['note', 0, 0]]);
     await expectEqual(db, live);
 
     // Back to development: the tables hold live's records, so again a full pass, not an incremental one.

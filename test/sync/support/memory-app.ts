@@ -1,9 +1,10 @@
 /**
  * An in-process Bubble app with the Data API's paging semantics (ascending sort on a key with `_id` as
- * tie-breaker, `greater than` on dates, offsets, a maximum offset answered with the client's typed
- * refusal, `remaining`), used as the sync's PageSource where a test must control exactly when each
- * page answers (out-of-order completion, mutations between two pages). HTTP behaviour is tested
- * against the fake server elsewhere.
+ * tie-breaker, `greater than`/`less than` on dates, offsets, `remaining` or `exclude_remaining`, a maximum
+ * offset answered like Bubble — an empty page with records remaining — or with the client's typed
+ * refusal, short pages and counts that time out on demand), used as the sync's PageSource where a test
+ * must control exactly when each page answers (out-of-order completion, mutations between two pages).
+ * HTTP behaviour is tested against the fake server elsewhere.
  */
 import { BubbleOffsetRefusedError } from '../../../runtime/bubble/errors.js';
 import type { BubbleRecord, PageRequest, PageResponse, PageSource } from '../../../runtime/sync/ports.js';
@@ -12,13 +13,35 @@ export interface RequestLogEntry {
   type: string;
   offset: number;
   constraints: string;
+  limit: number;
+  /** Whether the request asked Bubble to count the records after the page. */
+  counted: boolean;
+}
+
+/** What the client throws when a search times out on every attempt. */
+export class MemoryTimeoutError extends Error {
+  constructor(type: string) {
+    super(`Bubble did not answer GET /obj/${type} (last: HTTP 504)`);
+  }
 }
 
 export class MemoryApp implements PageSource {
   readonly records = new Map<string, Map<string, BubbleRecord>>();
   readonly log: RequestLogEntry[] = [];
-  /** Offsets past this are refused (Bubble's deep-offset limit). */
+  /** Offsets past this are refused (Bubble's deep-offset limit): cursor + limit beyond it. */
   maxOffset = Number.POSITIVE_INFINITY;
+  /** How a refused offset is answered: Bubble's empty page with records remaining, or a 400 (typed refusal). */
+  capAnswer: 'empty' | 'error' = 'error';
+  /** A counted search matching more records than this fails like Bubble's timeout (after the client's retries). */
+  countTimeoutAbove = Number.POSITIVE_INFINITY;
+  /** Requests answered with a timeout so far. */
+  timeouts = 0;
+  /**
+   * Makes a page short: return how many of its records to send (null: all). `remaining` then counts from
+   * the end of the full page (`after-limit`) or of what was sent (`after-returned`).
+   */
+  shortPage: ((type: string, request: PageRequest, n: number) => number | null) | null = null;
+  shortRemaining: 'after-limit' | 'after-returned' = 'after-limit';
   /** Called before a page answers; a test may await here to order completions or mutate the data. */
   beforeAnswer: ((type: string, request: PageRequest) => Promise<void> | void) | null = null;
   /** Called after the page's results are computed, before they are returned (mutate "between" pages). */
@@ -81,23 +104,55 @@ export class MemoryApp implements PageSource {
   }
 
   async fetchPage(type: string, request: PageRequest): Promise<PageResponse> {
-    this.log.push({ type, offset: request.offset, constraints: JSON.stringify(request.constraints) });
+    this.log.push({ type, offset: request.offset, constraints: JSON.stringify(request.constraints), limit: request.limit, counted: !request.excludeRemaining });
     await this.beforeAnswer?.(type, request);
-    if (request.offset > this.maxOffset) throw new BubbleOffsetRefusedError(type, request.offset, 'too deep');
     let rows = this.sorted(type, request.sortField);
     for (const c of request.constraints) {
-      if (c.constraint_type !== 'greater than') throw new Error(`unsupported constraint ${c.constraint_type}`);
       const bound = Date.parse(String(c.value));
-      rows = rows.filter((r) => Date.parse(String(r[c.key])) > bound);
+      if (c.constraint_type === 'greater than') rows = rows.filter((r) => Date.parse(String(r[c.key])) > bound);
+      else if (c.constraint_type === 'less than') rows = rows.filter((r) => Date.parse(String(r[c.key])) < bound);
+      else throw new Error(`unsupported constraint ${c.constraint_type}`);
     }
-    const results = rows.slice(request.offset, request.offset + request.limit).map((r) => structuredClone(r));
-    const response = { results, remaining: Math.max(0, rows.length - request.offset - results.length) };
+    if (!request.excludeRemaining && rows.length > this.countTimeoutAbove) {
+      this.timeouts += 1;
+      throw new MemoryTimeoutError(type);
+    }
+    if (request.offset + request.limit > this.maxOffset) {
+      if (this.capAnswer === 'error') throw new BubbleOffsetRefusedError(type, request.offset, 'too deep');
+      const response = { results: [], remaining: request.excludeRemaining ? null : Math.max(0, rows.length - request.offset) };
+      await this.afterAnswer?.(type, request, response);
+      return response;
+    }
+    let results = rows.slice(request.offset, request.offset + request.limit).map((r) => structuredClone(r));
+    let after = rows.length - request.offset - results.length;
+    const short = this.shortPage?.(type, request, results.length) ?? null;
+    if (short !== null && short < results.length) {
+      if (this.shortRemaining === 'after-returned') after += results.length - short;
+      results = results.slice(0, short);
+    }
+    const response = { results, remaining: request.excludeRemaining ? null : Math.max(0, after) };
     await this.afterAnswer?.(type, request, response);
     return response;
   }
 
   isOffsetRefusal(err: unknown): boolean {
     return err instanceof BubbleOffsetRefusedError;
+  }
+
+  isQueryTimeout(err: unknown): boolean {
+    return err instanceof MemoryTimeoutError;
+  }
+
+  /** Ids looked up to confirm deletions. */
+  readonly lookups: string[] = [];
+
+  async findExisting(type: string, ids: readonly string[]): Promise<BubbleRecord[]> {
+    this.lookups.push(...ids);
+    const table = this.table(type);
+    return ids.flatMap((id) => {
+      const record = table.get(id);
+      return record ? [structuredClone(record)] : [];
+    });
   }
 }
 
