@@ -2,6 +2,7 @@
  * report.md: a one-screen summary of a run, then the per-table breakdown, errors, and the original
  * plan's Task 6.5 readiness checks that a single run can answer. Pure: same report in, same text out.
  */
+import { HELD_BACK_HINT, heldBackLines } from '../sync/deletions.js';
 import { formatBytes, formatDuration, formatInt, formatNumber } from './format.js';
 import type { SyncReport } from './types.js';
 
@@ -93,6 +94,14 @@ export function renderReportMarkdown(report: SyncReport): string {
     lines.push(
       `| ${md(name)} | ${t.status} | ${formatInt(t.records)} | ${formatInt(t.pages)} | ${md(formatDuration(t.durationMs))} | ${formatNumber(t.recordsPerSecond, 0)} | ${t.maxInFlight} | ${formatInt(t.retries)} | ${formatInt(t.rateLimited429)} | ${formatInt(t.rawOnly)} | ${formatInt(t.softDeleted)} |`,
     );
+  }
+  const held = heldBackLines(Object.entries(m.performanceBreakdown).map(([type, t]) => ({ type, heldBack: t.heldBack ?? 0, ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}) })));
+  if (held.length > 0) {
+    lines.push('');
+    lines.push('## Deletions held back');
+    lines.push('');
+    for (const line of held) lines.push(`- ${md(line)}`);
+    lines.push(`- ${md(HELD_BACK_HINT)}`);
   }
   if (m.errorsEncountered.length > 0) {
     lines.push('');

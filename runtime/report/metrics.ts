@@ -54,6 +54,8 @@ interface TableState {
   status: TableStatus;
   rawOnly: number;
   softDeleted: number;
+  heldBack: number;
+  heldBackReason?: 'guard' | 'incomplete';
   retries: number;
   rateLimited429: number;
   rateLimitWaitMs: number;
@@ -317,6 +319,8 @@ export class SyncMetricsCollector {
     state.status = result.status;
     state.rawOnly = result.rawOnly;
     state.softDeleted = result.softDeleted;
+    state.heldBack = result.heldBack;
+    if (result.heldBackReason) state.heldBackReason = result.heldBackReason;
     if (result.status === 'ERROR') this.recordError(`table ${result.table} stopped with an error`, result.type);
     this.recordTableComplete(result.type, records, result.durationMs);
     // recordTableComplete marks PENDING/IN_PROGRESS as COMPLETED; the result's own status wins.
@@ -340,6 +344,7 @@ export class SyncMetricsCollector {
         status: 'PENDING',
         rawOnly: 0,
         softDeleted: 0,
+        heldBack: 0,
         retries: 0,
         rateLimited429: 0,
         rateLimitWaitMs: 0,
@@ -402,6 +407,7 @@ function breakdown(t: TableState, now: number): TableBreakdown {
     status: t.status,
     rawOnly: t.rawOnly,
     softDeleted: t.softDeleted,
+    ...(t.heldBack > 0 ? { heldBack: t.heldBack, ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}) } : {}),
     retries: t.retries,
     rateLimited429: t.rateLimited429,
     rateLimitWaitMs: t.rateLimitWaitMs,

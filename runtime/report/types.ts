@@ -57,6 +57,9 @@ export interface TableBreakdown {
   status: TableStatus;
   rawOnly: number;
   softDeleted: number;
+  /** Deletions the full pass held back (see the sync's mass-deletion guard). */
+  heldBack?: number;
+  heldBackReason?: 'guard' | 'incomplete';
   retries: number;
   rateLimited429: number;
   rateLimitWaitMs: number;

@@ -78,6 +78,8 @@ interface PassState {
   target: number;
   /** Deepest page index outside tie windows (BUBBLE_MAX_OFFSET, or the app's own cap once it refused one). */
   maxIndex: number;
+  /** False once the app refused even the smallest probe: windows are then paged by offset only. */
+  boundable: boolean;
   restarts: number;
   shrinks: number;
   synced: number;
@@ -89,6 +91,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
   const state: PassState = {
     target: Math.max(MIN_TARGET, ctx.maxOffset),
     maxIndex: lastPageIndex(ctx.maxOffset),
+    boundable: true,
     restarts: 0,
     shrinks: 0,
     synced: cursor.syncedRecords,
@@ -140,13 +143,13 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
       }
     } else if (result.kind === 'too-big') {
       // A bounded window that still could not be counted is halved; an open one is bounded.
-      if (window.end !== null) shrink(state, type.name);
+      if (window.end !== null) shrinkAfterTimeout(state, type.name);
       nextCounted = counted;
       next = windowAt(window.index + 1, window.start, await probe(ctx, state, window.start));
-      if (next.end === null) {
+      if (next.end === null && state.boundable) {
         // The probe found fewer than `target` records although the count said more (or could not
         // count): try a smaller window, a bounded number of times.
-        shrink(state, type.name);
+        shrinkAfterTimeout(state, type.name);
         next = windowAt(window.index + 1, window.start, await probe(ctx, state, window.start));
       }
       if (next.end !== null && !isTieWindow(next)) expected = state.target;
@@ -191,7 +194,8 @@ function continuation(ctx: TableSyncContext, state: PassState, window: Window, r
   return { index, start: window.start, end: window.end };
 }
 
-function shrink(state: PassState, type: string): void {
+/** Halves the window size after a count timed out; gives up (clearly) after a few halvings. */
+function shrinkAfterTimeout(state: PassState, type: string): void {
   if (++state.shrinks > MAX_SHRINKS || state.target <= MIN_TARGET) {
     throw new BubbleError('SYNC_COUNT_TIMEOUT', `Bubble kept timing out counting records of ${type}, even in small windows.`, {
       hint: 'The app may be overloaded; everything before this point is committed. Run sync again later (it resumes from here).',
@@ -225,7 +229,12 @@ async function probe(ctx: TableSyncContext, state: PassState, start: string | nu
       return record ? recordKey(record, ctx.mode) : null;
     } catch (err) {
       if (!ctx.source.isOffsetRefusal(err)) throw err;
-      shrink(state, ctx.type.name);
+      if (state.target <= MIN_TARGET) {
+        // Not even a small window can be probed: read the rest by offset, closing windows at the cap.
+        state.boundable = false;
+        return null;
+      }
+      state.target = Math.max(MIN_TARGET, Math.floor(state.target / 2));
       state.maxIndex = Math.min(state.maxIndex, lastPageIndex(state.target));
     }
   }
@@ -334,7 +343,7 @@ async function readWindow(
         stopAt = Math.min(pagesFor(size), refusedAt ?? Number.POSITIVE_INFINITY);
         sized = true;
       }
-      const overfull = firstOfOpen && size !== null && size > state.target;
+      const overfull = firstOfOpen && state.boundable && size !== null && size > state.target;
       if (overfull) tooBig = { timedOut: false };
       const total = window.index === 0 && index === 0 && open ? size : null;
       const reported = counted && index === 0 && size !== null && !overfull ? size : 0;

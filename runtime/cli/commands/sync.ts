@@ -14,7 +14,8 @@ import { parseMode, resolveSettings } from '../../sync/settings.js';
 import { syncReporting } from '../../sync/reporting.js';
 import { createRunOutput } from '../progress/run-output.js';
 import type { BubbleClient } from '../../bubble/index.js';
-import { UsageError } from '../../errors.js';
+import { BubbleError, UsageError } from '../../errors.js';
+import { HELD_BACK_HINT, heldBackLines } from '../../sync/deletions.js';
 
 interface SyncFlags {
   mode?: string;
@@ -93,6 +94,9 @@ export function register(program: Command): void {
         // With --json stdout holds only the document; say where the report is on stderr.
         if (flags.json === true && reportDir !== null) process.stderr.write(`Report: ${reportDir}\n`);
         if (error !== null) throw error;
+        // Held-back deletions are a completed sync that needs a person: say so and exit 1 for the scheduler.
+        const held = heldBackLines(result.tables);
+        if (held.length > 0) throw new BubbleError('SYNC_DELETIONS_HELD_BACK', `Deletions held back. ${held.join(' ')}`, { hint: HELD_BACK_HINT });
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
@@ -109,7 +113,7 @@ function write(json: boolean, result: SyncResult, text: string): void {
 export function summary(result: SyncResult): string {
   const lines = [`Sync job ${result.jobId} (${result.mode}): ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`];
   for (const t of result.tables) {
-    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '']
+    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '', t.heldBack ? `${t.heldBack} deletions held back` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);

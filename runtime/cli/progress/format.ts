@@ -2,6 +2,7 @@
  * Pure formatting for the terminal: the live per-table line, the plain log line for CI/cron, and the
  * one-screen summary at the end. No I/O and no clock here; the display feeds in the numbers.
  */
+import { heldBackLines } from '../../sync/deletions.js';
 import type { SyncResult } from '../../api.js';
 import { formatBytes, formatClock, formatDuration, formatInt, formatNumber } from '../../report/format.js';
 import type { SyncReport } from '../../report/types.js';
@@ -150,7 +151,11 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
     records += t.records;
     pages += t.pages;
     const rate = t.durationMs > 0 ? (t.records / t.durationMs) * 1000 : 0;
-    const extra = [t.rawOnly > 0 ? `${formatInt(t.rawOnly)} raw-only` : '', t.softDeleted > 0 ? `${formatInt(t.softDeleted)} soft-deleted` : ''].filter(Boolean).join(', ');
+    const extra = [
+      t.rawOnly > 0 ? `${formatInt(t.rawOnly)} raw-only` : '',
+      t.softDeleted > 0 ? `${formatInt(t.softDeleted)} soft-deleted` : '',
+      t.heldBack > 0 ? `${formatInt(t.heldBack)} deletions held back` : '',
+    ].filter(Boolean).join(', ');
     const status = t.status === 'COMPLETED' ? c.green(t.status) : t.status === 'ERROR' ? c.red(t.status) : t.status;
     lines.push(
       `  ${pad(clip(t.table, width), width)}  ${padStart(formatInt(t.records), 9)}  ${padStart(formatInt(t.pages), 6)}  ${padStart(formatDuration(t.durationMs), 11)}  ${padStart(formatNumber(rate, 0), 7)}  ${status}${extra ? ` (${extra})` : ''}`,
@@ -166,6 +171,11 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
       `  API calls ${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsFailed)} failed, ${formatInt(m.retries)} retried, ${formatInt(m.rateLimited429)}×429) · avg ${formatNumber(m.averageResponseTime, 0)} ms · up to ${m.parallelPagesUsed} page${m.parallelPagesUsed === 1 ? '' : 's'} in flight · rate-limit waits ${formatDuration(m.rateLimitWaitMs)} · peak memory ${formatBytes(m.peakMemoryBytes)}`,
     );
     for (const e of m.errorsEncountered.slice(0, 3)) lines.push(c.red(`  error${e.type ? ` in ${e.type}` : ''}: ${e.message}`));
+  }
+  const held = heldBackLines(result.tables);
+  if (held.length > 0) {
+    lines.push(c.yellow('  Deletions held back:'));
+    for (const line of held) lines.push(c.yellow(`    ${line}`));
   }
   if (reportPath) lines.push(`  Report: ${reportPath} (chart: report.svg beside it)`);
   return `${lines.join('\n')}\n`;
