@@ -25,7 +25,7 @@ import { half, recordingClock } from './support.js';
 let fake: FakeBubble;
 
 beforeAll(async () => {
-  fake = await startFakeBubble({ records: 700, seed: 11, maxOffset: 200 });
+  fake = await startFakeBubble({ records: 700, seed: 11, offsetCap: { limit: 300, answer: 'error' } });
 });
 afterAll(async () => {
   await fake.close();
@@ -134,6 +134,7 @@ test('a refused deep offset is its own error, not retried', async () => {
   const err = await c.page('invoice', { cursor: 201 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BubbleOffsetRefusedError);
   expect((err as BubbleOffsetRefusedError).cursor).toBe(201);
+  expect(fake.log[0]!.anomaly).toBe('offset-cap');
   expect(fake.log).toHaveLength(1);
 });
 
