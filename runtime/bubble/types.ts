@@ -43,6 +43,8 @@ export interface PageOptions {
   descending?: boolean;
   /** Tie-breakers after `sortField`, e.g. `[{sort_field: '_id'}]`. */
   additionalSortFields?: readonly SortField[];
+  /** Sends `exclude_remaining=true`: Bubble skips counting the matches after this page (`remaining` is then null). */
+  excludeRemaining?: boolean;
   signal?: AbortSignal;
 }
 
@@ -52,8 +54,11 @@ export interface Page<R extends Record<string, unknown> = BubbleRecord> {
   cursor: number;
   /** Records in this page. */
   count: number;
-  /** Records after this page. */
-  remaining: number;
+  /**
+   * Records after this page, as Bubble reports it; null when it did not (excluded or absent). An empty
+   * page with `remaining` > 0 is how Bubble answers past its offset cap: the client passes it on as is.
+   */
+  remaining: number | null;
 }
 
 export interface BubbleMetaField {
@@ -72,6 +77,7 @@ export interface BubbleMeta {
   get?: string[];
   post?: unknown[];
   types?: Record<string, BubbleMetaType>;
-  app_data?: { appname?: string; [key: string]: unknown };
+  /** `use_captions_for_get`: record keys are display names (true) or field ids (false); older apps omit it. */
+  app_data?: { appname?: string; use_captions_for_get?: boolean; [key: string]: unknown };
   [key: string]: unknown;
 }

@@ -17,6 +17,7 @@ export function pageSourceFromClient(client: BubbleClient): PageSource {
         sortField: request.sortField,
         descending: false,
         additionalSortFields: [{ sort_field: '_id', descending: false }],
+        ...(request.excludeRemaining ? { excludeRemaining: true } : {}),
         ...(signal ? { signal } : {}),
       });
       return { results: page.results, remaining: page.remaining };

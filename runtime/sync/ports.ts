@@ -15,12 +15,14 @@ export interface PageRequest {
   constraints: BubbleConstraint[];
   /** Ascending sort on this key, `_id` as the tie-breaker. */
   sortField: string;
+  /** Ask Bubble not to count `remaining` (the response's `remaining` is then null). */
+  excludeRemaining?: boolean;
 }
 
 export interface PageResponse {
   results: BubbleRecord[];
-  /** Records after this page, as Bubble reports it. */
-  remaining: number;
+  /** Records after this page, as Bubble reports it; null when it did not (excluded or absent). */
+  remaining: number | null;
 }
 
 export interface PageSource {

@@ -186,14 +186,15 @@ async function syncWindow(
       try {
         // In-flight pages are not aborted: SIGINT stops after they commit.
         const response = await source.fetchPage(type.name, { offset: pageOffset(index), limit: PAGE_LIMIT, constraints, sortField });
+        const remaining = response.remaining ?? 0;
         if (response.results.length < PAGE_LIMIT) stopAt = Math.min(stopAt, index + 1);
         // `remaining` says where the window ends: pages past it are not requested. Records that arrive
         // later make the last page full instead of short; the window then closes and the next one reads on.
-        const windowSize = pageOffset(index) + response.results.length + response.remaining;
+        const windowSize = pageOffset(index) + response.results.length + remaining;
         stopAt = Math.min(stopAt, Math.max(0, Math.ceil((windowSize - PAGE_LIMIT) / PAGE_STEP)) + 1);
-        remainingOf.set(index, response.remaining);
+        remainingOf.set(index, remaining);
         sized = true;
-        const pageTotal = windowIndex === 0 && index === 0 ? response.results.length + response.remaining : null;
+        const pageTotal = windowIndex === 0 && index === 0 ? response.results.length + remaining : null;
         const mine = commitChain.then(() => commit(index, response.results, startedAt, pageTotal));
         commitChain = mine.catch(() => undefined);
         await mine;
