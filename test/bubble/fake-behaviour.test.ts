@@ -290,12 +290,12 @@ describe('bubble-runtime fake-bubble flags', () => {
   test('every knob has a flag', () => {
     const options = fakeOptionsFromFlags({
       ...defaults, records: '200000', offsetCap: '40000', offsetCapAnswer: 'error', countTimeoutAbove: '50000', countTimeoutDelay: '2000',
-      countTimeoutStatus: '500', shortPages: '0.03', shortPagesRemaining: 'after-limit', emptyPages: '0.01',
+      countTimeoutStatus: '500', shortPages: '0.03', shortPagesRemaining: 'after-limit', shortPageSize: '7', emptyPages: '0.01',
       typeRecords: 'invoice=60000,payment=60000', bulkImports: 'invoice:1000:5000,payment:0:300', fieldIds: true, sanitisedKeys: true, captionsFlag: false,
     });
     expect(options).toMatchObject({
       records: 200_000, offsetCap: { limit: 40_000, answer: 'error' }, countTimeout: { above: 50_000, delayMs: 2000, status: 500 },
-      shortPages: { fraction: 0.03, remaining: 'after-limit' }, emptyPages: { fraction: 0.01 }, typeRecords: { invoice: 60_000, payment: 60_000 },
+      shortPages: { fraction: 0.03, remaining: 'after-limit', size: 7 }, emptyPages: { fraction: 0.01 }, typeRecords: { invoice: 60_000, payment: 60_000 },
       bulkImports: [{ type: 'invoice', from: 1000, count: 5000 }, { type: 'payment', from: 0, count: 300 }], captions: false, meta: { omitCaptionsFlag: true },
     });
   });

@@ -17,6 +17,7 @@ export interface FakeFlags {
   countTimeoutStatus: string;
   shortPages?: string;
   shortPagesRemaining: string;
+  shortPageSize?: string;
   emptyPages?: string;
   typeRecords?: string;
   bulkImports?: string;
@@ -93,6 +94,7 @@ export function fakeOptionsFromFlags(flags: FakeFlags): FakeBubbleOptions {
     options.shortPages = {
       fraction: fraction('short-pages', flags.shortPages),
       remaining: oneOf('short-pages-remaining', flags.shortPagesRemaining, ['after-returned', 'after-limit'] as const),
+      ...(flags.shortPageSize === undefined ? {} : { size: whole('short-page-size', flags.shortPageSize, 1) }),
     };
   }
   if (flags.emptyPages !== undefined) options.emptyPages = { fraction: fraction('empty-pages', flags.emptyPages) };
@@ -119,6 +121,7 @@ export function register(program: Command): void {
     .option('--count-timeout-status <code>', 'the status a timing-out query answers', '504')
     .option('--short-pages <fraction>', 'share of full pages (with records after them) that return fewer records than limit')
     .option('--short-pages-remaining <how>', 'remaining of a short page: after-returned or after-limit', 'after-returned')
+    .option('--short-page-size <n>', 'records a short page returns (default: a deterministic 1..limit-1)')
     .option('--empty-pages <fraction>', 'share of full pages (with records after them) that return no records while remaining > 0')
     .option('--field-ids', 'record keys are field ids (the app does not use captions)')
     .option('--sanitised-keys', 'record keys are display names as Bubble sanitises them (e.g. "Is Admin?" → "Is Admin")')
