@@ -84,7 +84,7 @@ export interface BubbleClient {
   page<R extends Record<string, unknown> = BubbleRecord>(type: string, options?: PageOptions): Promise<Page<R>>;
   /** One record by id; null when the type exists but the record does not. */
   get<R extends Record<string, unknown> = BubbleRecord>(type: string, id: string, options?: { signal?: AbortSignal }): Promise<R | null>;
-  /** Every page from `cursor` on, by offset, until none remain. */
+  /** Every page from `cursor` on, by offset, until none remain (`remaining` 0) or a page is empty. */
   pages<R extends Record<string, unknown> = BubbleRecord>(type: string, options?: PageOptions): AsyncGenerator<Page<R>>;
   metrics(): BubbleClientMetrics;
   /** Recent latency of one attempt, ms (a moving average; null before the first answer). */
@@ -182,9 +182,10 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
         ? { ok: false, retry: true, reason: `HTTP ${status}` }
         : { ok: false, retry: true, reason: `HTTP ${status}`, retryAfterMs };
     }
-    const message = clean(bubbleMessage(text) ?? `HTTP ${status}`);
+    // Only error bodies are read for Bubble's message: a page's body is parsed once, below.
+    const message = (): string => clean(bubbleMessage(text) ?? `HTTP ${status}`);
     if (status === 404) {
-      if (call.kind === 'meta') return { ok: false, retry: false, error: new BubbleAppNotFoundError(status, appUrl, `HTTP 404 on /meta: ${message}`) };
+      if (call.kind === 'meta') return { ok: false, retry: false, error: new BubbleAppNotFoundError(status, appUrl, `HTTP 404 on /meta: ${message()}`) };
       if (call.kind === 'get' && /MISSING_DATA|missing|does not exist/i.test(text)) return { ok: 'missing' };
       return { ok: false, retry: false, error: new BubbleTypeNotFoundError(call.type ?? '?', appUrl) };
     }
@@ -192,9 +193,9 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
     // page past offset 0 is read as the offset refusal (the same search at offset 0 is what the sync asks
     // first, so constraint and sort errors surface there as BubbleBadRequestError).
     if (status === 400 && call.kind === 'list' && (call.cursor ?? 0) > 0) {
-      return { ok: false, retry: false, error: new BubbleOffsetRefusedError(call.type ?? '?', call.cursor ?? 0, message) };
+      return { ok: false, retry: false, error: new BubbleOffsetRefusedError(call.type ?? '?', call.cursor ?? 0, message()) };
     }
-    if (status < 200 || status >= 300) return { ok: false, retry: false, error: new BubbleBadRequestError(status, call.what, message) };
+    if (status < 200 || status >= 300) return { ok: false, retry: false, error: new BubbleBadRequestError(status, call.what, message()) };
     const trimmed = text.trimStart();
     if (trimmed.startsWith('<')) {
       return { ok: false, retry: false, error: new BubbleAppNotFoundError(status, appUrl, 'the answer was an HTML page, not JSON') };
@@ -293,6 +294,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       for (;;) {
         const page = await client.page<R>(type, { ...opts, cursor });
         yield page;
+        // Without a count (excluded), only an empty page ends the read.
         if (page.count === 0 || (page.remaining !== null && page.remaining <= 0)) return;
         cursor = page.cursor + page.count;
       }

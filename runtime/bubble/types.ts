@@ -76,6 +76,7 @@ export interface BubbleMeta {
   get?: string[];
   post?: unknown[];
   types?: Record<string, BubbleMetaType>;
-  app_data?: { appname?: string; [key: string]: unknown };
+  /** `use_captions_for_get`: record keys are display names (true) or field ids (false); older apps omit it. */
+  app_data?: { appname?: string; use_captions_for_get?: boolean; [key: string]: unknown };
   [key: string]: unknown;
 }

@@ -3,7 +3,8 @@
  * existing one. Pure functions: the same inputs give the same dictionary, field for field.
  */
 import type { Dictionary, DictionaryField, DictionaryType } from '../../generator/dictionary/schema.js';
-import type { BubbleMeta } from '../bubble/types.js';
+import type { BubbleMeta, BubbleMetaField } from '../bubble/types.js';
+import { looseKey, matchSanitisedKeys } from './keys.js';
 import { inferType, observe } from './observe.js';
 
 type SampleRecord = Record<string, unknown>;
@@ -17,6 +18,12 @@ const BUILTINS: ReadonlyArray<{ key: string; display: string; type: string; alwa
   { key: 'Slug', display: 'Slug', type: 'text', always: false },
 ];
 const BUILTIN_KEYS = new Set(BUILTINS.map((b) => b.key));
+/**
+ * Built-ins as /meta may list them, by id or display (`_id` shows as "unique ID", `Created By` as
+ * "Creator"): described by BUILTINS, and no evidence of how the app keys its records.
+ */
+const BUILTIN_META = new Set([...BUILTIN_KEYS, 'unique ID', 'Creator']);
+const isBuiltinMeta = (field: BubbleMetaField): boolean => BUILTIN_META.has(field.id) || BUILTIN_META.has(field.display);
 
 export interface BuildInput {
   meta: BubbleMeta;
@@ -28,18 +35,24 @@ export interface BuildInput {
 }
 
 /**
- * Whether record keys are display names ("captions" on) or internal ids, judged from the samples:
- * whichever of a field's display name or id the records use. No evidence → display names.
+ * Whether record keys are display names ("captions" on) or internal ids: what /meta's
+ * `app_data.use_captions_for_get` says; for apps whose /meta lacks it, judged from the samples —
+ * whichever of a field's display name (exact or sanitised) or id the records use, built-ins aside.
+ * No evidence → display names.
  */
 export function detectCaptions(meta: BubbleMeta, samples: ReadonlyMap<string, readonly SampleRecord[]>): boolean {
+  const flag = meta.app_data?.use_captions_for_get;
+  if (typeof flag === 'boolean') return flag;
   let byDisplay = 0;
   let byId = 0;
   for (const [type, records] of samples) {
-    for (const field of meta.types?.[type]?.fields ?? []) {
-      if (field.display === field.id) continue;
-      for (const record of records) {
+    const fields = (meta.types?.[type]?.fields ?? []).filter((f) => f.display !== f.id && !isBuiltinMeta(f));
+    for (const record of records) {
+      const loose = new Set(Object.keys(record).map(looseKey));
+      for (const field of fields) {
         if (Object.prototype.hasOwnProperty.call(record, field.display)) byDisplay++;
         else if (Object.prototype.hasOwnProperty.call(record, field.id)) byId++;
+        else if (loose.has(looseKey(field.display))) byDisplay++;
       }
     }
   }
@@ -68,9 +81,12 @@ function buildType(input: BuildInput, name: string, captions: boolean): Dictiona
   for (const builtin of BUILTINS) {
     if (builtin.always || seenKeys.includes(builtin.key)) add({ key: builtin.key, display: builtin.display, type: builtin.type, builtin: true });
   }
-  for (const field of described?.fields ?? []) {
-    const key = captions ? field.display : field.id;
-    if (!key || BUILTIN_KEYS.has(key)) continue;
+  const declared = (described?.fields ?? []).filter((f) => !isBuiltinMeta(f) && (captions ? f.display : f.id));
+  const keyOf = (field: BubbleMetaField): string => (captions ? field.display : field.id);
+  // A record key that is a declared name as Bubble sanitised it stands for that field, not a new one.
+  const sanitised = matchSanitisedKeys(declared.map(keyOf), seenKeys, BUILTIN_KEYS);
+  for (const field of declared) {
+    const key = sanitised.get(keyOf(field)) ?? keyOf(field);
     add({ key, id: field.id, display: field.display, type: field.type });
   }
   // Keys the records carry that /meta did not list (or /meta listed no fields at all).

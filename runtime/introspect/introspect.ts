@@ -76,13 +76,22 @@ export async function introspect(options: IntrospectOptions): Promise<Introspect
   return { dictionary, text, written, summary: summarize(dictionary, existing?.dictionary, shown, written) };
 }
 
-/** The first `count` records of a type in Bubble's default order. */
+/**
+ * The first `count` records of a type in Bubble's default order. Nothing is counted
+ * (`exclude_remaining`): counting a large table's matches can time out, and sampling only needs the
+ * records. A page shorter than asked is not the end; an empty one is (also past Bubble's offset cap).
+ */
 async function sampleType(client: BubbleClient, type: string, count: number, signal: AbortSignal | undefined): Promise<Record<string, unknown>[]> {
   const records: Record<string, unknown>[] = [];
   while (records.length < count) {
-    const page = await client.page(type, { cursor: records.length, limit: Math.min(100, count - records.length), ...(signal ? { signal } : {}) });
+    const page = await client.page(type, {
+      cursor: records.length,
+      limit: Math.min(100, count - records.length),
+      excludeRemaining: true,
+      ...(signal ? { signal } : {}),
+    });
+    if (page.results.length === 0) break;
     records.push(...page.results);
-    if (page.count === 0 || (page.remaining ?? 0) <= 0) break;
   }
   return records;
 }

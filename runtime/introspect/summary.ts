@@ -1,4 +1,4 @@
-/** The one-screen account of an introspect run: types, fields, flagged and inferred fields, changes. */
+/** The one-screen account of an introspect run: types, fields, flagged, unseen and inferred fields, changes. */
 import type { Dictionary } from '../../generator/dictionary/schema.js';
 
 export interface IntrospectSummary {
@@ -8,6 +8,8 @@ export interface IntrospectSummary {
   fields: number;
   /** Fields whose sampled values disagree with the declared type. */
   flagged: Array<{ type: string; key: string; declared: string; seen: string[]; mismatches: number; sampled: number }>;
+  /** Fields /meta declares that no sampled record carried (empty in every sample, or keyed in a way not recognised). */
+  unseen: Array<{ type: string; key: string; sampled: number }>;
   /** Fields found in records but not in /meta. */
   inferred: Array<{ type: string; key: string; type_: string }>;
   added: { types: number; fields: number };
@@ -43,12 +45,20 @@ export function summarize(dictionary: Dictionary, before: Dictionary | undefined
         .filter((f) => f.observed?.flagged && !f.removed)
         .map((f) => ({ type: t.name, key: f.key, declared: f.type, seen: f.observed?.valueTypes ?? [], mismatches: f.observed?.mismatches ?? 0, sampled: t.sampled ?? 0 })),
     ),
+    unseen: inScope.flatMap((t) =>
+      t.fields
+        .filter((f) => !f.builtin && !f.inferred && !f.removed && f.observed?.present === 0)
+        .map((f) => ({ type: t.name, key: f.key, sampled: t.sampled ?? 0 })),
+    ),
     inferred: inScope.flatMap((t) => t.fields.filter((f) => f.inferred && !f.removed).map((f) => ({ type: t.name, key: f.key, type_: f.type }))),
     added: { types: before ? addedTypes : 0, fields: addedFields },
     removed: { types: removedTypes, fields: removedFields },
     written,
   };
 }
+
+/** Unseen fields named on screen; the rest are counted (all are in --json). */
+const UNSEEN_SHOWN = 12;
 
 /** Plain text for the terminal; `bold` wraps headings (identity when colour is off). */
 export function renderSummary(summary: IntrospectSummary, out: string | undefined, bold: (s: string) => string = (s) => s): string {
@@ -64,6 +74,11 @@ export function renderSummary(summary: IntrospectSummary, out: string | undefine
     for (const f of summary.flagged) {
       lines.push(`  ${f.type}.${JSON.stringify(f.key)}  declared ${f.declared}, saw ${f.seen.join('+')} (${f.mismatches} of ${f.sampled} sampled)`);
     }
+  }
+  if (summary.unseen.length > 0) {
+    const shown = summary.unseen.slice(0, UNSEEN_SHOWN).map((f) => `${f.type}.${JSON.stringify(f.key)}`);
+    const more = summary.unseen.length > UNSEEN_SHOWN ? `, and ${summary.unseen.length - UNSEEN_SHOWN} more (see --json)` : '';
+    lines.push(`Not seen in any sampled record (declared in /meta; empty so far, or keyed differently): ${shown.join(', ')}${more}`);
   }
   if (summary.inferred.length > 0) {
     lines.push(`Inferred from records (not in /meta): ${summary.inferred.map((f) => `${f.type}.${JSON.stringify(f.key)} (${f.type_})`).join(', ')}`);

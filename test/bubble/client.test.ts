@@ -25,7 +25,7 @@ import { half, recordingClock } from './support.js';
 let fake: FakeBubble;
 
 beforeAll(async () => {
-  fake = await startFakeBubble({ records: 700, seed: 11, maxOffset: 200 });
+  fake = await startFakeBubble({ records: 700, seed: 11, offsetCap: { limit: 300, answer: 'error' } });
 });
 afterAll(async () => {
   await fake.close();
@@ -59,6 +59,46 @@ test('reads every page of a type with constraints equal to the fixture data', as
   const got: unknown[] = [];
   for await (const page of c.pages('invoice', { limit: 40, constraints })) got.push(...page.results);
   expect(got).toEqual([...fake.allRecords('invoice')].filter((r) => ['Paid', 'Overdue'].includes(r['Status'] as string)));
+});
+
+test('excludeRemaining sends exclude_remaining=true: remaining is null and Bubble counted nothing', async () => {
+  const { c } = client();
+  const page = await c.page('invoice', { limit: 10, excludeRemaining: true });
+  expect(page).toMatchObject({ cursor: 0, count: 10, remaining: null });
+  expect(fake.log[0]).toMatchObject({ excludeRemaining: true, counted: null });
+  expect(fake.log[0]!.url).toContain('exclude_remaining=true');
+  const counted = await c.page('invoice', { limit: 10 });
+  expect(counted.remaining).toBe(fake.count('invoice') - 10);
+  expect(fake.log[1]!.url).not.toContain('exclude_remaining');
+});
+
+test('pages() without a count reads on until an empty page, through short pages', async () => {
+  const { c } = client();
+  fake.setBehaviour({ shortPages: { fraction: 0.5 } });
+  try {
+    const got: unknown[] = [];
+    for await (const page of c.pages('invoice', { limit: 30, excludeRemaining: true })) got.push(...page.results);
+    expect(got).toEqual([...fake.allRecords('invoice')]);
+    expect(fake.log.some((e) => e.anomaly === 'short-page')).toBe(true);
+    expect(fake.log.every((e) => e.counted === null)).toBe(true);
+  } finally {
+    fake.setBehaviour({ shortPages: null });
+  }
+});
+
+test('an empty page past the offset cap is passed on as Bubble sent it, and ends pages()', async () => {
+  const { c } = client();
+  fake.setBehaviour({ offsetCap: { limit: 150, answer: 'empty' } });
+  try {
+    const past = await c.page('invoice', { cursor: 101, limit: 100 });
+    expect(past).toEqual({ results: [], cursor: 101, count: 0, remaining: fake.count('invoice') - 101 });
+    const pages = [];
+    for await (const page of c.pages('invoice', { limit: 50 })) pages.push(page);
+    expect(pages.map((p) => [p.cursor, p.count])).toEqual([[0, 50], [50, 50], [100, 50], [150, 0]]);
+    expect(pages.at(-1)!.remaining).toBe(fake.count('invoice') - 150);
+  } finally {
+    fake.setBehaviour({ offsetCap: { limit: 300, answer: 'error' } });
+  }
 });
 
 test('a 429 is retried after exactly the Retry-After the server sent', async () => {
@@ -134,6 +174,7 @@ test('a refused deep offset is its own error, not retried', async () => {
   const err = await c.page('invoice', { cursor: 201 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BubbleOffsetRefusedError);
   expect((err as BubbleOffsetRefusedError).cursor).toBe(201);
+  expect(fake.log[0]!.anomaly).toBe('offset-cap');
   expect(fake.log).toHaveLength(1);
 });
 

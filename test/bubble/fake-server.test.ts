@@ -11,7 +11,7 @@ type Rec = Record<string, unknown>;
 let fake: FakeBubble;
 
 beforeAll(async () => {
-  fake = await startFakeBubble({ records: 1400, seed: 7, maxOffset: 440 });
+  fake = await startFakeBubble({ records: 1400, seed: 7, offsetCap: { limit: 500, answer: 'error' } });
 });
 afterAll(async () => {
   await fake.close();
@@ -79,12 +79,16 @@ describe('paging', () => {
     expect(withRefund).toBeLessThan(fake.count('payment') / 4);
   });
 
-  test('a cursor past the maximum offset is refused with 400, as Bubble stops offset paging', async () => {
-    const ok = await get('/api/1.1/obj/invoice?cursor=440&limit=1');
+  test("with offsetCap answer 'error', a page reaching past the cap (cursor + limit > cap) is refused with 400", async () => {
+    expect(fake.count('invoice')).toBe(448);
+    const ok = await get('/api/1.1/obj/invoice?cursor=400&limit=100');
     expect(ok.status).toBe(200);
-    const refused = await get('/api/1.1/obj/invoice?cursor=441&limit=1');
+    expect(ok.body.response.count).toBe(48);
+    const refused = await get('/api/1.1/obj/invoice?cursor=401&limit=100');
     expect(refused.status).toBe(400);
     expect(refused.body.body.message).toMatch(/too large/);
+    expect((await get('/api/1.1/obj/invoice?cursor=447&limit=54')).status).toBe(400);
+    expect((await get('/api/1.1/obj/invoice?cursor=447&limit=53')).status).toBe(200);
   });
 });
 

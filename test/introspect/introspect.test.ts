@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
-import { SAMPLE_APP, buildMeta } from '../../fixtures/sample-app/index.js';
+import { SAMPLE_APP, buildMeta, sanitisedCaption } from '../../fixtures/sample-app/index.js';
 import { type Dictionary, dictionarySchema } from '../../generator/dictionary/schema.js';
 import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
 import { BubbleError } from '../../runtime/errors.js';
@@ -189,4 +189,95 @@ test('sampling flags numbers sent as text and counts presence', async () => {
   expect(id.observed).toEqual({ present: 1, valueTypes: ['string'] });
   const plain = invoice.fields.find((f) => f.key === 'Amount')!;
   expect(plain.observed!.flagged).toBeUndefined();
+});
+
+describe('large apps, captions and keys as real Bubble forms them', () => {
+  test('a type of 60,000 records whose counting queries time out above 50,000, behind the empty-page offset cap: introspect completes, counts nothing, and its dictionary is the same as without those limits', async () => {
+    const shape = { records: 70_000, typeRecords: { invoice: 60_000 }, seed: 5 };
+    const limited = await startFakeBubble({ ...shape, countTimeout: { above: 50_000 }, offsetCap: { limit: 50_000, answer: 'empty' } });
+    const plain = await startFakeBubble(shape);
+    try {
+      const { dictionary } = await introspect({ client: clientOf(limited) });
+      expect(limited.count('invoice')).toBe(60_000);
+      const lists = limited.log.filter((e) => e.kind === 'list');
+      expect(lists.every((e) => e.status === 200 && e.excludeRemaining && e.counted === null)).toBe(true);
+      expect(dictionary.types.find((t) => t.name === 'invoice')!.sampled).toBe(200);
+      expect(dictionary).toEqual((await introspect({ client: clientOf(plain) })).dictionary);
+      // Counting is what times out: the same first page with remaining counted answers 504.
+      limited.resetStats();
+      await expect(clientOf(limited).page('invoice', { limit: 1 })).rejects.toThrow(/HTTP 504/);
+    } finally {
+      await limited.close();
+      await plain.close();
+    }
+  });
+
+  test('sampling reads on through short pages; only an empty page ends a type', async () => {
+    const shorty = await startFakeBubble({ records: 1400, shortPages: { fraction: 1 } });
+    try {
+      const { dictionary } = await introspect({ client: clientOf(shorty), types: ['customer'], sample: 300 });
+      expect(dictionary.types[0]!.sampled).toBe(300);
+      expect(shorty.log.filter((e) => e.anomaly === 'short-page').length).toBeGreaterThan(0);
+      const agent = await introspect({ client: clientOf(shorty), types: ['agent'] });
+      expect(agent.dictionary.types[0]!.sampled).toBe(shorty.count('agent'));
+    } finally {
+      await shorty.close();
+    }
+  });
+
+  test("/meta's use_captions_for_get decides captions; built-ins /meta lists (Creator, unique ID) become no fields; sanitised keys map to their declared field", async () => {
+    const app = await startFakeBubble({ records: 1400, captionKeys: 'sanitised', meta: { listBuiltins: true } });
+    try {
+      const { dictionary, summary } = await introspect({ client: clientOf(app) });
+      expect(dictionary.app.captions).toBe(true);
+      expect(summary.captions).toBe(true);
+      const user = dictionary.types.find((t) => t.name === 'user')!;
+      expect(user.fields.find((f) => f.display === 'Is Admin?')).toMatchObject({ key: 'Is Admin', id: 'is_admin_boolean', type: 'boolean' });
+      expect(user.fields.some((f) => f.key === 'Is Admin?' || f.key === 'Creator' || f.display === 'Creator')).toBe(false);
+      expect(user.fields.filter((f) => f.display === 'unique ID')).toEqual([expect.objectContaining({ key: '_id', builtin: true })]);
+      const invoice = dictionary.types.find((t) => t.name === 'invoice')!;
+      expect(invoice.fields.find((f) => f.display === 'Price ($)')!.key).toBe('Price');
+      expect(invoice.fields.filter((f) => f.key === 'Created By')).toEqual([expect.objectContaining({ builtin: true })]);
+      // Only the keys /meta really does not list are inferred; only fields empty in every sampled record go unseen.
+      expect(summary.inferred.map((f) => `${f.type}.${f.key}`)).toEqual(['user.authentication', 'user.user_signed_up']);
+      const unseen = dictionary.types.flatMap((t) => {
+        const sampled = [...app.allRecords(t.name)].slice(0, 200);
+        const declared = app.meta().types[t.name]!.fields.filter((f) => f.id !== f.display && f.id !== '_id' && f.id !== 'Created By');
+        return declared.map((f) => sanitisedCaption(f.display)).filter((key) => sampled.every((r) => !(key in r))).map((key) => ({ type: t.name, key, sampled: sampled.length }));
+      });
+      expect(summary.unseen).toEqual(unseen);
+      // The committed dictionary's fields, keyed by the sanitised names instead.
+      const committed = JSON.parse(readFileSync(COMMITTED, 'utf8')) as Dictionary;
+      for (const type of committed.types) {
+        const fresh = dictionary.types.find((t) => t.name === type.name)!;
+        expect(fresh.fields.map((f) => f.display)).toEqual(type.fields.map((f) => f.display));
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('without the flag in /meta, captions are judged from samples and Created By is no evidence either way', async () => {
+    const ids = await startFakeBubble({ records: 700, captions: false, meta: { omitCaptionsFlag: true, listBuiltins: true } });
+    const names = await startFakeBubble({ records: 700, captionKeys: 'sanitised', meta: { omitCaptionsFlag: true, listBuiltins: true } });
+    try {
+      expect((await introspect({ client: clientOf(ids), types: ['invoice'] })).dictionary.app.captions).toBe(false);
+      expect((await introspect({ client: clientOf(names), types: ['invoice'] })).dictionary.app.captions).toBe(true);
+    } finally {
+      await ids.close();
+      await names.close();
+    }
+  });
+
+  test('declared fields no sampled record carried are flagged in the summary and its JSON', async () => {
+    const { dictionary, summary } = await introspect({ client: clientOf(fake), types: ['package'], sample: 3 });
+    const first = [...fake.allRecords('package')].slice(0, 3);
+    const declared = fake.meta().types['package']!.fields.map((f) => f.display);
+    const expected = declared.filter((key) => first.every((r) => !(key in r)));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(summary.unseen).toEqual(expected.map((key) => ({ type: 'package', key, sampled: 3 })));
+    expect(dictionary.types[0]!.fields.filter((f) => f.observed?.present === 0 && !f.builtin).map((f) => f.key)).toEqual(expected);
+    expect(renderSummary(summary, undefined)).toMatch(/Not seen in any sampled record \(declared in \/meta/);
+    expect(renderSummary(summary, undefined)).toContain(`package.${JSON.stringify(expected[0])}`);
+  });
 });
