@@ -14,6 +14,7 @@ const benches: Bench[] = [
   { name: 'naming', load: () => import('./naming.js') },
   { name: 'bubble', load: () => import('./bubble.js') },
   { name: 'sync', load: () => import('./sync.js') },
+  { name: 'scale', load: () => import('./scale.js') },
   { name: 'generate', load: () => import('./generate.js') },
   { name: 'upsert', load: () => import('./upsert.js') },
 ];
