@@ -61,6 +61,8 @@ const MAX_RESTARTS_AT_SAME_KEY = 20;
 const MAX_SHRINKS = 8;
 /** The smallest window a timeout may shrink to. */
 const MIN_TARGET = 2 * PAGE_LIMIT;
+/** Fetched pages of a window that may wait for the committer, in multiples of the pages in flight. */
+const PENDING_ROUNDS = 4;
 /** Attempts for a count that may be too big for the app to finish: a timeout then shrinks the window instead. */
 const COUNT_ATTEMPTS = 2;
 
@@ -302,14 +304,24 @@ async function readWindow(
   let refusedAt: number | null = null;
   let tooBig: { timedOut: boolean } | null = null;
   let next = ledger.prefix.next;
+  // Tasks of this window (fetching or waiting for their commit), and how many are still fetching: a
+  // fetched page waiting for the committer frees its fetch slot, so fetches go on while commits run.
   const inFlight = new Set<Promise<void>>();
+  let fetching = 0;
+  let wake: () => void = () => undefined;
 
   const launch = (index: number): void => {
+    fetching += 1;
+    const fetched = (): void => {
+      fetching -= 1;
+      wake();
+    };
     const task = (async () => {
       let release: () => void;
       try {
         release = await ctx.pool.acquire(ctx.priority, signal);
       } catch {
+        fetched();
         return; // stopped while waiting for a slot
       }
       const startedAt = Date.now();
@@ -335,6 +347,7 @@ async function readWindow(
         return;
       } finally {
         release();
+        fetched();
       }
       const mark = markOf(response.results, response.remaining, mode);
       const size = reportedSize(index, mark);
@@ -351,7 +364,7 @@ async function readWindow(
         const { written } = await ctx.committer.commit({ ledger, type, jobId, index, records: response.results, mark, startedAt, total, reported });
         state.synced += written;
         if (total !== null) state.total = total;
-        ctx.emit({ kind: 'page-done', type: type.name, records: written, done: state.synced, total: state.total, inFlight: inFlight.size, startedAt });
+        ctx.emit({ kind: 'page-done', type: type.name, records: written, done: state.synced, total: state.total, inFlight: fetching + 1, startedAt });
       } catch (err) {
         failure ??= err;
       }
@@ -367,7 +380,8 @@ async function readWindow(
   for (;;) {
     if (!ledger.outcome && failure === null && tooBig === null && !ctx.signal.aborted) {
       const limit = sized ? Math.max(1, ctx.concurrency()) : 1;
-      while (inFlight.size < limit && next < stopAt && next <= depthLimit()) {
+      // Fetched pages waiting for the committer are bounded too (memory), at a few rounds of fetches.
+      while (fetching < limit && inFlight.size < limit * PENDING_ROUNDS && next < stopAt && next <= depthLimit()) {
         if (!ledger.has(next)) launch(next);
         next += 1;
       }
@@ -378,7 +392,12 @@ async function readWindow(
       }
     }
     if (inFlight.size === 0) break;
-    await Promise.race(inFlight);
+    // Wake when a task ends or a fetch finishes (its slot can take the next page).
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      void Promise.race(inFlight).then(resolve);
+    });
+    wake = () => undefined;
   }
   stop.abort();
 

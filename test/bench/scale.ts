@@ -55,7 +55,7 @@ export async function run(opts: { records?: number }): Promise<string> {
     let missing = 0;
     for (const type of manifest.types) {
       const stored = new Set((await db.query<{ _id: string }>(`SELECT _id FROM "${type.table}"`)).map((r) => r._id));
-      for (const r of fake.allRecords(type.name)) if (!stored.has(r._id)) missing += 1;
+      for (const r of fake.allRecords(type.name)) if (!stored.has(String(r._id))) missing += 1;
     }
     const lists = fake.log.filter((e) => e.kind === 'list');
     const anomalies = (kind: string) => lists.filter((e) => e.anomaly === kind).length;

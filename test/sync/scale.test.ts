@@ -55,7 +55,7 @@ test('introspect and a full sync complete; every id is stored; no request counts
   expect(result.status).toBe('COMPLETED');
   for (const type of manifest.types) {
     const ids = await storedIds(type.table);
-    const missing = [...fake.allRecords(type.name)].filter((r) => !ids.has(r._id));
+    const missing = [...fake.allRecords(type.name)].filter((r) => !ids.has(String(r._id)));
     expect({ type: type.name, missing: missing.length }).toEqual({ type: type.name, missing: 0 });
   }
   // Only each big type's first, unbounded count may time out (twice: one retry); every other counted
