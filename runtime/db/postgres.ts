@@ -42,6 +42,13 @@ class PgQueryDb implements Db {
       throw asDbError(err);
     }
     let broken: unknown;
+    // pg-pool takes its error listener off a client while it is checked out, and pg emits 'error' when
+    // the connection drops (even mid-query): without a listener of ours that event would crash the
+    // process. The statement in progress, or the next one, fails on its own and is reported below.
+    const onError = (err: Error): void => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(new PgQueryDb(client, 1, this.begin));
@@ -52,6 +59,7 @@ class PgQueryDb implements Db {
       else await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr));
       throw asDbError(err);
     } finally {
+      client.off('error', onError);
       // A client whose connection broke must not go back into the pool.
       client.release(broken instanceof Error ? broken : broken ? new Error(String(broken)) : undefined);
     }

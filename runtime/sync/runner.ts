@@ -144,7 +144,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     }
 
     if (lock.signal.aborted && error === null) {
-      error = new DatabaseConnectionLostError('the connection holding the sync lock broke');
+      error = lock.signal.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke');
       interrupted = false;
     }
     const status: JobStatus = error !== null ? 'ERROR' : cancelled ? 'CANCELLED' : interrupted ? 'PENDING' : 'COMPLETED';

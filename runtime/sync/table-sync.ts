@@ -7,6 +7,7 @@
 import type { ProgressEvent, SyncMode } from '../api.js';
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
+import { withConnectionRetry } from '../db/retry.js';
 import { BubbleError } from '../errors.js';
 import type { SyncCursorService, SyncCursorRow } from './cursor-service.js';
 import {
@@ -160,7 +161,8 @@ async function syncWindow(
     };
     const tentative = new Map(done).set(index, mark);
     const advanced = advancePrefix(tentative, prefix);
-    const written = await db.transaction(async (tx) => {
+    // A lost connection is ridden out here: the page's transaction is idempotent, so it runs again.
+    const written = await withConnectionRetry(() => db.transaction(async (tx) => {
       const result = await writer.write(tx, type, dedupeById(records), { jobId, position: pageOffset(index) });
       const c = cursors.in(tx);
       await c.recordPage(table, jobId, {
@@ -170,7 +172,7 @@ async function syncWindow(
       await c.updateCursor(table, jobId, pageOffset(advanced.prefix.next), result.written, watermarkAt(advanced.prefix));
       if (pageTotal !== null) await c.setTotal(table, jobId, pageTotal);
       return result.written;
-    });
+    }), { signal: ctx.signal });
     // Only after the commit: memory never runs ahead of what a resume would see.
     done.set(index, mark);
     prefix = advanced.prefix;
