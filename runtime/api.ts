@@ -25,6 +25,13 @@ export interface TableResult {
   softDeleted: number;
 }
 
+/** Why a run failed: the typed error's code, its one-line message and what to do next. */
+export interface SyncErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
 /** DESIGN.md's `--json` document for `sync` and `status`. */
 export interface SyncResult {
   jobId: string;
@@ -32,6 +39,8 @@ export interface SyncResult {
   status: JobStatus;
   durationMs: number;
   tables: TableResult[];
+  /** Set when the run failed (status ERROR): the cause, as the CLI prints it. */
+  error?: SyncErrorInfo;
 }
 
 /** Options of a sync; anything unset falls back to the environment variables of DESIGN.md. */

@@ -43,6 +43,8 @@ export interface PageOptions {
   descending?: boolean;
   /** Tie-breakers after `sortField`, e.g. `[{sort_field: '_id'}]`. */
   additionalSortFields?: readonly SortField[];
+  /** Sends `exclude_remaining=true`: Bubble skips counting the records after the page (cheap on big types). */
+  excludeRemaining?: boolean;
   signal?: AbortSignal;
 }
 

@@ -16,6 +16,7 @@ import { createPageWriter } from './page-writer.js';
 import type { PageSource, PageWriter } from './ports.js';
 import { resolveSettings, type SyncSettings } from './settings.js';
 import { ident, toIso } from './sql.js';
+import { decodeJobError, describeError, encodeJobError } from './job-error.js';
 import { syncTable } from './table-sync.js';
 
 export interface RunSyncOptions extends SyncOptions {
@@ -150,7 +151,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     const status: JobStatus = error !== null ? 'ERROR' : cancelled ? 'CANCELLED' : interrupted ? 'PENDING' : 'COMPLETED';
     if (!cancelled) {
       await cursors
-        .finishJob(job.id, status, error === null ? (interrupted ? 'Interrupted; run sync again to resume.' : null) : formatError(error).split('\n')[0] ?? 'error')
+        .finishJob(job.id, status, error === null ? (interrupted ? 'Interrupted; run sync again to resume.' : null) : encodeJobError(describeError(error)))
         .catch((finishErr: unknown) => {
           // The database went away: the job stays RUNNING in the database, which the next run resumes.
           if (error === null) error = finishErr;
@@ -159,6 +160,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     const result = await buildResult(cursors, job, types, Date.now() - started, durations, status).catch(() =>
       offlineResult(job, types, Date.now() - started, durations, status),
     );
+    if (error !== null) result.error = describeError(error);
     emit({ kind: 'job-done', result });
     if (error !== null) return { result, error: new SyncFailedError(result, error) };
     if (interrupted) return { result, error: new SyncInterruptedError(result) };
@@ -301,6 +303,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
   const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
+  const error = job.status === 'ERROR' ? decodeJobError(job.error) : null;
   return {
     jobId: job.id,
     mode: job.mode,
@@ -312,6 +315,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
       const running = c.startedAt && !c.completedAt ? Date.now() - Date.parse(c.startedAt) : undefined;
       return tableResult(base, c, running);
     }),
+    ...(error ? { error } : {}),
   };
 }
 

@@ -186,8 +186,8 @@ async function syncWindow(
     const startedAt = Date.now();
     const task = (async () => {
       try {
-        // In-flight pages are not aborted: SIGINT stops after they commit.
-        const response = await source.fetchPage(type.name, { offset: pageOffset(index), limit: PAGE_LIMIT, constraints, sortField });
+        // A stop aborts the fetches in flight (pages already fetched still commit).
+        const response = await source.fetchPage(type.name, { offset: pageOffset(index), limit: PAGE_LIMIT, constraints, sortField }, ctx.signal);
         if (response.results.length < PAGE_LIMIT) stopAt = Math.min(stopAt, index + 1);
         // `remaining` says where the window ends: pages past it are not requested. Records that arrive
         // later make the last page full instead of short; the window then closes and the next one reads on.
@@ -203,6 +203,8 @@ async function syncWindow(
         if (source.isOffsetRefusal(err)) {
           refusedAt = Math.min(refusedAt ?? index, index);
           stopAt = Math.min(stopAt, index);
+        } else if (ctx.signal?.aborted) {
+          // Stopped, not failed: the window reports the interruption below.
         } else if (failure === null) {
           failure = err;
         }
