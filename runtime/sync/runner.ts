@@ -10,6 +10,7 @@ import type { Db } from '../db/types.js';
 import { softDeleteUnseen } from '../db/upsert.js';
 import { acquireSyncLock } from '../db/lock.js';
 import { DatabaseConnectionLostError } from '../db/errors.js';
+import { connectionRetryBudgetMs } from '../db/retry.js';
 import { BubbleError, formatError, UsageError } from '../errors.js';
 import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
 import { createPageWriter } from './page-writer.js';
@@ -49,7 +50,7 @@ export class SyncFailedError extends BubbleError {
 
 export class SyncInterruptedError extends BubbleError {
   constructor(readonly result: SyncResult) {
-    super('SYNC_INTERRUPTED', `Sync job ${result.jobId} was interrupted after its in-flight pages committed.`, {
+    super('SYNC_INTERRUPTED', `Sync job ${result.jobId} was interrupted; the pages fetched before the stop are committed.`, {
       hint: 'Run sync again (or sync --resume) to continue where it stopped.',
     });
   }
@@ -67,6 +68,8 @@ export class SyncOtherAppError extends BubbleError {
 
 export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOptions, deps: SyncDeps): Promise<SyncRun> {
   const settings = resolveSettings(options);
+  // Checked now, not at the first lost connection.
+  connectionRetryBudgetMs();
   const emit = (event: ProgressEvent): void => {
     try {
       options.onProgress?.(event);
