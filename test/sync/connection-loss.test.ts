@@ -5,7 +5,7 @@
  * the app. The server is taken away, so this file runs on a PostgreSQL cluster of its own.
  */
 import pg from 'pg';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../runtime/db/open.js';
@@ -20,6 +20,8 @@ import { startCluster, startServer, stopCluster, stopServer, type Cluster } from
 import { createSchema, testManifest } from './support/schema.js';
 import { MemoryApp, seedItems } from './support/memory-app.js';
 import { mismatches } from './support/compare.js';
+import { cliProject, until as untilSeen } from './support/cli-project.js';
+import type { SyncResult } from '../../runtime/api.js';
 
 const manifest = testManifest();
 let cluster: Cluster;
@@ -222,6 +224,47 @@ test('PGlite closed under a running sync: one clear error instead of internal Ty
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bubble-runtime sync with the server gone past the retry budget: one clear line, exit 1, the --json document and the report written; the next sync resumes', async () => {
+  const p = await cliProject({ records: 300, latencyMs: 1, serverUrl: cluster.url });
+  try {
+    // Slow pages keep the run going long enough to lose the server in the middle of it.
+    p.fake.faults.slow(200, { skip: 4, times: Infinity });
+    const before = p.fake.log.length;
+    const child = p.start(['sync', '--json'], { SYNC_DB_RETRY_MS: '1000' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    await untilSeen(() => p.fake.log.length >= before + 6);
+    let code: number | null;
+    try {
+      await stopServer(cluster, 'immediate');
+      code = await closed;
+    } finally {
+      await startServer(cluster);
+    }
+
+    expect(code).toBe(1);
+    const errors = stderr.split('\n').filter((l) => l.startsWith('bubble-runtime:'));
+    expect(errors).toEqual([expect.stringMatching(/Lost the connection to the database: it did not come back within 1 s/)]);
+    expect(stderr).not.toMatch(/Unhandled|^\s+at /m);
+    const doc = JSON.parse(stdout) as SyncResult;
+    expect(doc).toMatchObject({ status: 'ERROR', error: { code: 'DB_CONNECTION_LOST' } });
+    const report = join(p.dir, '.bubble', 'reports', doc.jobId, 'report.json');
+    expect(existsSync(report)).toBe(true);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ status: 'ERROR', error: { code: 'DB_CONNECTION_LOST' } });
+
+    p.fake.faults.clear();
+    const resumed = await p.cli(['sync', '--json']);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ jobId: doc.jobId, status: 'COMPLETED' });
+    expect(await p.differences()).toEqual([]);
+  } finally {
+    await p.close();
   }
 });
 
