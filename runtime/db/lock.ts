@@ -14,7 +14,7 @@ import { PostgresDb } from './postgres.js';
 import { PgliteDb } from './pglite.js';
 import { PrismaDb } from './prisma.js';
 import type { PrismaLike } from '../api.js';
-import { SyncLockedError, SyncLockLostError, asDbError, isConnectionError } from './errors.js';
+import { DatabaseConnectionLostError, SyncLockedError, SyncLockLostError, asDbError, isConnectionError } from './errors.js';
 import { withConnectionRetry } from './retry.js';
 
 export interface SyncLock {
@@ -80,16 +80,18 @@ function appName(jobId: string | undefined): string {
  */
 async function postgresLock(db: PostgresDb, key: number, jobId: string | undefined): Promise<SyncLock> {
   let job = jobId;
-  let client = await takeAdvisoryLock(db, key, job);
+  let client = await takeAdvisoryLock(db, key, job, undefined);
   const controller = new AbortController();
   // Aborted by release(): a re-take still waiting for the database gives up.
   const releasing = new AbortController();
   let retaking: Promise<void> | null = null;
 
   const retake = async (): Promise<void> => {
+    // The network may have dropped the connection while the server kept its session, and the lock with it.
+    const orphan = backendPid(client);
     void client.end().catch(() => undefined);
     try {
-      const next = await withConnectionRetry(() => takeAdvisoryLock(db, key, job), { signal: releasing.signal });
+      const next = await withConnectionRetry(() => takeAdvisoryLock(db, key, job, orphan), { signal: releasing.signal });
       if (releasing.signal.aborted) {
         await next.end().catch(() => undefined);
         return;
@@ -131,17 +133,36 @@ async function postgresLock(db: PostgresDb, key: number, jobId: string | undefin
   };
 }
 
-/** A new connection holding the advisory lock, or SyncLockedError naming the holder. */
-async function takeAdvisoryLock(db: PostgresDb, key: number, jobId: string | undefined): Promise<pg.Client> {
+/**
+ * A new connection holding the advisory lock, or SyncLockedError naming the holder. `orphan`: the
+ * server pid of this run's previous lock session; if that session still holds the lock (the network
+ * dropped, the server has not noticed), it is ended and the lock taken.
+ */
+async function takeAdvisoryLock(db: PostgresDb, key: number, jobId: string | undefined, orphan: number | undefined): Promise<pg.Client> {
   const client = await db.dedicatedClient(appName(jobId));
+  const tryLock = async (): Promise<boolean> =>
+    (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS ok', [LOCK_CLASS, key])).rows[0]?.ok === true;
   try {
-    const res = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS ok', [LOCK_CLASS, key]);
-    if (res.rows[0]?.ok !== true) throw new SyncLockedError(await describeHolder(client, key));
-    return client;
+    if (await tryLock()) return client;
+    let holder = await lockHolder(client, key);
+    if (orphan !== undefined && holder?.pid === orphan) {
+      await client.query('SELECT pg_terminate_backend($1::int, 5000)', [orphan]).catch((err: unknown) => {
+        throw new DatabaseConnectionLostError(`the sync lock's old session (server pid ${orphan}) still holds it and could not be ended`, err);
+      });
+      if (await tryLock()) return client;
+      holder = await lockHolder(client, key);
+    }
+    throw new SyncLockedError(holder?.text);
   } catch (err) {
     await client.end().catch(() => undefined);
     throw asDbError(err);
   }
+}
+
+/** The server pid of a connected client's session (pg keeps it from the startup handshake). */
+function backendPid(client: pg.Client): number | undefined {
+  const pid = (client as unknown as { processID?: unknown }).processID;
+  return typeof pid === 'number' ? pid : undefined;
 }
 
 /**
@@ -149,7 +170,7 @@ async function takeAdvisoryLock(db: PostgresDb, key: number, jobId: string | und
  * basics). Advisory locks belong to one database, and pg_locks lists every database's: only this
  * database's holder is the one in the way.
  */
-async function describeHolder(client: pg.Client, key: number): Promise<string | undefined> {
+async function lockHolder(client: pg.Client, key: number): Promise<{ pid: number; text: string } | undefined> {
   try {
     const res = await client.query<{ pid: number; app: string | null; addr: string | null; since: Date | null }>(
       `SELECT a.pid, a.application_name AS app, a.client_addr::text AS addr, a.backend_start AS since
@@ -162,7 +183,7 @@ async function describeHolder(client: pg.Client, key: number): Promise<string | 
     if (!row) return undefined;
     const from = row.addr ? ` from ${row.addr}` : '';
     const since = row.since ? `, since ${row.since.toISOString()}` : '';
-    return `${jobOf(row.app)}server pid ${row.pid}${from}${since}`;
+    return { pid: row.pid, text: `${jobOf(row.app)}server pid ${row.pid}${from}${since}` };
   } catch {
     return undefined;
   }
@@ -237,7 +258,7 @@ async function transactionLock(prisma: PrismaLike, key: number, jobId: string | 
     }, LOCK_TRANSACTION_OPTIONS)
       .catch((err: unknown) => {
         reject(err);
-        controller.abort(err);
+        controller.abort(asDbError(err));
       });
   });
   await acquired;

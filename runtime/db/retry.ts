@@ -59,7 +59,7 @@ export async function withConnectionRetry<T>(fn: () => Promise<T>, options: Conn
  * A lost or refused connection that a new one may fix. Not: a loss already given up on, nor a server
  * that answers but refuses us (wrong password, no such database) — waiting does not change those.
  */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof DatabaseConnectionLostError && e.final) return false;
     if (e instanceof DatabaseUnreachableError) return isConnectionError(e.cause);

@@ -17,6 +17,7 @@ import { createPageWriter } from '../../runtime/sync/page-writer.js';
 import type { PageWriter } from '../../runtime/sync/ports.js';
 import { createTestDatabase } from '../support/database.js';
 import { startCluster, startServer, stopCluster, stopServer, type Cluster } from '../support/postgres-cluster.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 import { createSchema, testManifest } from './support/schema.js';
 import { MemoryApp, seedItems } from './support/memory-app.js';
 import { mismatches } from './support/compare.js';
@@ -85,6 +86,27 @@ test('backends terminated inside a page transaction: the page is written again o
   expect(result.status).toBe('COMPLETED');
   expect(writer.offsets.filter((o) => o === 198)).toHaveLength(2);
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+});
+
+test('the network drops the sync\'s connections while the server keeps their sessions (and their locks): the orphans are ended, the lock taken back, the run completes', async () => {
+  const { db: direct, name } = await freshDb();
+  await direct.close();
+  const proxy = await startTcpProxy(cluster.port);
+  try {
+    const db = await openDb({ databaseUrl: `postgresql://postgres@127.0.0.1:${proxy.port}/${name}` });
+    opened.push(db);
+    const app = new MemoryApp();
+    seedItems(app, 600);
+    // Inside the page's transaction its rows are written and locked: the orphaned session keeps them locked.
+    const writer = pausingWriter(198, async () => proxy.cutClients());
+    const { result, error } = await run(db, app, writer);
+    expect(error).toBeNull();
+    expect(result.status).toBe('COMPLETED');
+    expect(writer.offsets.filter((o) => o === 198)).toHaveLength(2);
+    expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('the server restarted during a page transaction, and still down when it commits: the commit waits for it and the run completes', async () => {
