@@ -33,6 +33,13 @@ export interface TableResult {
   heldBackReason?: 'guard' | 'incomplete';
 }
 
+/** Why a run failed: the typed error's code, its one-line message and what to do next. */
+export interface SyncErrorInfo {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
 /** DESIGN.md's `--json` document for `sync` and `status`. */
 export interface SyncResult {
   jobId: string;
@@ -40,6 +47,8 @@ export interface SyncResult {
   status: JobStatus;
   durationMs: number;
   tables: TableResult[];
+  /** Set when the run failed (status ERROR): the cause, as the CLI prints it. */
+  error?: SyncErrorInfo;
 }
 
 /** Options of a sync; anything unset falls back to the environment variables of DESIGN.md. */

@@ -8,10 +8,11 @@ import { pageSourceFromClient, syncClientFromEnv } from './sync/bubble-source.js
 import { runSyncOnDb, SyncInterruptedError } from './sync/runner.js';
 import { resolveSettings } from './sync/settings.js';
 import { syncReporting } from './sync/reporting.js';
+import { preflight } from './sync/preflight.js';
 import type { BubbleClient } from './bubble/index.js';
 
 export type {
-  JobStatus, PrismaLike, PrismaTransactionLike, ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus,
+  JobStatus, PrismaLike, PrismaTransactionLike, ProgressEvent, SyncErrorInfo, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus,
 } from './api.js';
 export { SyncFailedError, SyncInterruptedError, runSyncOnDb, selectTypes, jobResult } from './sync/runner.js';
 export type { RunSyncOptions, SyncDeps, SyncRun } from './sync/runner.js';
@@ -20,13 +21,16 @@ export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/cursor-serv
 export { resolveSettings } from './sync/settings.js';
 export type { PageSource, PageWriter, PageRequest, PageResponse } from './sync/ports.js';
 export { pageSourceFromClient } from './sync/bubble-source.js';
+export { SyncStoppedBeforeStartError } from './sync/preflight.js';
 
 /**
  * Syncs the plan's types from the Bubble app (BUBBLE_APP_URL or `options.appUrl`, BUBBLE_API_TOKEN)
  * into the database behind `prisma`. Resolves to the run's result; an interrupted run (`signal`)
  * resolves too, with status PENDING (resumable). A run report goes to `options.reportDir` (default
  * `./.bubble/reports/<jobId>/`; `false` writes none). A failed run throws `SyncFailedError`, whose `result`
- * holds the same document; committed pages stay, and the next call resumes.
+ * holds the same document; committed pages stay, and the next call resumes. Before any job exists, one
+ * request checks the app URL, the token and the first type: a bad one throws its typed error (e.g.
+ * `BubbleAuthError`), and a stop at that point throws `SyncStoppedBeforeStartError`.
  */
 export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncOptions = {}): Promise<SyncResult> {
   const settings = resolveSettings(options);
@@ -38,6 +42,8 @@ export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncO
     concurrency: settings.concurrency,
     onProgress: reporting.onProgress,
   });
+  // A bad token or URL fails here, before any job or report exists.
+  await preflight(client, plan, { types: options.types, signal: options.signal });
   const { result, error } = await runSyncOnDb(
     dbFromPrisma(prisma), plan, { ...options, onProgress: reporting.onProgress }, { source: pageSourceFromClient(client) },
   );

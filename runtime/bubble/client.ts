@@ -31,7 +31,8 @@ export const systemClock: ClientClock = {
 };
 
 export type BubbleClientEvent =
-  | { kind: 'retry'; what: string; attempt: number; reason: string; waitMs: number }
+  /** `status`: the HTTP status of the failed attempt, when it got one (429 = rate limited). */
+  | { kind: 'retry'; what: string; attempt: number; reason: string; waitMs: number; status?: number }
   | { kind: 'rate-wait'; what: string; waitMs: number };
 
 export interface BubbleClientMetrics {
@@ -95,7 +96,7 @@ export interface BubbleClient {
 
 type Outcome =
   | { ok: true; body: unknown }
-  | { ok: false; retry: true; reason: string; retryAfterMs?: number }
+  | { ok: false; retry: true; reason: string; retryAfterMs?: number; status?: number }
   | { ok: false; retry: false; error: Error }
   | { ok: 'missing' };
 
@@ -139,6 +140,8 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
 
   /** One HTTP attempt, classified. Never throws except for the caller's own abort. */
   async function attempt(call: Call): Promise<Outcome> {
+    // Aborted while it waited for the gate: nothing is sent.
+    if (call.signal?.aborted) throw call.signal.reason;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     timer.unref?.();
@@ -179,8 +182,8 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       if (status === 429) m.rateLimited++;
       const retryAfterMs = parseRetryAfter(retryAfter, clock.now());
       return retryAfterMs === undefined
-        ? { ok: false, retry: true, reason: `HTTP ${status}` }
-        : { ok: false, retry: true, reason: `HTTP ${status}`, retryAfterMs };
+        ? { ok: false, retry: true, reason: `HTTP ${status}`, status }
+        : { ok: false, retry: true, reason: `HTTP ${status}`, status, retryAfterMs };
     }
     // Only error bodies are read for Bubble's message: a page's body is parsed once, below.
     const message = (): string => clean(bubbleMessage(text) ?? `HTTP ${status}`);
@@ -235,9 +238,14 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       if (n === maxAttempts) break;
       const waitMs =
         outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, policy.maxRetryAfterMs) : backoffMs(policy, n, random);
-      emit({ kind: 'retry', what: call.what, attempt: n, reason: outcome.reason, waitMs });
+      emit({ kind: 'retry', what: call.what, attempt: n, reason: outcome.reason, waitMs, ...(outcome.status !== undefined ? { status: outcome.status } : {}) });
       m.backoffMsTotal += waitMs;
-      await clock.sleep(waitMs, call.signal);
+      try {
+        await clock.sleep(waitMs, call.signal);
+      } catch (err) {
+        // A stop during the back-off ends the request with the caller's own reason, as a stop mid-request does.
+        throw call.signal?.aborted ? call.signal.reason : err;
+      }
     }
     throw new BubbleUnavailableError(call.what, maxAttempts, lastReason, appUrl);
   }

@@ -21,9 +21,12 @@ export class DatabaseUnreachableError extends BubbleError {
   }
 }
 
-/** The connection broke while a run was using it. Committed work is kept; the run can resume. */
+/**
+ * The connection broke while a run was using it. Committed work is kept; the run can resume. `final`:
+ * reconnecting was already tried (or cannot work), so no caller should try again.
+ */
 export class DatabaseConnectionLostError extends BubbleError {
-  constructor(detail: string, cause?: unknown) {
+  constructor(readonly detail: string, cause?: unknown, readonly final = false) {
     super('DB_CONNECTION_LOST', `Lost the connection to the database: ${detail}`, {
       hint: 'Everything committed before the loss is kept. When the database is back, run the same command again to resume.',
       cause,
@@ -40,9 +43,18 @@ export class PgliteLockedError extends BubbleError {
   }
 }
 
+/** The sync lock's connection broke and, by the time a new one was open, another sync held the lock. */
+export class SyncLockLostError extends BubbleError {
+  constructor(holder: string | undefined) {
+    super('SYNC_LOCK_LOST', `The connection holding the sync lock broke, and another sync took the lock meanwhile${holder ? ` (${holder})` : ''}.`, {
+      hint: 'This run stopped so that two syncs never write at once. Everything committed is kept; the other sync continues the job (bubble-runtime status shows it).',
+    });
+  }
+}
+
 /** A second sync tried to run against a database where one is already running. */
 export class SyncLockedError extends BubbleError {
-  constructor(holder: string | undefined) {
+  constructor(readonly holder: string | undefined) {
     super('SYNC_LOCKED', `Another sync is already running against this database${holder ? ` (${holder})` : ''}.`, {
       hint: 'Wait for it to finish (bubble-runtime status shows it). If its process is gone, the lock is released with its connection.',
     });

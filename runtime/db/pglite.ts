@@ -8,7 +8,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Db } from './types.js';
-import { DatabaseUnreachableError, PgliteLockedError, asDbError } from './errors.js';
+import { BubbleError } from '../errors.js';
+import { DatabaseConnectionLostError, DatabaseUnreachableError, PgliteLockedError, asDbError } from './errors.js';
 import { savepoint } from './postgres.js';
 
 /** Folders this process has open (a second open in the same process would be a second instance). */
@@ -28,7 +29,7 @@ class PgliteQueryDb implements Db {
     try {
       return (await this.runner.query<T>(sql, params)).rows;
     } catch (err) {
-      throw asDbError(err);
+      throw this.failure(err);
     }
   }
 
@@ -36,7 +37,7 @@ class PgliteQueryDb implements Db {
     try {
       return (await this.runner.query(sql, params)).affectedRows ?? 0;
     } catch (err) {
-      throw asDbError(err);
+      throw this.failure(err);
     }
   }
 
@@ -44,7 +45,22 @@ class PgliteQueryDb implements Db {
     if (this.depth > 0) return savepoint(this, this.depth, fn, (d) => new PgliteQueryDb(this.runner, d, this.root));
     // PGlite queues other queries and transactions until this one ends: calling the outer Db from
     // inside `fn` would wait forever, so `fn` must use `tx`.
-    return this.root.transaction((tx) => fn(new PgliteQueryDb(tx, 1, this.root)));
+    try {
+      return await this.root.transaction((tx) => fn(new PgliteQueryDb(tx, 1, this.root)));
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
+  /**
+   * PGlite runs in this process, so its only "lost connection" is the instance closing under a run
+   * (closed elsewhere, or its WASM aborted); it then fails with internal TypeErrors. That is said
+   * plainly, and as final: it does not come back by waiting.
+   */
+  private failure(err: unknown): unknown {
+    const closing = this.root.closed || (err instanceof Error && /PGlite is clos(ed|ing)/.test(err.message));
+    if (closing && !(err instanceof BubbleError)) return new DatabaseConnectionLostError('the embedded database (PGlite) was closed while the run used it', err, true);
+    return asDbError(err);
   }
 
   async close(): Promise<void> {

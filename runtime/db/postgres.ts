@@ -15,6 +15,8 @@ class PgQueryDb implements Db {
     protected readonly runner: Queryable,
     private readonly depth: number,
     private readonly begin: () => Promise<pg.PoolClient>,
+    /** Server pids of transactions whose connection broke, see `endOrphans`. */
+    private readonly orphans: Set<number>,
   ) {}
 
   async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
@@ -34,7 +36,7 @@ class PgQueryDb implements Db {
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    if (this.depth > 0) return savepoint(this, this.depth, fn, (d) => new PgQueryDb(this.runner, d, this.begin));
+    if (this.depth > 0) return savepoint(this, this.depth, fn, (d) => new PgQueryDb(this.runner, d, this.begin, this.orphans));
     let client: pg.PoolClient;
     try {
       client = await this.begin();
@@ -42,16 +44,27 @@ class PgQueryDb implements Db {
       throw asDbError(err);
     }
     let broken: unknown;
+    // pg-pool takes its error listener off a client while it is checked out, and pg emits 'error' when
+    // the connection drops (even mid-query): without a listener of ours that event would crash the
+    // process. The statement in progress, or the next one, fails on its own and is reported below.
+    const onError = (err: Error): void => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     try {
+      await endOrphans(client, this.orphans);
       await client.query('BEGIN');
-      const result = await fn(new PgQueryDb(client, 1, this.begin));
+      const result = await fn(new PgQueryDb(client, 1, this.begin, this.orphans));
       await client.query('COMMIT');
       return result;
     } catch (err) {
       if (isConnectionError(err)) broken = err;
       else await client.query('ROLLBACK').catch((rollbackErr: unknown) => (broken = rollbackErr));
+      const pid = (client as unknown as { processID?: unknown }).processID;
+      if (broken !== undefined && typeof pid === 'number') this.orphans.add(pid);
       throw asDbError(err);
     } finally {
+      client.off('error', onError);
       // A client whose connection broke must not go back into the pool.
       client.release(broken instanceof Error ? broken : broken ? new Error(String(broken)) : undefined);
     }
@@ -60,6 +73,30 @@ class PgQueryDb implements Db {
   async close(): Promise<void> {
     // Only the top-level Db owns the pool; see PostgresDb.
   }
+}
+
+/**
+ * A transaction whose connection broke may live on at the server (the network dropped, the server has
+ * not noticed): its uncommitted rows stay locked, and the same page written again would wait for them
+ * until the server gives up on the socket, which can take hours. So the next transaction first ends
+ * such sessions — only those still in this database under this pool's application_name, so a reused pid
+ * never ends anyone else's session. Where ending them is not allowed, the write waits as before.
+ */
+async function endOrphans(client: pg.PoolClient, orphans: Set<number>): Promise<void> {
+  if (orphans.size === 0) return;
+  const pids = [...orphans];
+  orphans.clear();
+  await client
+    .query(
+      `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+        WHERE pid = ANY($1::int[]) AND datname = current_database() AND application_name = current_setting('application_name')`,
+      [pids],
+    )
+    .catch((err: unknown) => {
+      if (!isConnectionError(err)) return;
+      for (const pid of pids) orphans.add(pid);
+      throw err;
+    });
 }
 
 /** Nested `transaction` inside a transaction: a savepoint, so an inner failure can be caught. */
@@ -83,7 +120,7 @@ export class PostgresDb extends PgQueryDb {
   lastIdleError: Error | undefined;
 
   constructor(pool: pg.Pool, target: ParsedDatabaseUrl) {
-    super(pool, 0, () => pool.connect());
+    super(pool, 0, () => pool.connect(), new Set());
     this.pool = pool;
     this.target = target;
     // Without a listener, an idle client's error (server gone) would crash the process; the next

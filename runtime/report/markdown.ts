@@ -63,9 +63,14 @@ export function renderReportMarkdown(report: SyncReport): string {
   lines.push(`# Sync run ${md(report.jobId)}`);
   lines.push('');
   lines.push(
-    `${md(report.mode ?? 'sync')} · **${md(report.status ?? 'unknown')}**${report.resumed ? ' · resumed' : ''} · started ${report.startedAt} · finished ${report.finishedAt}`,
+    `${md(report.mode ?? 'sync')} · **${md(report.status ?? 'unknown')}**${report.resumed ? ' · resumed' : ''}${report.run !== undefined ? ` · run ${report.run}` : ''} · started ${report.startedAt} · finished ${report.finishedAt}`,
   );
   lines.push('');
+  if (report.error) {
+    lines.push(`> **Failed (${md(report.error.code)}):** ${md(report.error.message)}`);
+    if (report.error.hint) lines.push('>', `> → ${md(report.error.hint)}`);
+    lines.push('');
+  }
   lines.push('| Metric | Value |');
   lines.push('|---|---|');
   const row = (k: string, v: string): void => {

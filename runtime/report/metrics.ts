@@ -5,7 +5,7 @@
  * Time comes from an injectable clock (epoch ms, `Date.now` by default) and memory from an injectable
  * sampler, so tests drive both and the report is a pure function of what was recorded.
  */
-import type { JobStatus, ProgressEvent, SyncMode, TableResult, TableStatus } from '../api.js';
+import type { JobStatus, ProgressEvent, SyncErrorInfo, SyncMode, TableResult, TableStatus } from '../api.js';
 import type {
   ErrorEntry,
   PageSpan,
@@ -83,6 +83,7 @@ export class SyncMetricsCollector {
   private jobId = '';
   private mode: SyncMode | null = null;
   private status: JobStatus | null = null;
+  private failure: SyncErrorInfo | null = null;
   private resumed = false;
   private startedAt: number | null = null;
   private lastEventAt: number | null = null;
@@ -194,8 +195,7 @@ export class SyncMetricsCollector {
       }
       case 'retry': {
         const at = this.touch() - this.origin();
-        // The client's retry reasons name the status ("HTTP 429 …") when the event carries none.
-        const limited = event.status === 429 || (event.status === undefined && /\b429\b/.test(event.reason));
+        const limited = isRateLimited(event);
         this.marks.push({ type: event.type, at, durationMs: event.waitMs, kind: limited ? 'rate-limited' : 'retry', reason: event.reason });
         const state = this.tableState(event.type, event.type);
         state.retries += 1;
@@ -217,9 +217,12 @@ export class SyncMetricsCollector {
         this.jobId = event.result.jobId;
         this.mode = event.result.mode;
         this.status = event.result.status;
+        this.failure = event.result.error ?? null;
         // Tables this run started but did not finish (interrupted, failed) take their final state from
         // the result; tables it never touched (finished by an earlier run of a resumed job) are not this run's.
         for (const t of event.result.tables) if (this.tables.get(t.type)?.end === null) this.applyTableResult(t);
+        // A failure outside any table (the sync lock lost between two tables, …) is the run's own.
+        if (this.failure && !event.result.tables.some((t) => t.status === 'ERROR')) this.recordError(this.failure.message);
         break;
     }
   }
@@ -303,6 +306,7 @@ export class SyncMetricsCollector {
       startedAt: new Date(origin).toISOString(),
       finishedAt: new Date(last).toISOString(),
       settings: { ...this.settings },
+      ...(this.failure ? { error: { ...this.failure } } : {}),
       metrics: structuredClone(m),
       timeline: { tables: tableSpans, pages: assignLanes(this.pages), marks: this.marks.map((x) => ({ ...x })) },
     };
@@ -321,7 +325,7 @@ export class SyncMetricsCollector {
     state.softDeleted = result.softDeleted;
     state.heldBack = result.heldBack;
     if (result.heldBackReason) state.heldBackReason = result.heldBackReason;
-    if (result.status === 'ERROR') this.recordError(`table ${result.table} stopped with an error`, result.type);
+    if (result.status === 'ERROR') this.recordError(this.failure?.message ?? `table ${result.table} stopped with an error`, result.type);
     this.recordTableComplete(result.type, records, result.durationMs);
     // recordTableComplete marks PENDING/IN_PROGRESS as COMPLETED; the result's own status wins.
     state.status = result.status;
@@ -369,6 +373,14 @@ export class SyncMetricsCollector {
     if (this.startedAt === null) this.startedAt = this.clock();
     return this.startedAt;
   }
+}
+
+/**
+ * Whether a retry was the app refusing with 429. The client's retry reasons name the status
+ * ("HTTP 429 …") when the event carries none. The live display counts them the same way.
+ */
+export function isRateLimited(event: Extract<ProgressEvent, { kind: 'retry' }>): boolean {
+  return event.status === 429 || (event.status === undefined && /\b429\b/.test(event.reason));
 }
 
 function emptyMetrics(): SyncMetrics {

@@ -3,7 +3,7 @@
  * Plain JSON values only (numbers in ms / bytes, times as ms since the job started), so the same
  * report renders the same bytes wherever and whenever it is rendered.
  */
-import type { JobStatus, SyncMode, TableStatus } from '../api.js';
+import type { JobStatus, SyncErrorInfo, SyncMode, TableStatus } from '../api.js';
 
 /** The original plan's Task 6.3 metric keys, exactly, plus the figures a nightly run needs. */
 export interface SyncMetrics {
@@ -98,6 +98,8 @@ export interface TableSpan {
 export interface SyncReport {
   version: 1;
   jobId: string;
+  /** Which run of the job this is (1 = the run that started it; a resumed job's runs count on), as numbered in `runs/<n>/`. */
+  run?: number;
   mode: SyncMode | null;
   status: JobStatus | null;
   resumed: boolean;
@@ -106,6 +108,8 @@ export interface SyncReport {
   /** ISO time of the report. */
   finishedAt: string;
   settings: ReportSettings;
+  /** Why the run failed (status ERROR): the same `{code, message, hint}` as `sync --json` prints. */
+  error?: SyncErrorInfo;
   metrics: SyncMetrics;
   timeline: { tables: TableSpan[]; pages: PageSpan[]; marks: TimelineMark[] };
 }

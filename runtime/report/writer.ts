@@ -1,9 +1,14 @@
 /**
- * Writes a run's report to `<reportDir>/<jobId>/` (report.json, report.md, report.svg) and wires a
- * collector to a sync: `createRunReporter()` gives the `onProgress` to pass to the sync and a `finish()`
- * that writes the files. Every byte written is scrubbed of secrets (the API token) first.
+ * Writes a run's report (report.json, report.md, report.svg) and wires a collector to a sync:
+ * `createRunReporter()` gives the `onProgress` to pass to the sync and a `finish()` that writes the
+ * files. Every byte written is scrubbed of secrets (the API token) first.
+ *
+ * Layout: one folder per job, one per run inside it. `<reportDir>/<jobId>/runs/<n>/` holds run n of the
+ * job (1 = the run that started it; a resumed job's later runs count on) and is never written again;
+ * `<reportDir>/<jobId>/report.*` is a copy of the latest run, the stable path to look at. So a failed
+ * run's report survives the resume that completes the job.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ProgressEvent } from '../api.js';
 import { renderReportMarkdown } from './markdown.js';
@@ -14,11 +19,17 @@ import type { ReportSettings, SyncReport } from './types.js';
 export const DEFAULT_REPORT_DIR = join('.bubble', 'reports');
 
 export interface WrittenReport {
+  /** The job's folder; `json`, `markdown` and `svg` are its copies of the latest run's files. */
   dir: string;
   json: string;
   markdown: string;
   svg: string;
+  /** This run's own folder, `<dir>/runs/<n>`. */
+  runDir: string;
+  run: number;
 }
+
+const REPORT_FILES = ['report.json', 'report.md', 'report.svg'] as const;
 
 /** The secrets a report must never contain: the API token from the environment, plus any given. */
 export function reportSecrets(extra: readonly string[] = []): string[] {
@@ -45,13 +56,50 @@ export function reportFolderName(jobId: string): string {
 
 export async function writeRunReport(report: SyncReport, reportDir: string, secrets: readonly string[] = reportSecrets()): Promise<WrittenReport> {
   const dir = resolve(reportDir, reportFolderName(report.jobId));
-  await mkdir(dir, { recursive: true });
-  const files: WrittenReport = { dir, json: join(dir, 'report.json'), markdown: join(dir, 'report.md'), svg: join(dir, 'report.svg') };
+  const runs = join(dir, 'runs');
+  await mkdir(runs, { recursive: true });
+  await keepUnnumberedReport(dir, runs);
+  const { run, runDir } = await newRunFolder(runs);
+  const numbered: SyncReport = { ...report, run };
+  const contents = [
+    redact(`${JSON.stringify(numbered, null, 2)}\n`, secrets),
+    redact(renderReportMarkdown(numbered), secrets),
+    redact(renderReportSvg(numbered), secrets),
+  ];
   // Write each file beside its final name, then rename: a reader never sees half a report.
-  await atomicWrite(files.json, redact(`${JSON.stringify(report, null, 2)}\n`, secrets));
-  await atomicWrite(files.markdown, redact(renderReportMarkdown(report), secrets));
-  await atomicWrite(files.svg, redact(renderReportSvg(report), secrets));
-  return files;
+  for (const folder of [runDir, dir]) {
+    for (const [i, name] of REPORT_FILES.entries()) await atomicWrite(join(folder, name), contents[i]!);
+  }
+  return { dir, json: join(dir, 'report.json'), markdown: join(dir, 'report.md'), svg: join(dir, 'report.svg'), runDir, run };
+}
+
+/** The next run number: one past the highest `runs/<n>` (a folder created here, so two writers never share one). */
+async function newRunFolder(runs: string): Promise<{ run: number; runDir: string }> {
+  const taken = (await readdir(runs)).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  for (let run = Math.max(0, ...taken) + 1; ; run++) {
+    const runDir = join(runs, String(run));
+    try {
+      await mkdir(runDir);
+      return { run, runDir };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/** A job folder written before runs were numbered holds its only run at the top: it becomes `runs/1`. */
+async function keepUnnumberedReport(dir: string, runs: string): Promise<void> {
+  if ((await readdir(runs)).length > 0 || !(await exists(join(dir, 'report.json')))) return;
+  const first = join(runs, '1');
+  await mkdir(first);
+  for (const name of REPORT_FILES) if (await exists(join(dir, name))) await rename(join(dir, name), join(first, name));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function atomicWrite(path: string, content: string): Promise<void> {
@@ -61,7 +109,7 @@ async function atomicWrite(path: string, content: string): Promise<void> {
 }
 
 export interface RunReporterOptions extends CollectorOptions {
-  /** Folder holding one folder per job (default `./.bubble/reports` of the cwd); `false` writes nothing. */
+  /** Folder holding one folder per job, one per run inside it (default `./.bubble/reports` of the cwd); `false` writes nothing. */
   reportDir?: string | false;
   /** The Bubble client's counters, read at `finish()`. */
   clientMetrics?: () => ClientMetricsSnapshot | undefined;
@@ -96,7 +144,7 @@ export function createRunReporter(options: RunReporterOptions = {}): RunReporter
   };
 }
 
-/** Reads a job's report.json back (null when the run wrote none), e.g. for the CLI's summary. */
+/** Reads back the report.json of a job's latest run (null when none was written), e.g. for the CLI's summary. */
 export async function readRunReport(reportDir: string, jobId: string): Promise<{ report: SyncReport; dir: string } | null> {
   const dir = resolve(reportDir, reportFolderName(jobId));
   try {

@@ -57,7 +57,9 @@ export function pageSourceFromClient(client: BubbleClient): PageSource {
 /** Client events → the sync's progress events (retries and rate-limit waits), for displays and reports. */
 export function progressFromClientEvent(event: BubbleClientEvent): ProgressEvent {
   const type = /\/obj\/([^/ ]+)/.exec(event.what)?.[1] ?? event.what;
-  if (event.kind === 'retry') return { kind: 'retry', type, reason: event.reason, waitMs: event.waitMs };
+  if (event.kind === 'retry') {
+    return { kind: 'retry', type, reason: event.reason, waitMs: event.waitMs, ...(event.status !== undefined ? { status: event.status } : {}) };
+  }
   return { kind: 'rate-wait', waitMs: event.waitMs, type };
 }
 

@@ -190,7 +190,10 @@ export class SyncCursorService {
     const last = batch.pages[batch.pages.length - 1];
     const w = batch.watermark;
     await this.db.execute(
-      `UPDATE ${this.cursor} SET pages = pages + $3, synced_records = synced_records + $4, raw_only = raw_only + $5,
+      // `pages` is counted from the ledger, so a batch committed twice (its COMMIT's answer lost, then
+      // retried) is not counted twice; a retried upsert writes no row again, so `synced_records` holds.
+      `UPDATE ${this.cursor} SET pages = (SELECT count(*) FROM ${this.page} WHERE sync_job_id = $2 AND table_name = $1) + 0 * $3,
+         synced_records = synced_records + $4, raw_only = raw_only + $5,
          last_cursor = COALESCE($6, last_cursor), total_records = COALESCE($7, total_records),
          reported_records = reported_records + $8,
          current_cursor = $9, window_index = $10, window_start = $11, window_end = $12, last_id = $13, last_key = $14,

@@ -8,7 +8,9 @@ import type { ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableR
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
 import { acquireSyncLock } from '../db/lock.js';
+import { withConnectionRetry } from '../db/retry.js';
 import { DatabaseConnectionLostError } from '../db/errors.js';
+import { connectionRetryBudgetMs } from '../db/retry.js';
 import { BubbleError, formatError, UsageError } from '../errors.js';
 import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
 import { Committer } from './committer.js';
@@ -18,6 +20,7 @@ import { createPageWriter } from './page-writer.js';
 import type { BubbleRecord, PageSource, PageWriter } from './ports.js';
 import { resolveSettings, type SyncSettings } from './settings.js';
 import { ident, toIso } from './sql.js';
+import { decodeJobError, describeError, encodeJobError } from './job-error.js';
 import { syncTable, type TableOutcome } from './table-sync.js';
 
 export interface RunSyncOptions extends SyncOptions {
@@ -52,7 +55,7 @@ export class SyncFailedError extends BubbleError {
 
 export class SyncInterruptedError extends BubbleError {
   constructor(readonly result: SyncResult) {
-    super('SYNC_INTERRUPTED', `Sync job ${result.jobId} was interrupted after its in-flight pages committed.`, {
+    super('SYNC_INTERRUPTED', `Sync job ${result.jobId} was interrupted; the pages fetched before the stop are committed.`, {
       hint: 'Run sync again (or sync --resume) to continue where it stopped.',
     });
   }
@@ -70,6 +73,8 @@ export class SyncOtherAppError extends BubbleError {
 
 export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOptions, deps: SyncDeps): Promise<SyncRun> {
   const settings = resolveSettings(options);
+  // Checked now, not at the first lost connection.
+  connectionRetryBudgetMs();
   const emit = (event: ProgressEvent): void => {
     try {
       options.onProgress?.(event);
@@ -102,11 +107,11 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     const outcome = await runTables(db, cursors, job, types, settings, deps, signal, emit);
     let { error } = outcome;
     const { interrupted, cancelled, durations } = outcome;
-    if (lock.signal.aborted && error === null) error = new DatabaseConnectionLostError('the connection holding the sync lock broke');
+    if (lock.signal.aborted && error === null) error = lock.signal.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke');
     const status: JobStatus = error !== null ? 'ERROR' : cancelled ? 'CANCELLED' : interrupted ? 'PENDING' : 'COMPLETED';
     if (!cancelled) {
       await cursors
-        .finishJob(job.id, status, error === null ? (interrupted ? 'Interrupted; run sync again to resume.' : null) : formatError(error).split('\n')[0] ?? 'error')
+        .finishJob(job.id, status, error === null ? (interrupted ? 'Interrupted; run sync again to resume.' : null) : encodeJobError(describeError(error)))
         .catch((finishErr: unknown) => {
           // The database went away: the job stays RUNNING in the database, which the next run resumes.
           if (error === null) error = finishErr;
@@ -115,6 +120,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     const result = await buildResult(cursors, job, types, Date.now() - started, durations, status).catch(() =>
       offlineResult(job, types, Date.now() - started, durations, status),
     );
+    if (error !== null) result.error = describeError(error);
     emit({ kind: 'job-done', result });
     if (error !== null) return { result, error: new SyncFailedError(result, error) };
     if (interrupted && status === 'PENDING') return { result, error: new SyncInterruptedError(result) };
@@ -144,7 +150,8 @@ async function runTables(
   signal: AbortSignal, emit: (event: ProgressEvent) => void,
 ): Promise<TablesOutcome> {
   const writer = deps.writer ?? createPageWriter();
-  const committer = new Committer(db, cursors, writer, deps.commitRetry ? { retry: deps.commitRetry } : {});
+  // A lost connection is ridden out around each commit: a batch of pages is idempotent, so it runs again.
+  const committer = new Committer(db, cursors, writer, { retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })) });
   const concurrency = (): number => settings.concurrency ?? adaptiveConcurrency(settings.rateLimitRpm, deps.source.observedLatencyMs?.() ?? null);
   const pool = createPagePool(concurrency);
   const halt = new AbortController();
@@ -420,6 +427,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
   const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
+  const error = job.status === 'ERROR' ? decodeJobError(job.error) : null;
   return {
     jobId: job.id,
     mode: job.mode,
@@ -431,6 +439,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
       const running = c.startedAt && !c.completedAt ? Date.now() - Date.parse(c.startedAt) : undefined;
       return tableResult(base, c, running);
     }),
+    ...(error ? { error } : {}),
   };
 }
 

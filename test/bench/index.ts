@@ -17,6 +17,7 @@ const benches: Bench[] = [
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'generate', load: () => import('./generate.js') },
   { name: 'upsert', load: () => import('./upsert.js') },
+  { name: 'stop', load: () => import('./stop.js') },
 ];
 
 async function main(): Promise<void> {

@@ -108,7 +108,7 @@ test('a 429 is retried after exactly the Retry-After the server sent', async () 
   expect(page.count).toBe(5);
   expect(statuses()).toEqual([429, 200]);
   expect(clock.sleeps).toEqual([7000]);
-  expect(events).toEqual([{ kind: 'retry', what: 'GET /obj/customer (cursor 0)', attempt: 1, reason: 'HTTP 429', waitMs: 7000 }]);
+  expect(events).toEqual([{ kind: 'retry', what: 'GET /obj/customer (cursor 0)', attempt: 1, reason: 'HTTP 429', waitMs: 7000, status: 429 }]);
   const m = c.metrics();
   expect(m).toMatchObject({ requests: 1, calls: 2, successes: 1, failures: 1, retries: 1, rateLimited: 1, backoffMsTotal: 7000 });
 });
@@ -121,6 +121,59 @@ test('5xx answers are retried with exponential backoff and jitter, then succeed'
   expect(statuses()).toEqual([503, 503, 500, 200]);
   // Equal jitter with random() = 0.5: 3/4 of 500, 1000, 2000 ms.
   expect(clock.sleeps).toEqual([375, 750, 1500]);
+});
+
+test('an abort ends a request that hangs at once, with the caller\'s reason, and it is not retried', async () => {
+  let arrived!: () => void;
+  const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+  const { c, clock } = client();
+  fake.faults.hang({
+    times: Infinity,
+    match: () => {
+      arrived();
+      return true;
+    },
+  });
+  const controller = new AbortController();
+  const page = c.page('user', { signal: controller.signal }).catch((e: unknown) => e);
+  await inFlight;
+  const reason = new Error('stopped by the test');
+  controller.abort(reason);
+  expect(await page).toBe(reason);
+  expect(fake.log).toHaveLength(1);
+  expect(clock.sleeps).toEqual([]);
+  expect(c.metrics().retries).toBe(0);
+});
+
+test('an abort during the back-off before a retry ends the request without another attempt', async () => {
+  const controller = new AbortController();
+  const reason = new Error('stopped during the back-off');
+  // A clock whose sleeps last until aborted, as the real one does for a long Retry-After.
+  const { c } = client({
+    clock: {
+      now: () => 0,
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) => {
+          if (signal?.aborted) reject(new Error('AbortError'));
+          signal?.addEventListener('abort', () => reject(new Error('AbortError')));
+        }),
+    },
+    onEvent: (e) => {
+      if (e.kind === 'retry') controller.abort(reason);
+    },
+  });
+  fake.faults.status(503, { times: Infinity });
+  expect(await c.page('user', { signal: controller.signal }).catch((e: unknown) => e)).toBe(reason);
+  expect(statuses()).toEqual([503]);
+});
+
+test('retry events carry the HTTP status of the failed attempt', async () => {
+  const { c, events } = client();
+  fake.faults.status(503);
+  fake.faults.rateLimit(0);
+  fake.faults.drop();
+  await c.page('agent', { limit: 1 });
+  expect(events.map((e) => (e.kind === 'retry' ? e.status : e.kind))).toEqual([503, 429, undefined]);
 });
 
 test('the number of attempts is bounded: then a BubbleUnavailableError', async () => {

@@ -6,6 +6,7 @@ import { chooseProgress, createProgressDisplay, type OutputStream } from '../../
 import { COLOURS, NO_COLOURS, liveLine, plainLine, progressBar, renderSummary, tableEtaMs, tableRate, useColour, type TableProgress } from '../../runtime/cli/progress/format.js';
 import { createRunOutput } from '../../runtime/cli/progress/run-output.js';
 import { createRunReporter } from '../../runtime/report/writer.js';
+import { SyncMetricsCollector } from '../../runtime/report/metrics.js';
 
 class Sink implements OutputStream {
   text = '';
@@ -124,6 +125,27 @@ describe('progress display', () => {
       '[+0:06] user: 200/300 (66%), 33 rec/s, ETA 0:03, retries 1 (1×429), rate-limit waits 0 ms',
       '[+0:07] user: done, 300 records in 3 pages, 7 s',
     ]);
+  });
+
+  test('rate-limited retries are counted as the report counts them, also when the event names 429 only in its reason', () => {
+    let now = 0;
+    const sink = new Sink(false);
+    const d = createProgressDisplay({ mode: 'plain', stream: sink, clock: () => now, intervalMs: 5000, everyPages: 1, timer: false });
+    const collector = new SyncMetricsCollector({ clock: () => now, memory: () => 1, sampleEveryMs: 0 });
+    const events: ProgressEvent[] = [
+      { kind: 'job-start', jobId: 'job_2', mode: 'full', types: ['user'], resumed: false },
+      { kind: 'table-start', type: 'user', table: 'user', total: 200 },
+      { kind: 'retry', type: 'user', reason: 'HTTP 429', waitMs: 10, status: 429 },
+      { kind: 'retry', type: 'user', reason: 'HTTP 429 (Retry-After 1 s)', waitMs: 10 },
+      { kind: 'retry', type: 'user', reason: 'HTTP 503', waitMs: 10, status: 503 },
+      { kind: 'page-done', type: 'user', records: 100, done: 100, total: 200, inFlight: 1 },
+    ];
+    for (const e of events) {
+      d.onProgress(e);
+      collector.record(e);
+    }
+    expect(sink.text).toContain('retries 3 (2×429)');
+    expect(collector.generateReport().metrics.rateLimited429).toBe(2);
   });
 
   test('plain mode every N pages', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRunReporter, redact, reportFolderName } from '../../runtime/report/writer.js';
@@ -34,7 +34,8 @@ describe('report writer', () => {
     reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_abc', mode: 'full', status: 'COMPLETED', durationMs: 600, tables: [] } });
     const { report, written } = await reporter.finish();
     expect(written?.dir).toBe(join(dir, 'job_abc'));
-    expect((await readdir(join(dir, 'job_abc'))).sort()).toEqual(['report.json', 'report.md', 'report.svg']);
+    expect((await readdir(join(dir, 'job_abc'))).sort()).toEqual(['report.json', 'report.md', 'report.svg', 'runs']);
+    expect(written?.runDir).toBe(join(dir, 'job_abc', 'runs', '1'));
     const json = await readFile(join(dir, 'job_abc', 'report.json'), 'utf8');
     const mdText = await readFile(join(dir, 'job_abc', 'report.md'), 'utf8');
     const svg = await readFile(join(dir, 'job_abc', 'report.svg'), 'utf8');
@@ -47,6 +48,44 @@ describe('report writer', () => {
     expect(JSON.parse(json)).toMatchObject({ version: 1, jobId: 'job_abc', status: 'COMPLETED', metrics: { recordsProcessed: 2 } });
     expect(report.metrics.recordsProcessed).toBe(2);
     expect(checkXml(svg).errors).toEqual([]);
+  });
+
+  test("one folder per run: a resumed job's runs side by side, the failed run's cause kept, the job folder holding the latest", async () => {
+    const runOf = async (status: 'ERROR' | 'COMPLETED', error?: { code: string; message: string; hint: string }) => {
+      const reporter = createRunReporter({ reportDir: dir, memory: () => 1, sampleEveryMs: 0 });
+      reporter.onProgress({ kind: 'job-start', jobId: 'job_r', mode: 'full', types: ['user'], resumed: status === 'COMPLETED' });
+      reporter.onProgress({ kind: 'table-start', type: 'user', table: 'user', total: null });
+      const table = { type: 'user', table: 'user', records: 0, pages: 0, durationMs: 5, status, rawOnly: 0, softDeleted: 0, heldBack: 0 } as const;
+      reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_r', mode: 'full', status, durationMs: 5, tables: [table], ...(error ? { error } : {}) } });
+      return (await reporter.finish()).written!;
+    };
+    const failure = { code: 'BUBBLE_AUTH', message: 'Bubble refused the API token (HTTP 401) at https://app.test.', hint: 'Check BUBBLE_API_TOKEN.' };
+    const failed = await runOf('ERROR', failure);
+    const resumed = await runOf('COMPLETED');
+    expect([failed.run, resumed.run]).toEqual([1, 2]);
+    const read = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as { run: number; status: string; error?: unknown; metrics: { errorsEncountered: Array<{ message: string }> } };
+    const first = await read(join(dir, 'job_r', 'runs', '1', 'report.json'));
+    expect(first).toMatchObject({ run: 1, status: 'ERROR', error: failure });
+    expect(first.metrics.errorsEncountered.map((e) => e.message)).toEqual([failure.message]);
+    const firstMd = await readFile(join(dir, 'job_r', 'runs', '1', 'report.md'), 'utf8');
+    expect(firstMd).toContain('**Failed (BUBBLE_AUTH):** Bubble refused the API token (HTTP 401)');
+    expect(firstMd).toContain('→ Check BUBBLE_API_TOKEN.');
+    const latest = await read(join(dir, 'job_r', 'report.json'));
+    expect(latest).toMatchObject({ run: 2, status: 'COMPLETED' });
+    expect(latest.error).toBeUndefined();
+    expect(await readFile(join(dir, 'job_r', 'report.md'), 'utf8')).toBe(await readFile(join(dir, 'job_r', 'runs', '2', 'report.md'), 'utf8'));
+  });
+
+  test('a job folder from before runs were numbered keeps its report as run 1', async () => {
+    await mkdir(join(dir, 'job_old'), { recursive: true });
+    await writeFile(join(dir, 'job_old', 'report.json'), '{"version":1,"jobId":"job_old","status":"ERROR"}\n');
+    await writeFile(join(dir, 'job_old', 'report.md'), '# old\n');
+    const reporter = createRunReporter({ reportDir: dir, memory: () => 1, sampleEveryMs: 0 });
+    reporter.collector.startSync('job_old');
+    const written = (await reporter.finish()).written!;
+    expect(written.run).toBe(2);
+    expect(JSON.parse(await readFile(join(dir, 'job_old', 'runs', '1', 'report.json'), 'utf8'))).toMatchObject({ status: 'ERROR' });
+    expect(await readFile(join(dir, 'job_old', 'runs', '1', 'report.md'), 'utf8')).toBe('# old\n');
   });
 
   test('reportDir false writes nothing', async () => {

@@ -8,9 +8,9 @@ export function testServerUrl(): string {
   return url;
 }
 
-/** Creates an empty database and returns its URL and a function that drops it. */
-export async function createTestDatabase(prefix = 't'): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = new URL(testServerUrl());
+/** Creates an empty database (on the shared cluster unless `serverUrl` names another) and returns its URL and a function that drops it. */
+export async function createTestDatabase(prefix = 't', serverUrl = testServerUrl()): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = new URL(serverUrl);
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server.toString() });
   await admin.connect();

@@ -1,12 +1,15 @@
 /**
  * A throwaway PostgreSQL 15 cluster for tests and benchmarks: a temp data dir owned by `postgres`
  * (the server refuses to run as root), a temp socket dir, a free port on 127.0.0.1, trust auth.
+ * A test that must take the server away (stop, restart) starts a cluster of its own with these
+ * helpers instead of disturbing the shared one.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export interface Cluster {
   url: string;
@@ -26,10 +29,30 @@ function freePort(): Promise<number> {
   });
 }
 
-function asPostgres(args: string[]): void {
+function asPostgresArgs(args: string[]): [string, string[]] {
   const isRoot = process.getuid?.() === 0;
   const [cmd, ...rest] = isRoot ? ['runuser', '-u', 'postgres', '--', ...args] : args;
-  execFileSync(cmd!, rest, { stdio: 'pipe' });
+  return [cmd!, rest];
+}
+
+function asPostgres(args: string[]): void {
+  const [cmd, rest] = asPostgresArgs(args);
+  execFileSync(cmd, rest, { stdio: 'pipe' });
+}
+
+/** Without blocking the event loop: a test's own connections see the server go and come back meanwhile. */
+async function asPostgresAsync(args: string[]): Promise<void> {
+  const [cmd, rest] = asPostgresArgs(args);
+  await promisify(execFile)(cmd, rest);
+}
+
+function pgCtlStart(dataDir: string, port: number): string[] {
+  const root = join(dataDir, '..');
+  return [
+    'pg_ctl', '-D', dataDir, '-l', join(root, 'server.log'), '-w', '-o',
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    'start',
+  ];
 }
 
 export async function startCluster(): Promise<Cluster> {
@@ -39,12 +62,18 @@ export async function startCluster(): Promise<Cluster> {
   const port = await freePort();
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', root]);
   asPostgres(['initdb', '-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  asPostgres([
-    'pg_ctl', '-D', dataDir, '-l', join(root, 'server.log'), '-w', '-o',
-    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    'start',
-  ]);
+  asPostgres(pgCtlStart(dataDir, port));
   return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir, port };
+}
+
+/** Stops the server and keeps its data (`immediate`: as a crash would; `fast`: a clean shutdown). */
+export async function stopServer(cluster: Cluster, mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+  await asPostgresAsync(['pg_ctl', '-D', cluster.dataDir, '-m', mode, '-w', 'stop']);
+}
+
+/** Starts a stopped server again on the same port and data. */
+export async function startServer(cluster: Cluster): Promise<void> {
+  await asPostgresAsync(pgCtlStart(cluster.dataDir, cluster.port));
 }
 
 /** Synchronous so it can run from an `exit` handler. */

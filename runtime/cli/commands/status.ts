@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .command('status')
     .description('Show a sync job from the database (default: the latest); on PostgreSQL also while another process runs it.')
     .argument('[job]', 'job id')
-    .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables}')
+    .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables, error?}')
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
     .action(async (job: string | undefined, flags: { json?: boolean; schema?: string }) => {
       const cwd = process.cwd();

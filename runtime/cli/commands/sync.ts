@@ -12,6 +12,7 @@ import { SyncCursorService } from '../../sync/cursor-service.js';
 import { jobResult, runSyncOnDb } from '../../sync/runner.js';
 import { parseMode, resolveSettings } from '../../sync/settings.js';
 import { syncReporting } from '../../sync/reporting.js';
+import { preflight } from '../../sync/preflight.js';
 import { createRunOutput } from '../progress/run-output.js';
 import type { BubbleClient } from '../../bubble/index.js';
 import { BubbleError, UsageError } from '../../errors.js';
@@ -38,7 +39,7 @@ export function register(program: Command): void {
     .option('--types <list>', 'comma-separated Bubble type names (default: all, in load order)')
     .option('--resume', 'only continue the latest unfinished job')
     .option('--cancel <job>', 'cancel a job so it is never resumed')
-    .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables}')
+    .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables, error?}')
     .option('--app-url <url>', 'the app URL (overrides BUBBLE_APP_URL)')
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
     .action(async (flags: SyncFlags) => {
@@ -52,12 +53,15 @@ export function register(program: Command): void {
       const project = await resolveProject({ schema: flags.schema, cwd });
       const db = await openDbFromEnv({ cwd });
       const controller = new AbortController();
-      // SIGINT (Ctrl-C) and SIGTERM (cron, systemd, containers) both stop after in-flight pages commit.
+      // SIGINT (Ctrl-C) and SIGTERM (cron, systemd, containers) both stop: requests in flight and their
+      // retries are cancelled, pages already fetched commit, the job stays resumable. A second one quits at once.
       const onSigint = (): void => {
         if (controller.signal.aborted) process.exit(130);
-        process.stderr.write('Stopping after the pages in flight commit (Ctrl-C again to quit at once)…\n');
+        process.stderr.write('Stopping: cancelling the requests in flight; pages already fetched commit (Ctrl-C again to quit at once)…\n');
         controller.abort();
       };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
       try {
         if (flags.cancel !== undefined) {
           const cursors = new SyncCursorService(db, project.manifest.state, project.manifest.types);
@@ -77,8 +81,8 @@ export function register(program: Command): void {
           concurrency: settings.concurrency,
           onProgress: reporting.onProgress,
         });
-        process.on('SIGINT', onSigint);
-        process.on('SIGTERM', onSigint);
+        // A bad token or URL fails here, before any job or report exists.
+        await preflight(client, project.manifest, { types, signal: controller.signal });
         const { result, error } = await runSyncOnDb(
           db,
           project.manifest,
@@ -100,7 +104,8 @@ export function register(program: Command): void {
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
-        await db.close();
+        // A database that went away must not replace the run's own error with its own.
+        await db.close().catch(() => undefined);
       }
     });
 }
@@ -112,6 +117,10 @@ function write(json: boolean, result: SyncResult, text: string): void {
 /** The run's result as a few lines a person reads. */
 export function summary(result: SyncResult): string {
   const lines = [`Sync job ${result.jobId} (${result.mode}): ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`];
+  if (result.error) {
+    lines.push(`  Error (${result.error.code}): ${result.error.message}`);
+    if (result.error.hint) lines.push(`  → ${result.error.hint}`);
+  }
   for (const t of result.tables) {
     const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '', t.heldBack ? `${t.heldBack} deletions held back` : '']
       .filter(Boolean)

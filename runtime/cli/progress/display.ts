@@ -8,6 +8,7 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../../api.js';
 import { formatDuration, formatInt } from '../../report/format.js';
+import { isRateLimited } from '../../report/metrics.js';
 import { COLOURS, NO_COLOURS, liveLine, plainLine, stamp, useColour, type Colours, type TableProgress } from './format.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'silent';
@@ -164,7 +165,7 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
         const p = tables.get(event.type);
         if (p) {
           p.retries += 1;
-          if (event.status === 429) p.rateLimited += 1;
+          if (isRateLimited(event)) p.rateLimited += 1;
           redraw(p);
         }
         if (options.mode === 'plain') write(`${stamp(now - jobStart)} ${p?.table ?? event.type}: retrying in ${formatDuration(event.waitMs)} (${event.reason})`);

@@ -1,0 +1,82 @@
+/**
+ * Riding out a lost database connection: a server restart, a failover, a terminated backend. An
+ * operation that is safe to run twice (a page transaction: its rows, ledger entry and watermark are
+ * idempotent) is tried again on a new connection, with growing waits, until it succeeds or the time
+ * budget is spent; then it fails with one `DatabaseConnectionLostError` that says so. Anything that is
+ * not a lost connection fails at once.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../errors.js';
+import { DatabaseConnectionLostError, DatabaseUnreachableError, isConnectionError } from './errors.js';
+
+export interface ConnectionRetryOptions {
+  /** Stops waiting when aborted (the attempt in progress is not interrupted). */
+  signal?: AbortSignal;
+  /** How long to keep trying after the first failure, ms; 0 = never retry. Default SYNC_DB_RETRY_MS, else 60 s. */
+  budgetMs?: number;
+  /** Called before each wait, with the error of the attempt that failed. */
+  onRetry?: (err: unknown) => void;
+}
+
+export const DEFAULT_DB_RETRY_MS = 60_000;
+const FIRST_WAIT_MS = 200;
+const MAX_WAIT_MS = 5_000;
+
+/** SYNC_DB_RETRY_MS: whole milliseconds ≥ 0; unset → 60 s. */
+export function connectionRetryBudgetMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.SYNC_DB_RETRY_MS?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_DB_RETRY_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`SYNC_DB_RETRY_MS must be a whole number ≥ 0, got ${JSON.stringify(raw)}.`);
+  return value;
+}
+
+export async function withConnectionRetry<T>(fn: () => Promise<T>, options: ConnectionRetryOptions = {}): Promise<T> {
+  const budgetMs = options.budgetMs ?? connectionRetryBudgetMs();
+  const started = Date.now();
+  let waitMs = FIRST_WAIT_MS;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      if (options.signal?.aborted) throw givenUp(err, 'the run was stopped while waiting for it');
+      if (Date.now() - started + waitMs > budgetMs) {
+        throw givenUp(err, budgetMs === 0 ? 'reconnecting is switched off (SYNC_DB_RETRY_MS=0)' : `it did not come back within ${seconds(budgetMs)}`);
+      }
+      options.onRetry?.(err);
+      try {
+        await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
+      } catch {
+        throw givenUp(err, 'the run was stopped while waiting for it');
+      }
+      waitMs = Math.min(waitMs * 2, MAX_WAIT_MS);
+    }
+  }
+}
+
+/**
+ * A lost or refused connection that a new one may fix. Not: a loss already given up on, nor a server
+ * that answers but refuses us (wrong password, no such database) — waiting does not change those.
+ */
+function isTransient(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DatabaseConnectionLostError && e.final) return false;
+    if (e instanceof DatabaseUnreachableError) return isConnectionError(e.cause);
+  }
+  return isConnectionError(err);
+}
+
+function givenUp(err: unknown, why: string): DatabaseConnectionLostError {
+  return new DatabaseConnectionLostError(`${why} (${detailOf(err)}).`, err, true);
+}
+
+/** The innermost words about the loss, without repeating "Lost the connection…". */
+function detailOf(err: unknown): string {
+  const text = err instanceof DatabaseConnectionLostError ? err.detail : err instanceof Error ? err.message : String(err);
+  return text.replace(/\.$/, '');
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
