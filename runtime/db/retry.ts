@@ -40,7 +40,7 @@ export async function withConnectionRetry<T>(fn: () => Promise<T>, options: Conn
       return await fn();
     } catch (err) {
       if (!isTransient(err)) throw err;
-      if (options.signal?.aborted) throw givenUp(err, 'the run was stopped while waiting for it');
+      if (options.signal?.aborted) throw stopped(options.signal, err);
       if (Date.now() - started + waitMs > budgetMs) {
         throw givenUp(err, budgetMs === 0 ? 'reconnecting is switched off (SYNC_DB_RETRY_MS=0)' : `it did not come back within ${seconds(budgetMs)}`);
       }
@@ -48,7 +48,7 @@ export async function withConnectionRetry<T>(fn: () => Promise<T>, options: Conn
       try {
         await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
       } catch {
-        throw givenUp(err, 'the run was stopped while waiting for it');
+        throw stopped(options.signal!, err);
       }
       waitMs = Math.min(waitMs * 2, MAX_WAIT_MS);
     }
@@ -65,6 +65,12 @@ function isTransient(err: unknown): boolean {
     if (e instanceof DatabaseUnreachableError) return isConnectionError(e.cause);
   }
   return isConnectionError(err);
+}
+
+/** Stopped while waiting: by a loss given up on elsewhere (the sync lock's own wait), or by the user. */
+function stopped(signal: AbortSignal, err: unknown): DatabaseConnectionLostError {
+  const reason: unknown = signal.reason;
+  return reason instanceof DatabaseConnectionLostError && reason.final ? reason : givenUp(err, 'the run was stopped while waiting for it');
 }
 
 function givenUp(err: unknown, why: string): DatabaseConnectionLostError {

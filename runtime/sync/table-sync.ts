@@ -61,8 +61,8 @@ const MAX_RESTARTS_AT_SAME_KEY = 20;
 const MAX_SHRINKS = 8;
 /** The smallest window a timeout may shrink to. */
 const MIN_TARGET = 2 * PAGE_LIMIT;
-/** Fetched pages of a window that may wait for the committer, in multiples of the pages in flight. */
-const PENDING_ROUNDS = 4;
+/** Pages of a window fetched or waiting for the committer, in multiples of the pages in flight. */
+const PENDING_ROUNDS = 2;
 /** Attempts for a count that may be too big for the app to finish: a timeout then shrinks the window instead. */
 const COUNT_ATTEMPTS = 2;
 

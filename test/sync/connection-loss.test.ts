@@ -4,6 +4,7 @@
  * run either completes or stops with one clear error, and a resumed run leaves the database equal to
  * the app. The server is taken away, so this file runs on a PostgreSQL cluster of its own.
  */
+import { PAGE_STEP } from '../../runtime/sync/keyset.js';
 import pg from 'pg';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,11 @@ function run(db: Db, app: MemoryApp, writer: PageWriter, options: RunSyncOptions
   return runSyncOnDb(db, manifest, { reportDir: false, types: ['item'], ...options }, { source: app, writer });
 }
 
-/** The default writer, pausing once inside the transaction of the page at `offset` (after its rows are written). */
+/**
+ * The default writer, pausing once inside the transaction that writes the page at `offset` (after its
+ * rows are written). A write may hold several pages (group commit): a page is in it when its second
+ * record is (the first is shared with the page before).
+ */
 function pausingWriter(offset: number, pause: () => Promise<void>): PageWriter & { offsets: number[] } {
   const inner = createPageWriter();
   const offsets: number[] = [];
@@ -58,8 +63,10 @@ function pausingWriter(offset: number, pause: () => Promise<void>): PageWriter &
     offsets,
     async write(tx, type, records, ctx) {
       const result = await inner.write(tx, type, records, ctx);
-      offsets.push(ctx.position);
-      if (ctx.position === offset && !paused) {
+      const positions = ctx.positions ?? records.map((_, i) => ctx.position + i);
+      const pages = positions.filter((p) => p % PAGE_STEP === 1).map((p) => p - 1);
+      offsets.push(...pages);
+      if (pages.includes(offset) && !paused) {
         paused = true;
         await pause();
       }
