@@ -56,7 +56,7 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     expect(row!.rolled_back_at).toBeNull();
 
     const second = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel }, false, new Date('2025-01-02T04:00:00Z'));
-    expect(second).toEqual({ created: null, applied: [] });
+    expect(second).toEqual({ created: null, applied: [], backfill: [] });
     expect(readdirSync(join(dir, 'migrations')).sort()).toEqual(['20250102030405_bubble', 'migration_lock.toml']);
   });
 
@@ -95,7 +95,7 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
       const result = await migrate({
         db: other.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource], [join(dir, 'bubble.prisma'), unitModel]], migrationsDir: join(dir, 'migrations'),
       });
-      expect(result).toEqual({ created: null, applied: ['20250102030405_bubble'] });
+      expect(result).toEqual({ created: null, applied: ['20250102030405_bubble'], backfill: [] });
     } finally {
       await other.cleanup();
     }
