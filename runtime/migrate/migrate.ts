@@ -84,8 +84,20 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   } finally {
     await handle.dispose();
   }
-  const filled = options.manifest ? await backfill(db, options.manifest, { batchSize: options.backfillBatch }) : [];
+  const filled = options.manifest ? await fill(db, options.manifest, options.backfillBatch) : [];
   return { created, applied, backfill: filled };
+}
+
+async function fill(db: Db, manifest: Manifest, batchSize: number | undefined): Promise<BackfillResult[]> {
+  try {
+    return await backfill(db, manifest, batchSize === undefined ? {} : { batchSize });
+  } catch (err) {
+    if (isConnectionError(err)) throw asDbError(err);
+    throw new BubbleError('MIGRATE_BACKFILL', `The migration is applied, but filling its new columns from stored records stopped: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: 'Run migrate again: it resumes the filling (rows already filled are kept).',
+      cause: err,
+    });
+  }
 }
 
 /**
