@@ -12,6 +12,7 @@ import { formatNamingEvents } from './report.js';
 import { PG_SYSTEM_COLUMN_NAMES, STANDARD_COLUMN_NAMES } from './reserved.js';
 import { isWellFormedUtf16, toWellFormedUtf16 } from './unicode.js';
 import { NamingError } from './errors.js';
+import { tsString } from './escape.js';
 
 /** PostgreSQL's identifier limit in bytes. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -153,12 +154,18 @@ const PREFIX_FORBIDDEN = /["\\\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 export function assertTablePrefix(prefix: string): void {
   const bad = PREFIX_FORBIDDEN.exec(prefix)?.[0] ?? (isWellFormedUtf16(prefix) ? undefined : 'a lone surrogate');
   if (bad !== undefined || utf8ByteLength(prefix) > MAX_TABLE_PREFIX_BYTES) {
-    const why = bad === undefined ? `is ${utf8ByteLength(prefix)} bytes long (at most ${MAX_TABLE_PREFIX_BYTES})` : `holds ${bad.length === 1 ? JSON.stringify(bad) : bad}`;
+    const why = bad === undefined ? `is ${utf8ByteLength(prefix)} bytes long (at most ${MAX_TABLE_PREFIX_BYTES})` : `holds ${describeChar(bad)}`;
     throw new NamingError(
-      `tablePrefix ${JSON.stringify(prefix)} ${why}`,
+      `tablePrefix ${tsString(prefix)} ${why}`,
       `any characters except " and \\ and control characters, at most ${MAX_TABLE_PREFIX_BYTES} bytes, e.g. tablePrefix = "bubble_"`,
     );
   }
+}
+
+/** `"\""` and `"\\"` as themselves; control characters and separators by code point (U+000A). */
+function describeChar(c: string): string {
+  if (c.length !== 1) return c;
+  return c === '"' || c === '\\' ? JSON.stringify(c) : `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** Table allocator for one schema: the sync-state tables (with the tablePrefix) are taken up front. */
