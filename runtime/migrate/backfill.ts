@@ -10,13 +10,14 @@
  * `prisma migrate deploy` is filled by the next `bubble-runtime migrate` there.
  *
  * Rows are read in batches in primary-key order, each batch converted and written in its own
- * transaction (`FOR UPDATE`, so a sync writing the same rows waits rather than interleaving). The
- * key leaves `_unmapped` where its value now has a column and stays there (taken from `_raw`, so
- * exact) where it does not convert; other `_unmapped` entries are not touched.
+ * transaction, under the sync lock (a sync writing the same rows meanwhile could pair new columns with
+ * an older `_raw`). The key leaves `_unmapped` where its value now has a column and stays there (taken
+ * from `_raw`, so exact) where it does not convert; other `_unmapped` entries are not touched.
  */
 import type { Manifest, ManifestColumn, ManifestType } from '../../generator/manifest/types.js';
 import { compileConverter } from '../convert/index.js';
 import { encoderFor, type Encoder } from '../db/encode.js';
+import { acquireSyncLock } from '../db/lock.js';
 import { quoteIdent, quoteLiteral } from '../db/sql.js';
 import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
@@ -60,15 +61,18 @@ export function backfillMarks(summary: ScriptSummary, manifest: Manifest | undef
 /** Fills every marked column of the manifest's tables; resolves to what it did, per type. */
 export async function backfill(db: Db, manifest: Manifest, options: { batchSize?: number } = {}): Promise<BackfillResult[]> {
   const marked = await markedColumns(db);
-  const results: BackfillResult[] = [];
-  for (const type of manifest.types) {
-    const names = marked.get(type.table);
-    if (names === undefined) continue;
-    const columns = type.columns.filter((c) => names.has(c.column));
-    if (columns.length === 0) continue;
-    results.push(await backfillType(db, type, columns, options.batchSize ?? DEFAULT_BACKFILL_BATCH));
+  const work = manifest.types
+    .map((type) => ({ type, columns: type.columns.filter((c) => marked.get(type.table)?.has(c.column)) }))
+    .filter((w) => w.columns.length > 0);
+  if (work.length === 0) return [];
+  const lock = await acquireSyncLock(db, { scope: manifest.state.jobTable });
+  try {
+    const results: BackfillResult[] = [];
+    for (const { type, columns } of work) results.push(await backfillType(db, type, columns, options.batchSize ?? DEFAULT_BACKFILL_BATCH, lock.signal));
+    return results;
+  } finally {
+    await lock.release();
   }
-  return results;
 }
 
 async function markedColumns(db: Db): Promise<Map<string, Set<string>>> {
@@ -90,7 +94,7 @@ async function markedColumns(db: Db): Promise<Map<string, Set<string>>> {
   return byTable;
 }
 
-async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[], batchSize: number): Promise<BackfillResult> {
+async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[], batchSize: number, signal: AbortSignal): Promise<BackfillResult> {
   const started = Date.now();
   const converter = compileConverter(type);
   const slots = columns.map((c) => type.columns.indexOf(c));
@@ -105,6 +109,8 @@ async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[
   let updated = 0;
   let after = '';
   for (;;) {
+    // The lock's connection broke: another sync could start now.
+    signal.throwIfAborted();
     const batch = await db.transaction(async (tx) => {
       const read = await tx.query<{ id: string; raw: Record<string, unknown> }>(select, [keys, after, batchSize]);
       if (read.length === 0) return read;
@@ -118,7 +124,7 @@ async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[
         const unmapped = converted.unmapped;
         failed.push(JSON.stringify(unmapped === null ? [] : keys.filter((k) => Object.prototype.hasOwnProperty.call(unmapped, k))));
       }
-      updated += await tx.execute(update, [ids, ...values, failed, keys]);
+      updated += await tx.execute(update, [ids, ...values, failed, keys, ids[0], ids[ids.length - 1]]);
       return read;
     });
     rows += batch.length;
@@ -131,18 +137,20 @@ async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[
   return { type: type.name, table: type.table, columns: keys, rows, updated, durationMs: Date.now() - started };
 }
 
-/** A batch of rows holding one of the keys, after a primary key, locked until the batch commits. */
+/** A batch of rows holding one of the keys, after a primary key. */
 function selectSql(type: ManifestType): string {
   const s = type.standard;
   const id = quoteIdent(s.id);
   return `SELECT ${id}::text AS id, ${quoteIdent(s.raw)} AS raw FROM ${quoteIdent(type.table)}
 WHERE ${quoteIdent(s.raw)} ?| $1::text[] AND ${id} > $2
-ORDER BY ${id} LIMIT $3 FOR UPDATE`;
+ORDER BY ${id} LIMIT $3`;
 }
 
 /**
  * One statement per batch: `$1` ids, then one `text[]` per column (encoded as the sync encodes
- * them), then per row the JSON array of keys whose value did not convert, then all the keys.
+ * them), then per row the JSON array of keys whose value did not convert, then all the keys, then the
+ * batch's first and last id (the range keeps the join on the primary key index: without it the
+ * planner may hash the whole table for every batch). Rows already holding these values are left alone.
  */
 function updateSql(type: ManifestType, columns: ManifestColumn[], types: ReadonlyMap<string, string>): string {
   const s = type.standard;
@@ -150,22 +158,20 @@ function updateSql(type: ManifestType, columns: ManifestColumn[], types: Readonl
   const pgType = (c: ManifestColumn): string => types.get(c.column) ?? c.pgType;
   const failed = `$${columns.length + 2}`;
   const keys = `$${columns.length + 3}`;
+  const [first, last] = [`$${columns.length + 4}`, `$${columns.length + 5}`];
   const unnests = ['$1', ...columns.map((_, i) => `$${i + 2}`), failed].map((p) => `unnest(${p}::text[])`).join(', ');
   const aliases = ['id', ...columns.map((_, i) => `p${i}`), 'f'].join(', ');
-  const fresh = columns.map((c, i) => `${pgType(c) === 'text' ? `s.p${i}` : `s.p${i}::${pgType(c)}`} AS v${i}`);
-  const kept = `(COALESCE(o.${q(s.unmapped)}, '{}'::jsonb) - ${keys}::text[])`;
-  const moved = `COALESCE((SELECT jsonb_object_agg(k, o.${q(s.raw)} -> k) FROM jsonb_array_elements_text(s.f::jsonb) AS k), '{}'::jsonb)`;
-  const comparable = (prefix: string, name: string, t: string): string => `${prefix}${t === 'json' || t === 'json[]' ? `${name}::text` : name}`;
-  const current = [...columns.map((c) => comparable('cur.', q(c.column), pgType(c))), `cur.${q(s.unmapped)}`].join(', ');
-  const next = [...columns.map((c, i) => comparable('n.', `v${i}`, pgType(c))), 'n.u'].join(', ');
+  const fresh = columns.map((c, i) => (pgType(c) === 'text' ? `s.p${i}` : `s.p${i}::${pgType(c)}`));
+  const kept = `(COALESCE(cur.${q(s.unmapped)}, '{}'::jsonb) - ${keys}::text[])`;
+  const moved = `COALESCE((SELECT jsonb_object_agg(k, cur.${q(s.raw)} -> k) FROM jsonb_array_elements_text(s.f::jsonb) AS k), '{}'::jsonb)`;
+  const unmapped = `NULLIF(${kept} || ${moved}, '{}'::jsonb)`;
+  const comparable = (expr: string, t: string): string => (t === 'json' || t === 'json[]' ? `(${expr})::text` : expr);
+  const current = [...columns.map((c) => comparable(`cur.${q(c.column)}`, pgType(c))), `cur.${q(s.unmapped)}`].join(', ');
+  const next = [...columns.map((c, i) => comparable(fresh[i]!, pgType(c))), unmapped].join(', ');
   const updatedType = types.get(s.updatedAt) ?? '';
   const now = updatedType.includes('without time zone') ? `(now() AT TIME ZONE 'UTC')` : 'now()';
   return `UPDATE ${q(type.table)} AS cur
-SET ${[...columns.map((c, i) => `${q(c.column)} = n.v${i}`), `${q(s.unmapped)} = n.u`, `${q(s.updatedAt)} = ${now}`].join(', ')}
-FROM (
-  SELECT s.id, ${fresh.join(', ')}, NULLIF(${kept} || ${moved}, '{}'::jsonb) AS u
-  FROM ROWS FROM (${unnests}) AS s(${aliases})
-  JOIN ${q(type.table)} AS o ON o.${q(s.id)} = s.id
-) AS n
-WHERE cur.${q(s.id)} = n.id AND ROW(${current}) IS DISTINCT FROM ROW(${next})`;
+SET ${[...columns.map((c, i) => `${q(c.column)} = ${fresh[i]}`), `${q(s.unmapped)} = ${unmapped}`, `${q(s.updatedAt)} = ${now}`].join(', ')}
+FROM ROWS FROM (${unnests}) AS s(${aliases})
+WHERE cur.${q(s.id)} BETWEEN ${first}::text AND ${last}::text AND cur.${q(s.id)} = s.id AND ROW(${current}) IS DISTINCT FROM ROW(${next})`;
 }

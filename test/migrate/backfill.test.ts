@@ -19,6 +19,7 @@ import { pageSourceFromClient } from '../../runtime/sync/bubble-source.js';
 import { runSyncOnDb } from '../../runtime/sync/runner.js';
 import type { BubbleRecord } from '../../runtime/sync/ports.js';
 import { BubbleError } from '../../runtime/errors.js';
+import { acquireSyncLock } from '../../runtime/db/lock.js';
 import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
 import { client } from '../sync/support/sample-project.js';
 import { mismatches } from '../sync/support/compare.js';
@@ -109,6 +110,24 @@ describe.each(BACKENDS)('on %s', (backend) => {
 
     const again = await migrateTo(full, '2025-01-03T00:00:00Z');
     expect(again.result).toEqual({ created: null, applied: [], backfill: [] });
+  });
+
+  test('while a sync holds the lock, the migration applies and the fill waits for the next migrate', async () => {
+    const first = await migrateTo(earlier(full), '2025-01-01T00:00:00Z');
+    await runSyncOnDb(t.db, first.manifest, { reportDir: false, concurrency: 4 }, { source: pageSourceFromClient(client(fake, 0, 4)) });
+    const lock = await acquireSyncLock(t.db, { scope: first.manifest.state.jobTable, jobId: 'job-elsewhere' });
+    try {
+      const err = await migrateTo(full, '2025-01-02T00:00:00Z').catch((e: unknown) => e);
+      expect((err as BubbleError).code).toBe('MIGRATE_BACKFILL');
+      expect((err as BubbleError).message).toContain('Another sync is already running against this database');
+      expect(await marks()).toBeGreaterThan(0);
+    } finally {
+      await lock.release();
+    }
+    const later = await migrateTo(full, '2025-01-03T00:00:00Z');
+    expect(later.result.created).toBeNull();
+    expect(later.result.backfill).toHaveLength(3);
+    expect(await marks()).toBe(0);
   });
 
   test('an interrupted fill resumes on the next migrate', async () => {
