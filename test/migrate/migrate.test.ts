@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, DropRefusedError } from '../../runtime/migrate/migrate.js';
-import { findDrops } from '../../runtime/migrate/drops.js';
+import { findDrops, isEmptyScript } from '../../runtime/migrate/drops.js';
+import { splitStatements, summariseScript } from '../../runtime/migrate/sql-script.js';
 import { LOCK_CONTENT } from '../../runtime/migrate/history.js';
 import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
 import { datasource, unitModel } from '../db/fixtures/sample.js';
@@ -123,5 +124,32 @@ describe('findDrops', () => {
       { kind: 'type', name: 'Mood' },
     ]);
     expect(findDrops('-- CreateTable\nCREATE TABLE "t" ("id" TEXT);\nALTER TABLE "t" ADD COLUMN "DROP COLUMN" TEXT;\n')).toEqual([]);
+  });
+});
+
+describe('reading migration scripts', () => {
+  test('a ";", "--", "/*" or a keyword inside a quoted name is part of the name, never SQL', () => {
+    const sql = [
+      '-- CreateTable',
+      'CREATE TABLE "q""t;x" (',
+      '    "id" TEXT NOT NULL,',
+      '    "Notes; internal" TEXT,',
+      '    "-- not a comment" BOOLEAN,',
+      '    "x;\nDROP TABLE ""y"";" TEXT,',
+      "    \"s\" TEXT DEFAULT 'it''s; -- fine',",
+      '    CONSTRAINT "q""t;x_pkey" PRIMARY KEY ("id")',
+      ');',
+      '/* a block; comment */',
+      'ALTER TABLE "q""t;x" ADD COLUMN "n" TEXT, ALTER COLUMN "s" SET DATA TYPE INTEGER, DROP CONSTRAINT "c;d";',
+      '',
+    ].join('\n');
+    expect(splitStatements(sql)).toHaveLength(2);
+    expect(findDrops(sql)).toEqual([]);
+    const summary = summariseScript(sql);
+    expect(summary.tables).toEqual([
+      { table: 'q"t;x', created: true, added: ['id', 'Notes; internal', '-- not a comment', 'x;\nDROP TABLE "y";', 's', 'n'], dropped: [], retyped: ['s'] },
+    ]);
+    expect(summary.identifiers).toContain('x;\nDROP TABLE "y";');
+    expect(isEmptyScript('-- only a comment\n/* and another; */\n')).toBe(true);
   });
 });
