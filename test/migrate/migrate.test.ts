@@ -8,6 +8,7 @@ import { splitStatements, summariseScript } from '../../runtime/migrate/sql-scri
 import { LOCK_CONTENT } from '../../runtime/migrate/history.js';
 import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
 import { datasource, unitModel } from '../db/fixtures/sample.js';
+import { repoRoot } from '../support/prisma-cli.js';
 
 const jobModel = `model Job {
   id     String @id
@@ -100,6 +101,20 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     } finally {
       await other.cleanup();
     }
+  });
+
+  test('a database migrated before constraint names were written out needs no change after the upgrade', async () => {
+    const schema = readFileSync(join(repoRoot, 'prisma', 'schema', 'schema.prisma'), 'utf8');
+    const models = readFileSync(join(repoRoot, 'prisma', 'schema', 'bubble.prisma'), 'utf8');
+    // The models file as earlier releases wrote it: Prisma derived every name.
+    const derived = models.replace(/\(map: "[^"]*"\)/g, '').replace(/, map: "[^"]*"/g, '');
+    expect(derived).not.toContain('map:');
+    await run({ 'schema.prisma': schema, 'bubble.prisma': derived });
+    const upgraded = await run({ 'schema.prisma': schema, 'bubble.prisma': models }, false, new Date('2025-02-01T00:00:00Z'));
+    expect(upgraded).toEqual({ created: null, applied: [], backfill: [] });
+    rmSync(join(dir, 'migrations', '20250102030405_bubble', 'bubble-datamodel.json'));
+    const fromDatabase = await run({ 'schema.prisma': schema, 'bubble.prisma': models }, false, new Date('2025-02-01T00:00:00Z'));
+    expect(fromDatabase.created).toBeNull();
   });
 
   test('without a snapshot in the newest migration, the database is the base of the diff', async () => {
