@@ -101,7 +101,7 @@ async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[
   const keys = columns.map((c) => c.key);
   const types = await readColumnTypes(db, type.table);
   const encoders: Encoder[] = columns.map((c) => encoderFor(types.get(c.column) ?? c.pgType));
-  const select = selectSql(type);
+  const select = selectSql(type, keys.length);
   const update = updateSql(type, columns, types);
   const clear = columns.map((c) => `COMMENT ON COLUMN ${quoteIdent(type.table)}.${quoteIdent(c.column)} IS NULL`);
 
@@ -111,25 +111,30 @@ async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[
   for (;;) {
     // The lock's connection broke: another sync could start now.
     signal.throwIfAborted();
-    const batch = await db.transaction(async (tx) => {
-      const read = await tx.query<{ id: string; raw: Record<string, unknown> }>(select, [keys, after, batchSize]);
-      if (read.length === 0) return read;
+    const read = await db.transaction(async (tx) => {
+      const batch = await tx.query<Record<string, unknown> & { id: string }>(select, [keys, after, batchSize]);
       const ids: string[] = [];
       const values = columns.map(() => [] as Array<string | null>);
       const failed: string[] = [];
-      for (const row of read) {
-        const converted = converter.convert(row.raw);
+      for (const row of batch) {
+        // The record as far as these columns go: a column's value depends on its own key only.
+        const record: Record<string, unknown> = {};
+        keys.forEach((key, i) => {
+          const value = row[`v${i}`];
+          if (value !== null && value !== undefined) record[key] = value;
+        });
+        if (Object.keys(record).length === 0) continue;
+        const converted = converter.convert(record);
         ids.push(row.id);
         slots.forEach((slot, i) => values[i]!.push(encoders[i]!(converted.values[slot])));
-        const unmapped = converted.unmapped;
-        failed.push(JSON.stringify(unmapped === null ? [] : keys.filter((k) => Object.prototype.hasOwnProperty.call(unmapped, k))));
+        failed.push(JSON.stringify(converted.issues.map((issue) => issue.key)));
       }
-      updated += await tx.execute(update, [ids, ...values, failed, keys, ids[0], ids[ids.length - 1]]);
-      return read;
+      rows += ids.length;
+      if (ids.length > 0) updated += await tx.execute(update, [ids, ...values, failed, keys, ids[0], ids[ids.length - 1]]);
+      return batch;
     });
-    rows += batch.length;
-    if (batch.length < batchSize) break;
-    after = batch[batch.length - 1]!.id;
+    if (read.length < batchSize) break;
+    after = read[read.length - 1]!.id;
   }
   await db.transaction(async (tx) => {
     for (const statement of clear) await tx.execute(statement);
@@ -137,12 +142,18 @@ async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[
   return { type: type.name, table: type.table, columns: keys, rows, updated, durationMs: Date.now() - started };
 }
 
-/** A batch of rows holding one of the keys, after a primary key. */
-function selectSql(type: ManifestType): string {
+/**
+ * The next batch of rows after a primary key: the id and each key's value (`v0`, `v1`, …). Rows without
+ * the keys are skipped in code, not in SQL: a filter on `_raw` makes the planner sort the whole table
+ * for every batch instead of walking the primary key index.
+ */
+function selectSql(type: ManifestType, keyCount: number): string {
   const s = type.standard;
   const id = quoteIdent(s.id);
-  return `SELECT ${id}::text AS id, ${quoteIdent(s.raw)} AS raw FROM ${quoteIdent(type.table)}
-WHERE ${quoteIdent(s.raw)} ?| $1::text[] AND ${id} > $2
+  const raw = quoteIdent(s.raw);
+  const values = Array.from({ length: keyCount }, (_, i) => `${raw} -> ($1::text[])[${i + 1}] AS v${i}`);
+  return `SELECT ${id}::text AS id, ${values.join(', ')} FROM ${quoteIdent(type.table)}
+WHERE ${id} > $2
 ORDER BY ${id} LIMIT $3`;
 }
 
