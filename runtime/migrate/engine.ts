@@ -96,14 +96,18 @@ function patchResult(result: unknown): unknown {
 export interface ScriptLog {
   /** The last script that failed since `clear()`: its error, and whether the database rolled it back. */
   lastFailure: { error: unknown; rolledBack: boolean } | undefined;
+  /** Scripts that ran to the end (committed) since `clear()`. */
+  completed: string[];
   clear(): void;
 }
 
 function scriptLog(): ScriptLog {
   return {
     lastFailure: undefined,
+    completed: [],
     clear() {
       this.lastFailure = undefined;
+      this.completed = [];
     },
   };
 }
@@ -128,6 +132,7 @@ function withScripts<F extends { connect(): Promise<{ executeScript(script: stri
     adapter.executeScript = async (script: string) => {
       try {
         await run(script);
+        log.completed.push(script);
       } catch (err) {
         // A statement error ends the implicit transaction with a rollback; a lost connection leaves
         // the outcome unknown (the server may have committed just before).

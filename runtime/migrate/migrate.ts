@@ -78,7 +78,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       const script = sql! + backfillMarks(summary, options.manifest);
       const name = nextMigrationName(history.migrations.map((m) => m.name), options.now ?? new Date());
       const path = writeMigration(options.migrationsDir, name, script, snapshotOf(options.schemaDir, options.files));
-      applied.push(...(await apply(handle, db, readHistory(options.migrationsDir), name)));
+      applied.push(...(await apply(handle, db, readHistory(options.migrationsDir), { name, sql: script })));
       created = { name, path, sql: script, drops: summary.drops };
     }
   } finally {
@@ -102,9 +102,9 @@ async function fill(db: Db, manifest: Manifest, batchSize: number | undefined): 
 
 /**
  * Applies the migrations the database does not have. `written` is the migration this run just wrote:
- * when it fails it is removed again, as if never written.
+ * when it fails before or while its script runs, it is removed again, as if never written.
  */
-async function apply(handle: EngineHandle, db: Db, history: History, written: string | null): Promise<string[]> {
+async function apply(handle: EngineHandle, db: Db, history: History, written: { name: string; sql: string } | null): Promise<string[]> {
   if (history.migrations.length === 0) return [];
   const before = await unfinishedMigrations(db);
   if (before.length > 0) {
@@ -121,9 +121,11 @@ async function apply(handle: EngineHandle, db: Db, history: History, written: st
     const failure = handle.scripts.lastFailure;
     // A script that failed was rolled back as a whole: forget its record. A lost connection leaves the outcome unknown.
     const forgotten = failure?.rolledBack ? await forgetUnfinished(db) : [];
-    // The migration this run wrote goes too unless the database may hold it (never ran, or rolled back).
-    const dropWritten = written !== null && (failure === undefined || failure.rolledBack) && !(await isFinished(db, written));
-    if (dropWritten) removeMigration(history.dir, written);
+    // The migration this run wrote goes too when the database cannot hold it: its script never ran to
+    // the end (the engine stopped before it, or it was rolled back).
+    const dropWritten =
+      written !== null && !handle.scripts.completed.includes(written.sql) && (failure === undefined || failure.rolledBack) && !(await isFinished(db, written.name));
+    if (dropWritten) removeMigration(history.dir, written.name);
     if (failure === undefined || !failure.rolledBack) {
       throw engineError('Applying migrations failed', failure?.error ?? handle.explain(err), dropWritten ? 'The new migration was not kept. Fix the cause, then run migrate again.' : 'Check the database, then run migrate again.');
     }
