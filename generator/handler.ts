@@ -44,6 +44,7 @@ export function summarise(result: GenerateResult, cwd: string): string {
     lines.push(...(result.models.diff ?? '').split('\n').map((l) => `  ${l}`));
     lines.push('Run `prisma generate` once more so Prisma Client includes the new models, then migrate.');
   }
+  for (const warning of result.warnings) lines.push(`prisma-generator-bubble: ${warning}`);
   if (result.naming.length > 0 && result.models.status !== 'unchanged') {
     lines.push(`prisma-generator-bubble: ${result.naming.length} name${result.naming.length === 1 ? '' : 's'} adjusted:`);
     lines.push(...formatNamingEvents(result.naming).split('\n').map((l) => `  ${l}`));

@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BubbleError } from '../runtime/errors.js';
-import { assertModelPrefix } from './naming/index.js';
+import { assertModelPrefix, assertTablePrefix, NamingError } from './naming/index.js';
 import { DEFAULT_MODELS_FILE, type GenerateOptions } from './generate.js';
 
 /** Options of the block besides `provider` and `output` (which Prisma handles itself). */
@@ -57,7 +57,12 @@ export function resolveBlockOptions(input: BlockInput): ResolvedBlock {
     throw optionError(`modelPrefix ${JSON.stringify(modelPrefix)} is not a valid start of a Prisma model name.`, 'Use letters, digits and _ only, starting with a letter (e.g. modelPrefix = "Bubble").');
   }
   const tablePrefix = stringOption(input.config, 'tablePrefix') ?? '';
-  if (tablePrefix.includes('\u0000')) throw optionError('tablePrefix cannot contain a NUL character.', 'Use a plain prefix such as "bubble_".');
+  try {
+    assertTablePrefix(tablePrefix);
+  } catch (err) {
+    if (!(err instanceof NamingError)) throw err;
+    throw optionError(`${err.message}.`, `Use ${err.hint ?? 'a plain prefix such as "bubble_"'}.`);
+  }
   const check = checkOption(input.config, input.env);
   return {
     dictionaryPath: resolve(base, dictionary),

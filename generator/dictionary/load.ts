@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BubbleError } from '../../runtime/errors.js';
-import { dictionarySchema, type Dictionary } from './schema.js';
+import { packageVersion } from '../../runtime/version.js';
+import { DICTIONARY_VERSION, dictionarySchema, type Dictionary } from './schema.js';
 
 /** Error code of every dictionary problem (file missing, not JSON, not v1). */
 export const DICTIONARY_ERROR = 'DICTIONARY';
@@ -26,30 +27,44 @@ export function loadDictionary(path: string): Dictionary {
   return parseDictionary(text, path);
 }
 
+export interface ReadOptions {
+  /** What to do about a file that is not a valid dictionary (the reader's caller knows best). */
+  hint?: string;
+}
+
+const FIX_HINT = 'The file must follow the dictionary format v1 (docs/generator.md); re-run `bubble-runtime introspect` to rewrite it.';
+
 /** Parses dictionary JSON text; `source` names the file in error messages. */
-export function parseDictionary(text: string, source = 'data dictionary'): Dictionary {
+export function parseDictionary(text: string, source = 'data dictionary', options: ReadOptions = {}): Dictionary {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
     throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source} is not valid JSON: ${(err as Error).message}.`, {
-      hint: 'Re-run `bubble-runtime introspect` or fix the file by hand.',
+      hint: options.hint ?? 'Re-run `bubble-runtime introspect` or fix the file by hand.',
       cause: err,
     });
   }
-  return validateDictionary(json, source);
+  return validateDictionary(json, source, options);
 }
 
-/** Validates an already-parsed dictionary value. */
-export function validateDictionary(json: unknown, source = 'data dictionary'): Dictionary {
+/**
+ * Validates an already-parsed dictionary value. Unknown keys are accepted (a newer release within
+ * the same format version may add optional ones); a newer `version` asks for an upgrade.
+ */
+export function validateDictionary(json: unknown, source = 'data dictionary', options: ReadOptions = {}): Dictionary {
+  const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > DICTIONARY_VERSION) {
+    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source} is format version ${version}; prisma-generator-bubble ${packageVersion()} reads version ${DICTIONARY_VERSION}.`, {
+      hint: 'It was written by a newer prisma-generator-bubble: upgrade this project\'s prisma-generator-bubble (npm install prisma-generator-bubble@latest).',
+    });
+  }
   const result = dictionarySchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue ? jsonPath(issue.path) : '$';
     const what = issue ? describeIssue(issue, json) : 'invalid';
-    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source}: ${where}: ${what}.`, {
-      hint: 'The file must follow the dictionary format v1 (docs/generator.md); re-run `bubble-runtime introspect` to rewrite it.',
-    });
+    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source}: ${where}: ${what}.`, { hint: options.hint ?? FIX_HINT });
   }
   checkUnique(result.data, source);
   return result.data;

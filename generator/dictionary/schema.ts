@@ -1,6 +1,8 @@
 /**
  * The data dictionary (v1): what `bubble-runtime introspect` writes and the generator reads.
- * See DESIGN.md "The data dictionary". New optional keys are fine; a breaking change bumps `version`.
+ * Forward-compatible within a major version: a newer release may add optional keys anywhere, and this
+ * one accepts them (ignores them; introspect keeps them when it merges); a breaking change bumps
+ * `version`, which older releases refuse with "upgrade".
  */
 import { z } from 'zod';
 
@@ -17,7 +19,7 @@ export const observedSchema = z
     /** Set when sampled values disagree with the declared type. */
     flagged: z.boolean().optional(),
   })
-  .strict();
+  .loose();
 
 export const fieldSchema = z
   .object({
@@ -36,7 +38,7 @@ export const fieldSchema = z
     inferred: z.boolean().optional(),
     observed: observedSchema.optional(),
   })
-  .strict();
+  .loose();
 
 export const typeSchema = z
   .object({
@@ -48,17 +50,30 @@ export const typeSchema = z
     sampled: z.number().int().min(0).optional(),
     fields: z.array(fieldSchema),
   })
-  .strict();
+  .loose();
+
+export const appSchema = z.object({ name: z.string(), captions: z.boolean().optional() }).loose();
+
+/** The dictionary format version this release reads and writes. */
+export const DICTIONARY_VERSION = 1;
 
 export const dictionarySchema = z
   .object({
-    version: z.literal(1),
-    app: z.object({ name: z.string(), captions: z.boolean().optional() }).strict(),
+    version: z.literal(DICTIONARY_VERSION),
+    app: appSchema,
     types: z.array(typeSchema),
   })
-  .strict();
+  .loose();
 
 export type Observed = z.infer<typeof observedSchema>;
 export type DictionaryField = z.infer<typeof fieldSchema>;
 export type DictionaryType = z.infer<typeof typeSchema>;
 export type Dictionary = z.infer<typeof dictionarySchema>;
+
+/**
+ * The keys of `value` that `schema` does not define (written by a newer release), so that code
+ * rebuilding an entry can carry them over.
+ */
+export function unknownKeys(value: object, schema: { shape: Record<string, unknown> }): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !Object.prototype.hasOwnProperty.call(schema.shape, key)));
+}

@@ -4,7 +4,7 @@
  */
 import type { Manifest, ManifestColumn, ManifestType } from '../manifest/types.js';
 import { prismaTypeOf } from '../mapping/bubble-types.js';
-import { docComment, prismaString, safeDbIdentifier } from '../naming/index.js';
+import { docComment, prismaString, safeConstraintName } from '../naming/index.js';
 import { renderSyncStateModels, syncStateNames } from './sync-state.js';
 
 export interface ModelsTextOptions {
@@ -34,9 +34,9 @@ function renderModel(type: ManifestType, relations: Set<string>): string {
   lines.push(`model ${type.model} {`);
   const pk = constraintName(type.table, 'pkey', relations);
   const uq = constraintName(type.table, `${s.bubbleId}_key`, relations);
-  lines.push(`  id String @id${pk.custom ? `(map: ${prismaString(pk.name)})` : ''} @default(dbgenerated("(gen_random_uuid())::text"))${mapAttr('id', s.id)}`);
+  lines.push(`  id String @id(map: ${prismaString(pk)}) @default(dbgenerated("(gen_random_uuid())::text"))${mapAttr('id', s.id)}`);
   lines.push(`  /// Bubble "_id".`);
-  lines.push(`  bubbleId String @unique${uq.custom ? `(map: ${prismaString(uq.name)})` : ''}${mapAttr('bubbleId', s.bubbleId)}`);
+  lines.push(`  bubbleId String @unique(map: ${prismaString(uq)})${mapAttr('bubbleId', s.bubbleId)}`);
   lines.push(`  bubbleCreatedAt DateTime?${mapAttr('', s.bubbleCreatedAt)} @db.Timestamptz(3)`);
   lines.push(`  bubbleModifiedAt DateTime?${mapAttr('', s.bubbleModifiedAt)} @db.Timestamptz(3)`);
   lines.push(`  bubbleCreatedBy String?${mapAttr('', s.bubbleCreatedBy)}`);
@@ -58,11 +58,7 @@ function renderModel(type: ManifestType, relations: Set<string>): string {
   for (const column of type.columns) {
     if (column.references === undefined) continue;
     const index = constraintName(type.table, `${column.column}_idx`, relations);
-    const args = [
-      ...(column.list ? ['type: Gin'] : []),
-      ...(index.custom ? [`map: ${prismaString(index.name)}`] : []),
-    ];
-    lines.push(`  @@index([${column.field}]${args.length > 0 ? `, ${args.join(', ')}` : ''})`);
+    lines.push(`  @@index([${column.field}], ${column.list ? 'type: Gin, ' : ''}map: ${prismaString(index)})`);
   }
   lines.push(`  @@map(${prismaString(type.table)})`);
   lines.push('}');
@@ -83,12 +79,11 @@ function mapAttr(field: string, column: string): string {
 }
 
 /**
- * Prisma names constraints `<table>_<suffix>` by default. That default is kept whenever it is a safe
- * PostgreSQL identifier (≤ 63 bytes) that no other relation uses; otherwise a truncated, hash-tagged
- * name is written as `map:` so PostgreSQL's silent truncation can never merge two indexes.
+ * Every constraint and index gets its name written out (`map:`), so nothing is left for Prisma to
+ * derive from a table or column name holding a quote. The name is Prisma's own default
+ * `<table>_<suffix>` whenever that is a safe PostgreSQL identifier (≤ 63 bytes, no `"`) that no
+ * other relation uses, so existing databases keep their names; otherwise a hash-tagged name.
  */
-function constraintName(table: string, suffix: string, relations: Set<string>): { name: string; custom: boolean } {
-  const wanted = `${table}_${suffix}`;
-  const name = safeDbIdentifier(wanted, relations);
-  return { name, custom: name !== wanted };
+function constraintName(table: string, suffix: string, relations: Set<string>): string {
+  return safeConstraintName(`${table}_${suffix}`, relations);
 }

@@ -9,8 +9,10 @@ import { syncStateNames } from '../emit/sync-state.js';
 import { shortHash, SHORT_HASH_LENGTH } from './hash.js';
 import type { NamingEvent } from './report.js';
 import { formatNamingEvents } from './report.js';
-import { STANDARD_COLUMN_NAMES } from './reserved.js';
+import { PG_SYSTEM_COLUMN_NAMES, STANDARD_COLUMN_NAMES } from './reserved.js';
 import { isWellFormedUtf16, toWellFormedUtf16 } from './unicode.js';
+import { NamingError } from './errors.js';
+import { tsString } from './escape.js';
 
 /** PostgreSQL's identifier limit in bytes. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -47,8 +49,9 @@ function needsRewrite(name: string): boolean {
 }
 
 /** `truncated-original_tag`: at most 63 bytes; `attempt` > 0 varies the tag on a clash. */
-function taggedIdentifier(original: string, attempt: number): string {
-  const clean = toWellFormedUtf16(original.replaceAll('\u0000', ''));
+function taggedIdentifier(original: string, attempt: number, withoutQuotes = false): string {
+  const kept = original.replaceAll('\u0000', '');
+  const clean = toWellFormedUtf16(withoutQuotes ? kept.replaceAll('"', '') : kept);
   const tag = shortHash(attempt === 0 ? original : `${original}\u0000${attempt}`);
   return `${truncateUtf8(clean, MAX_IDENTIFIER_BYTES - 1 - SHORT_HASH_LENGTH)}_${tag}`;
 }
@@ -85,9 +88,9 @@ export class DbIdentifierAllocator {
     if (known !== undefined) return known;
     const name = safeDbIdentifier(original, this.used);
     if (name !== original) {
-      const kind = !needsRewrite(original)
-        ? 'collision'
-        : utf8ByteLength(original) > MAX_IDENTIFIER_BYTES ? 'truncated' : 'unstorable';
+      const kind = needsRewrite(original)
+        ? utf8ByteLength(original) > MAX_IDENTIFIER_BYTES ? 'truncated' : 'unstorable'
+        : this.scope === 'column' && SYSTEM_COLUMNS.has(original) ? 'system' : 'collision';
       this.events.push({ kind, scope: this.scope, original, name, ...(kind === 'collision' ? { base: original } : {}) });
     }
     this.byOriginal.set(original, name);
@@ -116,13 +119,58 @@ export function safeDbIdentifier(name: string, used: Set<string>): string {
   return candidate;
 }
 
-/** Column allocator for one data table: the standard columns are taken up front. */
+/**
+ * A name for a constraint or index: like `safeDbIdentifier`, and also never holding `"` — Prisma's
+ * schema engine writes such names into migration scripts without doubling the quote. A name that
+ * has to change loses its quotes and gets the hash tag of the wanted name.
+ */
+export function safeConstraintName(wanted: string, used: Set<string>): string {
+  let candidate = wanted;
+  for (let attempt = 0; needsRewrite(candidate) || candidate.includes('"') || used.has(candidate); attempt += 1) {
+    candidate = taggedIdentifier(wanted, attempt, true);
+  }
+  used.add(candidate);
+  return candidate;
+}
+
+const SYSTEM_COLUMNS: ReadonlySet<string> = new Set(PG_SYSTEM_COLUMN_NAMES);
+
+/** Column allocator for one data table: the standard columns and PostgreSQL's system columns are taken up front. */
 export function createColumnAllocator(): DbIdentifierAllocator {
-  return new DbIdentifierAllocator({ reserved: STANDARD_COLUMN_NAMES, scope: 'column' });
+  return new DbIdentifierAllocator({ reserved: [...STANDARD_COLUMN_NAMES, ...PG_SYSTEM_COLUMN_NAMES], scope: 'column' });
+}
+
+/** Longest `tablePrefix`: the longest sync-state table name (`sync_cursors`) plus room to grow stays ≤ 63 bytes. */
+export const MAX_TABLE_PREFIX_BYTES = 40;
+
+// eslint-disable-next-line no-control-regex
+const PREFIX_FORBIDDEN = /["\\\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+
+/**
+ * A `tablePrefix` goes unchanged into every table name, the sync-state tables' included, so it must be
+ * writable anywhere a table name is (Prisma strings, SQL, file headers): no `"`, no `\`, no control
+ * characters or line separators, well-formed Unicode, at most 40 bytes.
+ */
+export function assertTablePrefix(prefix: string): void {
+  const bad = PREFIX_FORBIDDEN.exec(prefix)?.[0] ?? (isWellFormedUtf16(prefix) ? undefined : 'a lone surrogate');
+  if (bad !== undefined || utf8ByteLength(prefix) > MAX_TABLE_PREFIX_BYTES) {
+    const why = bad === undefined ? `is ${utf8ByteLength(prefix)} bytes long (at most ${MAX_TABLE_PREFIX_BYTES})` : `holds ${describeChar(bad)}`;
+    throw new NamingError(
+      `tablePrefix ${tsString(prefix)} ${why}`,
+      `any characters except " and \\ and control characters, at most ${MAX_TABLE_PREFIX_BYTES} bytes, e.g. tablePrefix = "bubble_"`,
+    );
+  }
+}
+
+/** `"\""` and `"\\"` as themselves; control characters and separators by code point (U+000A). */
+function describeChar(c: string): string {
+  if (c.length !== 1) return c;
+  return c === '"' || c === '\\' ? JSON.stringify(c) : `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** Table allocator for one schema: the sync-state tables (with the tablePrefix) are taken up front. */
 export function createTableAllocator(tablePrefix = ''): DbIdentifierAllocator {
+  assertTablePrefix(tablePrefix);
   const state = syncStateNames('', tablePrefix);
   return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable], scope: 'table' });
 }

@@ -1,5 +1,5 @@
 /** What the sanitisers tell the generator about names they had to change beyond plain casing. */
-export type NamingEventKind = 'collision' | 'fallback' | 'reserved' | 'truncated' | 'numericStart' | 'unstorable';
+export type NamingEventKind = 'collision' | 'fallback' | 'reserved' | 'truncated' | 'numericStart' | 'unstorable' | 'system';
 
 export interface NamingEvent {
   kind: NamingEventKind;
@@ -18,6 +18,7 @@ const WHY: Record<NamingEventKind, string> = {
   truncated: 'was too long: truncated',
   numericStart: 'starts with a digit: prefixed',
   unstorable: 'is empty or holds NUL or a lone surrogate: cleaned and hash-tagged',
+  system: 'is a PostgreSQL system column name: hash-tagged',
 };
 
 /** One line per event, e.g. `field "customer-name" → customerName2 (collided with an earlier name: customerName)`. */

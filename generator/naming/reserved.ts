@@ -67,6 +67,13 @@ export const STANDARD_COLUMN_NAMES: readonly string[] = [
   '_deleted_at',
 ];
 
+/**
+ * PostgreSQL's system column names: every table has them, so a user column cannot take them
+ * ("column name "xmin" conflicts with a system column name"). `oid` is an ordinary column name
+ * since PostgreSQL 12 and is not listed. Exact, lower-case: quoted `"XMIN"` is a different name.
+ */
+export const PG_SYSTEM_COLUMN_NAMES: readonly string[] = ['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid'];
+
 /** Model names Prisma 7.10 or its client generator refuse (beyond JS reserved words). */
 export const PRISMA_RESERVED_MODEL_NAMES: readonly string[] = [
   'PrismaClient', 'Prisma', 'AND', 'OR', 'NOT',

@@ -143,7 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     step('Migrating the embedded database (PGlite)…');
     db = await openDb({ pgliteDir: layout.database });
     const location = await resolveSchema({ schema: layout.schemaDir, cwd: layout.project });
-    await migrate({ db, schemaDir: location.schemaDir, files: location.files, migrationsDir: location.migrationsDir });
+    await migrate({ db, schemaDir: location.schemaDir, files: location.files, migrationsDir: location.migrationsDir, manifest });
 
     // See changes.ts: reach back to the sample app's latest edits (its calendar is not the wall clock).
     let incrementalOverlapMs: number | undefined;

@@ -2,6 +2,7 @@
  * Turning `/meta` plus sampled records into the v1 data dictionary, and merging it append-only over an
  * existing one. Pure functions: the same inputs give the same dictionary, field for field.
  */
+import { appSchema, dictionarySchema, fieldSchema, typeSchema, unknownKeys } from '../../generator/dictionary/schema.js';
 import type { Dictionary, DictionaryField, DictionaryType } from '../../generator/dictionary/schema.js';
 import type { BubbleMeta, BubbleMetaField } from '../bubble/types.js';
 import { looseKey, matchSanitisedKeys } from './keys.js';
@@ -109,7 +110,8 @@ function keysInOrder(records: readonly SampleRecord[]): string[] {
 /**
  * Append-only merge. Known types and fields keep their place; new ones are appended; those the app no
  * longer reports are kept and marked `removed` (and lose the mark when they come back). Types outside
- * `scope` (when given: the types named with `--types`) are kept exactly as they were.
+ * `scope` (when given: the types named with `--types`) are kept exactly as they were. Keys this
+ * release does not know (written by a newer one) are kept on the entries that carried them.
  */
 export function mergeDictionary(existing: Dictionary | undefined, fresh: Dictionary, scope?: readonly string[]): Dictionary {
   if (!existing) return fresh;
@@ -122,14 +124,17 @@ export function mergeDictionary(existing: Dictionary | undefined, fresh: Diction
   });
   const known = new Set(existing.types.map((t) => t.name));
   for (const t of fresh.types) if (!known.has(t.name)) types.push(t);
-  return { version: 1, app: fresh.app, types };
+  return { ...unknownKeys(existing, dictionarySchema), version: 1, app: { ...unknownKeys(existing.app, appSchema), ...fresh.app }, types };
 }
 
 function mergeType(old: DictionaryType, now: DictionaryType): DictionaryType {
   const freshFields = new Map(now.fields.map((f) => [f.key, f]));
-  const fields: DictionaryField[] = old.fields.map((field) => freshFields.get(field.key) ?? { ...field, removed: true });
+  const fields: DictionaryField[] = old.fields.map((field) => {
+    const fresh = freshFields.get(field.key);
+    return fresh ? { ...unknownKeys(field, fieldSchema), ...fresh } : { ...field, removed: true };
+  });
   const known = new Set(old.fields.map((f) => f.key));
   for (const field of now.fields) if (!known.has(field.key)) fields.push(field);
   const { removed: _removed, ...rest } = now;
-  return { ...rest, fields };
+  return { ...unknownKeys(old, typeSchema), ...rest, fields };
 }

@@ -2,15 +2,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type Dictionary, dictionarySchema } from '../../generator/dictionary/schema.js';
-import { BubbleError } from '../errors.js';
+import { parseDictionary } from '../../generator/dictionary/load.js';
+import type { Dictionary } from '../../generator/dictionary/schema.js';
 
 /** The bytes a dictionary is stored as: 2-space JSON, trailing newline. Same dictionary → same bytes. */
 export function serializeDictionary(dictionary: Dictionary): string {
   return `${JSON.stringify(dictionary, null, 2)}\n`;
 }
 
-/** Reads an existing dictionary; undefined when the file does not exist; a clear error when it is not valid. */
+/**
+ * Reads an existing dictionary with the generator's own reader (same rules, same JSON-path messages);
+ * undefined when the file does not exist.
+ */
 export async function readDictionaryFile(path: string): Promise<{ dictionary: Dictionary; text: string } | undefined> {
   let text: string;
   try {
@@ -19,22 +22,7 @@ export async function readDictionaryFile(path: string): Promise<{ dictionary: Di
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new BubbleError('DICTIONARY_INVALID', `${path} is not valid JSON (${(err as Error).message}).`, {
-      hint: 'Fix or delete the file; introspect merges into it and will not overwrite what it cannot read.',
-    });
-  }
-  const parsed = dictionarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BubbleError('DICTIONARY_INVALID', `${path} is not a v1 data dictionary (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}).`, {
-      hint: 'Fix or delete the file; introspect merges into it and will not overwrite what it cannot read.',
-    });
-  }
-  return { dictionary: parsed.data, text };
+  return { dictionary: parseDictionary(text, path, { hint: 'Fix or delete the file; introspect merges into it and will not overwrite what it cannot read.' }), text };
 }
 
 /** Writes `text` to `path` atomically: a reader sees the old file or the new one, never a part. */

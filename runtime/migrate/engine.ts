@@ -18,6 +18,7 @@ import type { Db } from '../db/types.js';
 import { PostgresDb } from '../db/postgres.js';
 import { PgliteDb } from '../db/pglite.js';
 import { BubbleError } from '../errors.js';
+import { isConnectionError } from '../db/errors.js';
 
 export type { SchemaEngine };
 
@@ -85,35 +86,85 @@ function patchResult(result: unknown): unknown {
   });
 }
 
-/** A driver-adapter factory on the same database as `db` (its own connection for PostgreSQL). */
-function adapterFactoryFor(db: Db): { factory: SqlMigrationAwareDriverAdapterFactory; dispose: () => Promise<void> } {
-  if (db instanceof PostgresDb) {
-    const pool = new CharAsTextPool({ connectionString: db.target.url, max: 2, application_name: 'bubble-runtime migrate' });
-    pool.on('error', () => undefined);
-    return { factory: new PrismaPg(pool), dispose: () => pool.end() };
-  }
-  if (db instanceof PgliteDb) return { factory: awaitScripts(new PrismaPGlite(db.pglite), db.pglite), dispose: async () => undefined };
-  throw new BubbleError('MIGRATE_UNSUPPORTED', `bubble-runtime migrate needs a PostgreSQL URL or the embedded PGlite database, not a ${db.kind} connection.`);
+/**
+ * How the engine's scripts (the migrations) reach the database. adapter-pg's own `executeScript`
+ * splits a script at every `;` — also inside a quoted name such as `"Notes; internal"` — and runs the
+ * pieces one by one, so a failure leaves the statements before it applied. Here a script is sent
+ * whole, as one simple query, which is what `prisma migrate deploy` does with its own engine: PostgreSQL
+ * runs it as one implicit transaction, all of it or none of it. PGlite's `exec` is the same protocol.
+ */
+export interface ScriptLog {
+  /** The last script that failed since `clear()`: its error, and whether the database rolled it back. */
+  lastFailure: { error: unknown; rolledBack: boolean } | undefined;
+  /** Scripts that ran to the end (committed) since `clear()`. */
+  completed: string[];
+  clear(): void;
 }
 
-/**
- * pglite-prisma-adapter 0.7.2's `executeScript` calls `exec` without awaiting it: a failing migration
- * script is reported as applied (and its error surfaces later as an unhandled rejection). Await it.
- */
-function awaitScripts(factory: PrismaPGlite, pglite: PgliteDb['pglite']): PrismaPGlite {
+function scriptLog(): ScriptLog {
+  return {
+    lastFailure: undefined,
+    completed: [],
+    clear() {
+      this.lastFailure = undefined;
+      this.completed = [];
+    },
+  };
+}
+
+/** Runs a whole script in one simple query on a connection of its own. */
+async function runScriptOnPostgres(url: string, script: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'bubble-runtime migrate' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(script);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Replaces the adapter's `executeScript` with `run`, noting failures in `log`. */
+function withScripts<F extends { connect(): Promise<{ executeScript(script: string): Promise<void> }> }>(factory: F, log: ScriptLog, run: (script: string) => Promise<void>): F {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     adapter.executeScript = async (script: string) => {
-      await pglite.exec(script);
+      try {
+        await run(script);
+        log.completed.push(script);
+      } catch (err) {
+        // A statement error ends the implicit transaction with a rollback; a lost connection leaves
+        // the outcome unknown (the server may have committed just before).
+        log.lastFailure = { error: err, rolledBack: !isConnectionError(err) };
+        throw err;
+      }
     };
     return adapter;
   };
   return factory;
 }
 
+/** A driver-adapter factory on the same database as `db` (its own connection for PostgreSQL). */
+function adapterFactoryFor(db: Db, log: ScriptLog): { factory: SqlMigrationAwareDriverAdapterFactory; dispose: () => Promise<void> } {
+  if (db instanceof PostgresDb) {
+    const url = db.target.url;
+    const pool = new CharAsTextPool({ connectionString: url, max: 2, application_name: 'bubble-runtime migrate' });
+    pool.on('error', () => undefined);
+    return { factory: withScripts(new PrismaPg(pool), log, (script) => runScriptOnPostgres(url, script)), dispose: () => pool.end() };
+  }
+  if (db instanceof PgliteDb) {
+    // pglite-prisma-adapter 0.7.2's own `executeScript` does not await `exec`: a failing script would be reported as applied.
+    const pglite = db.pglite;
+    return { factory: withScripts(new PrismaPGlite(pglite), log, async (script) => void (await pglite.exec(script))), dispose: async () => undefined };
+  }
+  throw new BubbleError('MIGRATE_UNSUPPORTED', `bubble-runtime migrate needs a PostgreSQL URL or the embedded PGlite database, not a ${db.kind} connection.`);
+}
+
 export interface EngineHandle {
   engine: SchemaEngine;
+  /** Outcome of the scripts the engine ran. */
+  scripts: ScriptLog;
   /** Messages the engine logged (JSON lines), for error reports. */
   logs: string[];
   /** The driver error behind an engine error that only says "External error id#N", else `err` itself. */
@@ -124,7 +175,8 @@ export interface EngineHandle {
 /** A schema engine connected to `db`, loaded with the given schema files (path → text). */
 export async function openEngine(db: Db, datamodels: Array<[string, string]>): Promise<EngineHandle> {
   const { SchemaEngine } = await startWasm();
-  const { factory, dispose } = adapterFactoryFor(db);
+  const scripts = scriptLog();
+  const { factory, dispose } = adapterFactoryFor(db, scripts);
   const logs: string[] = [];
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
   const explain = (err: unknown): unknown => {
@@ -137,6 +189,7 @@ export async function openEngine(db: Db, datamodels: Array<[string, string]>): P
     const engine = await SchemaEngine.new({ datamodels }, (line: string) => logs.push(line), bound);
     return {
       engine,
+      scripts,
       logs,
       explain,
       async dispose() {

@@ -5,8 +5,8 @@
  * against the current schema (what `prisma migrate dev` does with a shadow database, which the WASM
  * engine cannot create). Prisma ignores the extra file: checksums cover migration.sql only.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { BubbleError } from '../errors.js';
 
 export const MIGRATION_FILE = 'migration.sql';
@@ -74,12 +74,34 @@ export function snapshotOf(schemaDir: string, files: ReadonlyArray<[string, stri
   return { version: 1, files: files.map(([path, text]) => [relative(schemaDir, path).split('\\').join('/'), text]) };
 }
 
-/** Writes `<dir>/<name>/migration.sql`, its snapshot, and migration_lock.toml when missing. */
+/**
+ * Writes `<dir>/<name>/` with migration.sql and its snapshot, and migration_lock.toml when missing,
+ * atomically: the folder is filled beside the migrations folder (Prisma takes every folder inside it
+ * for a migration) and renamed into place, so a crash never leaves half a migration for
+ * `migrate deploy` to find.
+ */
 export function writeMigration(dir: string, name: string, sql: string, snapshot: Snapshot): string {
-  const folder = join(dir, name);
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, MIGRATION_FILE), sql);
-  writeFileSync(join(folder, SNAPSHOT_FILE), `${JSON.stringify(snapshot, null, 2)}\n`);
-  if (!existsSync(join(dir, LOCK_FILE))) writeFileSync(join(dir, LOCK_FILE), LOCK_CONTENT);
-  return join(folder, MIGRATION_FILE);
+  mkdirSync(dir, { recursive: true });
+  const staging = join(dirname(dir), `.${basename(dir)}-${name}.tmp`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    mkdirSync(staging);
+    writeFileSync(join(staging, SNAPSHOT_FILE), `${JSON.stringify(snapshot, null, 2)}\n`);
+    writeFileSync(join(staging, MIGRATION_FILE), sql);
+    renameSync(staging, join(dir, name));
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  const lock = join(dir, LOCK_FILE);
+  if (!existsSync(lock)) {
+    writeFileSync(`${lock}.tmp`, LOCK_CONTENT);
+    renameSync(`${lock}.tmp`, lock);
+  }
+  return join(dir, name, MIGRATION_FILE);
+}
+
+/** Removes a migration this run wrote and the database never kept (its apply failed and was rolled back). */
+export function removeMigration(dir: string, name: string): void {
+  rmSync(join(dir, name), { recursive: true, force: true });
 }

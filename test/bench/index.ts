@@ -18,6 +18,7 @@ const benches: Bench[] = [
   { name: 'generate', load: () => import('./generate.js') },
   { name: 'upsert', load: () => import('./upsert.js') },
   { name: 'stop', load: () => import('./stop.js') },
+  { name: 'backfill', load: () => import('./backfill.js') },
 ];
 
 async function main(): Promise<void> {

@@ -26,11 +26,10 @@ describe('loadDictionary', () => {
   });
 
   test.each([
-    [{ ...valid, version: 2 }, '$.version: expected 1, found 2.'],
+    [{ ...valid, version: 0 }, '$.version: expected 1, found 0.'],
     [{ ...valid, app: undefined }, '$.app: missing (expected object).'],
     [{ ...valid, types: [{ ...valid.types[0], fields: [{ key: 'k', display: 'K' }] }] }, '$.types[0].fields[0].type: missing (expected string).'],
     [{ ...valid, types: [{ ...valid.types[0], fields: [{ key: '', display: 'K', type: 'text' }] }] }, '$.types[0].fields[0].key: expected a non-empty string.'],
-    [{ ...valid, types: [{ ...valid.types[0], colour: 'red' }] }, '$.types[0]: unknown key "colour".'],
     [{ ...valid, types: [valid.types[0], valid.types[0]] }, '$.types[1].name: duplicate type name "t" (already at $.types[0]).'],
     [
       { ...valid, types: [{ ...valid.types[0], fields: [valid.types[0]!.fields[0], valid.types[0]!.fields[0]] }] },
@@ -38,6 +37,30 @@ describe('loadDictionary', () => {
     ],
   ])('a bad entry names its JSON path and what was expected (%#)', (json, expected) => {
     expect(message(() => parseDictionary(JSON.stringify(json), 'd.json'))).toBe(`Data dictionary d.json: ${expected}`);
+  });
+
+  test('unknown keys anywhere are accepted (a newer minor release may add optional ones)', () => {
+    const newer = {
+      ...valid,
+      generatedAt: '2030-01-01',
+      app: { ...valid.app, region: 'eu' },
+      types: [{ ...valid.types[0], colour: 'red', fields: [{ ...valid.types[0]!.fields[0], skip: true, observed: { present: 1, valueTypes: ['string'], median: 3 } }] }],
+    };
+    const dictionary = parseDictionary(JSON.stringify(newer), 'd.json');
+    expect(dictionary.types[0]!.fields[0]!.key).toBe('k');
+  });
+
+  test('a newer format version asks to upgrade the package, not to re-run introspect', () => {
+    let caught: BubbleError | undefined;
+    try {
+      parseDictionary(JSON.stringify({ ...valid, version: 2, somethingNew: [] }), 'd.json');
+    } catch (err) {
+      caught = err as BubbleError;
+    }
+    expect(caught?.code).toBe('DICTIONARY');
+    expect(caught?.message).toMatch(/^Data dictionary d\.json is format version 2; prisma-generator-bubble \S+ reads version 1\.$/);
+    expect(caught?.hint).toMatch(/upgrade .*prisma-generator-bubble/);
+    expect(caught?.hint).not.toMatch(/introspect/);
   });
 
   test('not JSON, a missing file and a folder are one clear line each', () => {

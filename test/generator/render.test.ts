@@ -69,8 +69,11 @@ describe('render', () => {
       ['user', 'text'],
       ['team', 'text[]'],
     ]);
-    expect(models).toContain('@@index([boss])');
-    expect(models).toContain('@@index([teams], type: Gin)');
+    // Every constraint and index name is written out; Prisma's default where it is safe.
+    expect(models).toContain('@@index([boss], map: "bubble_user_Boss_idx")');
+    expect(models).toContain('@@index([teams], type: Gin, map: "bubble_user_Teams_idx")');
+    expect(models).toMatch(/@id\(map: "bubble_user_pkey"\)/);
+    expect(models).toMatch(/@unique\(map: "bubble_user__id_key"\)/);
     expect(models).toMatch(/gone\s+String\?\s+@map\("Gone"\)/);
     expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage']);
   });

@@ -149,12 +149,33 @@ test('a failed run leaves the existing dictionary untouched and no partial or te
   expect(usage.code).toBe(2);
 });
 
-test('an invalid existing dictionary is refused before any request', async () => {
+test('an invalid existing dictionary is refused before any request, with the generator reader\'s JSON-path message', async () => {
   const out = join(tempDir(), 'dictionary.json');
-  writeFileSync(out, '{"version": 2}');
+  writeFileSync(out, '{"version": 1, "app": {"name": "x"}, "types": [{"name": "t", "display": "T", "fields": [{"key": "k", "display": "K"}]}]}');
   fake.resetStats();
-  await expect(introspect({ client: clientOf(fake), out })).rejects.toThrow(/not a v1 data dictionary/);
+  const err = (await introspect({ client: clientOf(fake), out }).catch((e: unknown) => e)) as BubbleError;
+  expect(err.code).toBe('DICTIONARY');
+  expect(err.message).toBe(`Data dictionary ${out}: $.types[0].fields[0].type: missing (expected string).`);
+  expect(err.hint).toMatch(/will not overwrite what it cannot read/);
+  writeFileSync(out, '{"version": 2}');
+  await expect(introspect({ client: clientOf(fake), out })).rejects.toThrow(/is format version 2; prisma-generator-bubble \S+ reads version 1/);
   expect(fake.log.filter((e) => e.kind === 'list')).toHaveLength(0);
+});
+
+test('keys a newer release added to the dictionary survive a merge by this one', async () => {
+  const out = join(tempDir(), 'dictionary.json');
+  const first = await introspect({ client: clientOf(fake), types: ['package'], out });
+  const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & { types: Array<Record<string, unknown> & { fields: Array<Record<string, unknown>> }> };
+  written.futureTopLevel = { a: 1 };
+  written.types[0]!.futureType = 'kept';
+  written.types[0]!.fields[1]!.futureField = true;
+  writeFileSync(out, JSON.stringify(written));
+  await introspect({ client: clientOf(fake), types: ['package'], out });
+  const merged = JSON.parse(readFileSync(out, 'utf8')) as typeof written;
+  expect(merged.futureTopLevel).toEqual({ a: 1 });
+  expect(merged.types[0]!.futureType).toBe('kept');
+  expect(merged.types[0]!.fields[1]!.futureField).toBe(true);
+  expect(merged.types[0]!.fields.map((f) => f.key)).toEqual(first.dictionary.types[0]!.fields.map((f) => f.key));
 });
 
 test('fields are inferred from samples when /meta lists none; captions off gives id keys', async () => {

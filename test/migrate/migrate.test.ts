@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, DropRefusedError } from '../../runtime/migrate/migrate.js';
-import { findDrops } from '../../runtime/migrate/drops.js';
+import { findDrops, isEmptyScript } from '../../runtime/migrate/drops.js';
+import { splitStatements, summariseScript } from '../../runtime/migrate/sql-script.js';
 import { LOCK_CONTENT } from '../../runtime/migrate/history.js';
 import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
 import { datasource, unitModel } from '../db/fixtures/sample.js';
+import { repoRoot } from '../support/prisma-cli.js';
 
 const jobModel = `model Job {
   id     String @id
@@ -56,7 +58,7 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     expect(row!.rolled_back_at).toBeNull();
 
     const second = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel }, false, new Date('2025-01-02T04:00:00Z'));
-    expect(second).toEqual({ created: null, applied: [] });
+    expect(second).toEqual({ created: null, applied: [], backfill: [] });
     expect(readdirSync(join(dir, 'migrations')).sort()).toEqual(['20250102030405_bubble', 'migration_lock.toml']);
   });
 
@@ -95,10 +97,24 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
       const result = await migrate({
         db: other.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource], [join(dir, 'bubble.prisma'), unitModel]], migrationsDir: join(dir, 'migrations'),
       });
-      expect(result).toEqual({ created: null, applied: ['20250102030405_bubble'] });
+      expect(result).toEqual({ created: null, applied: ['20250102030405_bubble'], backfill: [] });
     } finally {
       await other.cleanup();
     }
+  });
+
+  test('a database migrated before constraint names were written out needs no change after the upgrade', async () => {
+    const schema = readFileSync(join(repoRoot, 'prisma', 'schema', 'schema.prisma'), 'utf8');
+    const models = readFileSync(join(repoRoot, 'prisma', 'schema', 'bubble.prisma'), 'utf8');
+    // The models file as earlier releases wrote it: Prisma derived every name.
+    const derived = models.replace(/\(map: "[^"]*"\)/g, '').replace(/, map: "[^"]*"/g, '');
+    expect(derived).not.toContain('map:');
+    await run({ 'schema.prisma': schema, 'bubble.prisma': derived });
+    const upgraded = await run({ 'schema.prisma': schema, 'bubble.prisma': models }, false, new Date('2025-02-01T00:00:00Z'));
+    expect(upgraded).toEqual({ created: null, applied: [], backfill: [] });
+    rmSync(join(dir, 'migrations', '20250102030405_bubble', 'bubble-datamodel.json'));
+    const fromDatabase = await run({ 'schema.prisma': schema, 'bubble.prisma': models }, false, new Date('2025-02-01T00:00:00Z'));
+    expect(fromDatabase.created).toBeNull();
   });
 
   test('without a snapshot in the newest migration, the database is the base of the diff', async () => {
@@ -123,5 +139,32 @@ describe('findDrops', () => {
       { kind: 'type', name: 'Mood' },
     ]);
     expect(findDrops('-- CreateTable\nCREATE TABLE "t" ("id" TEXT);\nALTER TABLE "t" ADD COLUMN "DROP COLUMN" TEXT;\n')).toEqual([]);
+  });
+});
+
+describe('reading migration scripts', () => {
+  test('a ";", "--", "/*" or a keyword inside a quoted name is part of the name, never SQL', () => {
+    const sql = [
+      '-- CreateTable',
+      'CREATE TABLE "q""t;x" (',
+      '    "id" TEXT NOT NULL,',
+      '    "Notes; internal" TEXT,',
+      '    "-- not a comment" BOOLEAN,',
+      '    "x;\nDROP TABLE ""y"";" TEXT,',
+      "    \"s\" TEXT DEFAULT 'it''s; -- fine',",
+      '    CONSTRAINT "q""t;x_pkey" PRIMARY KEY ("id")',
+      ');',
+      '/* a block; comment */',
+      'ALTER TABLE "q""t;x" ADD COLUMN "n" TEXT, ALTER COLUMN "s" SET DATA TYPE INTEGER, DROP CONSTRAINT "c;d";',
+      '',
+    ].join('\n');
+    expect(splitStatements(sql)).toHaveLength(2);
+    expect(findDrops(sql)).toEqual([]);
+    const summary = summariseScript(sql);
+    expect(summary.tables).toEqual([
+      { table: 'q"t;x', created: true, added: ['id', 'Notes; internal', '-- not a comment', 'x;\nDROP TABLE "y";', 's', 'n'], dropped: [], retyped: ['s'] },
+    ]);
+    expect(summary.identifiers).toContain('x;\nDROP TABLE "y";');
+    expect(isEmptyScript('-- only a comment\n/* and another; */\n')).toBe(true);
   });
 });

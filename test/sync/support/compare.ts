@@ -3,6 +3,7 @@ import type { Manifest } from '../../../generator/manifest/types.js';
 import type { Db } from '../../../runtime/db/types.js';
 import type { BubbleRecord } from '../../../runtime/sync/ports.js';
 import { compileConverter } from '../../../runtime/convert/index.js';
+import { quoteIdent } from '../../../runtime/db/sql.js';
 
 type Row = Record<string, unknown>;
 
@@ -28,7 +29,7 @@ function norm(v: unknown): unknown {
 
 export async function mismatches(db: Db, manifest: Manifest, typeName: string, records: BubbleRecord[]): Promise<string[]> {
   const type = manifest.types.find((t) => t.name === typeName)!;
-  const rows = await db.query<Row>(`SELECT * FROM "${type.table}"`);
+  const rows = await db.query<Row>(`SELECT * FROM ${quoteIdent(type.table)}`);
   const byId = new Map(rows.map((r) => [String(r._id), r]));
   const problems: string[] = [];
   // What each column must hold is what the value converter makes of the record (tested on its own).
