@@ -46,7 +46,11 @@ interface Queued {
   reject: (err: unknown) => void;
 }
 
-const DEFAULT_MAX_BATCH_RECORDS = 2_000;
+/**
+ * Records per transaction. PGlite runs in this process: while it writes, nothing else does (no response
+ * is read, the rate limiter's slots pass unused), so its batches stay small enough to keep that short.
+ */
+const MAX_BATCH_RECORDS = { postgres: 2_000, prisma: 2_000, pglite: 200 } as const;
 
 export class Committer {
   private readonly queue: Queued[] = [];
@@ -61,7 +65,7 @@ export class Committer {
     options: CommitterOptions = {},
   ) {
     this.retry = options.retry ?? ((attempt) => attempt());
-    this.maxBatchRecords = options.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS;
+    this.maxBatchRecords = options.maxBatchRecords ?? MAX_BATCH_RECORDS[db.kind];
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {

@@ -4,6 +4,7 @@
  * requested / default mode), runs each table through `syncTable`, soft-deletes after a completed full
  * pass, and records every outcome in the sync-state tables so the next run can continue.
  */
+import { setMaxListeners } from 'node:events';
 import type { ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus, JobStatus } from '../api.js';
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
@@ -156,6 +157,8 @@ async function runTables(
   const pool = createPagePool(concurrency);
   const halt = new AbortController();
   const stop = AbortSignal.any([signal, halt.signal]);
+  // Each table's windows and waiting page requests listen to it: many listeners, not a leak.
+  setMaxListeners(0, stop);
   const durations = new Map<string, number>();
   const policy = { maxDeleteFraction: settings.maxDeleteFraction, allowMassDelete: settings.allowMassDelete };
 

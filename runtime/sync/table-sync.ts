@@ -7,6 +7,7 @@
  * first by a probe: one record at offset `target − 1`, not counted, whose key becomes the window's end.
  * The next window's probe runs while the current window is read.
  */
+import { setMaxListeners } from 'node:events';
 import type { ProgressEvent, SyncMode } from '../api.js';
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Db } from '../db/types.js';
@@ -297,6 +298,8 @@ async function readWindow(
   const tie = isTieWindow(window);
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  // Every request in flight listens to it (up to the pool's 16, plus waiters): not a leak.
+  setMaxListeners(0, signal);
 
   let stopAt = expected !== null ? pagesFor(expected) : Number.POSITIVE_INFINITY;
   let sized = expected !== null;
