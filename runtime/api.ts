@@ -21,6 +21,8 @@ export interface TableResult {
   status: TableStatus;
   /** Records with at least one value kept only in the raw/unmapped copy (did not fit or unknown key). */
   rawOnly: number;
+  /** Records kept in the rejects table instead of this table: no usable `_id`, or refused by the database. */
+  rejected: number;
   /** Rows marked deleted by this run's completed full pass. */
   softDeleted: number;
 }

@@ -124,7 +124,7 @@ export function createColumnAllocator(): DbIdentifierAllocator {
 /** Table allocator for one schema: the sync-state tables (with the tablePrefix) are taken up front. */
 export function createTableAllocator(tablePrefix = ''): DbIdentifierAllocator {
   const state = syncStateNames('', tablePrefix);
-  return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable], scope: 'table' });
+  return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable, state.rejectTable], scope: 'table' });
 }
 
 /** A safe table name for `tablePrefix + typeName`, unique in `used` (and added to it). */

@@ -86,12 +86,12 @@ export function renderReportMarkdown(report: SyncReport): string {
   lines.push('');
   lines.push('## Tables');
   lines.push('');
-  lines.push('| Table | Status | Records | Pages | Duration | Records/s | Max in flight | Retries | 429s | Raw-only | Soft-deleted |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| Table | Status | Records | Pages | Duration | Records/s | Max in flight | Retries | 429s | Raw-only | Rejected | Soft-deleted |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [type, t] of Object.entries(m.performanceBreakdown)) {
     const name = t.table === type ? t.table : `${t.table} (${type})`;
     lines.push(
-      `| ${md(name)} | ${t.status} | ${formatInt(t.records)} | ${formatInt(t.pages)} | ${md(formatDuration(t.durationMs))} | ${formatNumber(t.recordsPerSecond, 0)} | ${t.maxInFlight} | ${formatInt(t.retries)} | ${formatInt(t.rateLimited429)} | ${formatInt(t.rawOnly)} | ${formatInt(t.softDeleted)} |`,
+      `| ${md(name)} | ${t.status} | ${formatInt(t.records)} | ${formatInt(t.pages)} | ${md(formatDuration(t.durationMs))} | ${formatNumber(t.recordsPerSecond, 0)} | ${t.maxInFlight} | ${formatInt(t.retries)} | ${formatInt(t.rateLimited429)} | ${formatInt(t.rawOnly)} | ${formatInt(t.rejected)} | ${formatInt(t.softDeleted)} |`,
     );
   }
   if (m.errorsEncountered.length > 0) {

@@ -53,6 +53,7 @@ interface TableState {
   durationMs: number | null;
   status: TableStatus;
   rawOnly: number;
+  rejected: number;
   softDeleted: number;
   retries: number;
   rateLimited429: number;
@@ -316,6 +317,7 @@ export class SyncMetricsCollector {
     if (!seen) state.pages = result.pages;
     state.status = result.status;
     state.rawOnly = result.rawOnly;
+    state.rejected = result.rejected;
     state.softDeleted = result.softDeleted;
     if (result.status === 'ERROR') this.recordError(`table ${result.table} stopped with an error`, result.type);
     this.recordTableComplete(result.type, records, result.durationMs);
@@ -339,6 +341,7 @@ export class SyncMetricsCollector {
         durationMs: null,
         status: 'PENDING',
         rawOnly: 0,
+        rejected: 0,
         softDeleted: 0,
         retries: 0,
         rateLimited429: 0,
@@ -401,6 +404,7 @@ function breakdown(t: TableState, now: number): TableBreakdown {
     recordsPerSecond: durationMs > 0 ? round((t.records / durationMs) * 1000) : 0,
     status: t.status,
     rawOnly: t.rawOnly,
+    rejected: t.rejected,
     softDeleted: t.softDeleted,
     retries: t.retries,
     rateLimited429: t.rateLimited429,

@@ -56,6 +56,8 @@ export interface TableBreakdown {
   recordsPerSecond: number;
   status: TableStatus;
   rawOnly: number;
+  /** Records kept in the rejects table instead of this table. */
+  rejected: number;
   softDeleted: number;
   retries: number;
   rateLimited429: number;

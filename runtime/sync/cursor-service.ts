@@ -9,6 +9,7 @@ import type { Manifest, ManifestSyncState } from '../../generator/manifest/types
 import type { Db } from '../db/types.js';
 import { BubbleError } from '../errors.js';
 import type { PageMark } from './keyset.js';
+import { countRejects } from './rejects.js';
 import { ident, newId, num, readUtc, toIso, UTC_NOW, utcParam } from './sql.js';
 
 export interface SyncJobRow {
@@ -107,6 +108,11 @@ export class SyncCursorService {
     this.cursor = ident(state.cursorTable);
     this.page = ident(state.pageTable);
     this.tableTypes = manifestTypes instanceof Map ? manifestTypes : new Map((manifestTypes as Manifest['types']).map((t) => [t.table, t.name]));
+  }
+
+  /** Records of the job kept in the rejects table, per database table. */
+  rejectedByTable(syncJobId: string): Promise<Map<string, number>> {
+    return countRejects(this.db, this.state.rejectTable, syncJobId);
   }
 
   /** The same service, running its statements inside `tx`. */

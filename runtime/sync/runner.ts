@@ -95,7 +95,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     await cursors.startJob(job.id);
     emit({ kind: 'job-start', jobId: job.id, mode: job.mode, types: job.types, resumed });
 
-    const writer = deps.writer ?? createPageWriter();
+    const writer = deps.writer ?? createPageWriter({ rejectTable: plan.state.rejectTable });
     const durations = new Map<string, number>();
     let error: unknown = null;
     let interrupted = false;
@@ -126,7 +126,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
         }
         await completeTable(db, cursors, type, job);
         const done = await cursors.resumeFromCursor(type.table, job.id);
-        if (done) emit({ kind: 'table-done', result: tableResult(type, done, durations.get(type.table)) });
+        const rejected = (await cursors.rejectedByTable(job.id)).get(type.table) ?? 0;
+        if (done) emit({ kind: 'table-done', result: tableResult(type, done, durations.get(type.table), rejected) });
       } catch (err) {
         durations.set(type.table, Date.now() - tableStarted);
         error = err;
@@ -249,7 +250,7 @@ async function completeTable(db: Db, cursors: SyncCursorService, type: ManifestT
   });
 }
 
-function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | undefined): TableResult {
+function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | undefined, rejected: number): TableResult {
   const stored = c.startedAt && c.completedAt ? Date.parse(c.completedAt) - Date.parse(c.startedAt) : 0;
   return {
     type: type.name,
@@ -259,6 +260,7 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
     durationMs: durationMs ?? stored,
     status: c.status,
     rawOnly: c.rawOnly,
+    rejected,
     softDeleted: c.softDeleted,
   };
 }
@@ -268,6 +270,7 @@ async function buildResult(
 ): Promise<SyncResult> {
   const rows = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
   const fresh = await cursors.getJob(job.id);
+  const rejected = await cursors.rejectedByTable(job.id);
   return {
     jobId: job.id,
     mode: job.mode,
@@ -275,7 +278,7 @@ async function buildResult(
     durationMs,
     tables: types.map((t) => {
       const c = rows.get(t.table);
-      return c ? tableResult(t, c, durations.get(t.table)) : emptyTable(t, 'PENDING', durations.get(t.table));
+      return c ? tableResult(t, c, durations.get(t.table), rejected.get(t.table) ?? 0) : emptyTable(t, 'PENDING', durations.get(t.table));
     }),
   };
 }
@@ -292,7 +295,7 @@ function offlineResult(job: SyncJobRow, types: ManifestType[], durationMs: numbe
 }
 
 function emptyTable(t: ManifestType, status: TableStatus, durationMs: number | undefined): TableResult {
-  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, softDeleted: 0 };
+  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, rejected: 0, softDeleted: 0 };
 }
 
 /** The `status --json` document for a job, read from the database. */
@@ -300,6 +303,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
   const progress = await cursors.getSyncProgress(jobId);
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
+  const rejected = await cursors.rejectedByTable(jobId);
   const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   return {
     jobId: job.id,
@@ -310,7 +314,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
       const type = byName.get(c.bubbleDataType);
       const base = type ?? ({ name: c.bubbleDataType, table: c.tableName } as ManifestType);
       const running = c.startedAt && !c.completedAt ? Date.now() - Date.parse(c.startedAt) : undefined;
-      return tableResult(base, c, running);
+      return tableResult(base, c, running, rejected.get(c.tableName) ?? 0);
     }),
   };
 }

@@ -99,17 +99,6 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
   }
 }
 
-function dedupeById(records: BubbleRecord[]): BubbleRecord[] {
-  const seen = new Set<string>();
-  const out: BubbleRecord[] = [];
-  for (const r of records) {
-    if (seen.has(r._id)) continue;
-    seen.add(r._id);
-    out.push(r);
-  }
-  return out;
-}
-
 async function syncWindow(
   ctx: TableSyncContext,
   windowIndex: number,
@@ -161,7 +150,7 @@ async function syncWindow(
     const tentative = new Map(done).set(index, mark);
     const advanced = advancePrefix(tentative, prefix);
     const written = await db.transaction(async (tx) => {
-      const result = await writer.write(tx, type, dedupeById(records), { jobId, position: pageOffset(index) });
+      const result = await writer.write(tx, type, records, { jobId, position: pageOffset(index) });
       const c = cursors.in(tx);
       await c.recordPage(table, jobId, {
         ...mark, windowIndex, pageIndex: index, offset: pageOffset(index), rawOnly: result.rawOnly,

@@ -64,7 +64,7 @@ describe('render', () => {
       ['user', 'BubbleUser', 'bubble_user'],
       ['old', 'BubbleOld', 'bubble_old'],
     ]);
-    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages' });
+    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages', rejectTable: 'bubble_sync_rejects' });
     expect(manifest.types[0]!.columns.map((c) => [c.references, c.pgType])).toEqual([
       ['user', 'text'],
       ['team', 'text[]'],

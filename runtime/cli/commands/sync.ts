@@ -109,7 +109,7 @@ function write(json: boolean, result: SyncResult, text: string): void {
 export function summary(result: SyncResult): string {
   const lines = [`Sync job ${result.jobId} (${result.mode}): ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s`];
   for (const t of result.tables) {
-    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '']
+    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.rejected ? `${t.rejected} rejected` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);

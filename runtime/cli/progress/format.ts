@@ -150,7 +150,11 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
     records += t.records;
     pages += t.pages;
     const rate = t.durationMs > 0 ? (t.records / t.durationMs) * 1000 : 0;
-    const extra = [t.rawOnly > 0 ? `${formatInt(t.rawOnly)} raw-only` : '', t.softDeleted > 0 ? `${formatInt(t.softDeleted)} soft-deleted` : ''].filter(Boolean).join(', ');
+    const extra = [
+      t.rawOnly > 0 ? `${formatInt(t.rawOnly)} raw-only` : '',
+      t.rejected > 0 ? `${formatInt(t.rejected)} rejected` : '',
+      t.softDeleted > 0 ? `${formatInt(t.softDeleted)} soft-deleted` : '',
+    ].filter(Boolean).join(', ');
     const status = t.status === 'COMPLETED' ? c.green(t.status) : t.status === 'ERROR' ? c.red(t.status) : t.status;
     lines.push(
       `  ${pad(clip(t.table, width), width)}  ${padStart(formatInt(t.records), 9)}  ${padStart(formatInt(t.pages), 6)}  ${padStart(formatDuration(t.durationMs), 11)}  ${padStart(formatNumber(rate, 0), 7)}  ${status}${extra ? ` (${extra})` : ''}`,

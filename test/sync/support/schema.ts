@@ -39,7 +39,7 @@ export function testManifest(): Manifest {
     modelPrefix: '',
     tablePrefix: '',
     types: [type('item', ITEM_COLUMNS), type('note', [column('Body', 'text')])],
-    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages' },
+    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects' },
   };
 }
 
@@ -64,6 +64,9 @@ CREATE TABLE "sync_pages" (id text PRIMARY KEY, sync_job_id text NOT NULL, table
   raw_only integer NOT NULL DEFAULT 0, first_id text, last_id text, last_key text, started_at timestamp(3),
   created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   UNIQUE (sync_job_id, table_name, window_index, page_index));
+CREATE TABLE "sync_rejects" (id text PRIMARY KEY, sync_job_id text NOT NULL, bubble_type text NOT NULL,
+  table_name text NOT NULL, bubble_id text, raw text NOT NULL, reason text NOT NULL,
+  created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
 `;
 
 function dataTableDdl(t: ManifestType): string {
