@@ -40,14 +40,17 @@ export type JsonObject = { [key: string]: JsonValue };
 /**
  * A number token that may not survive a double: 16 or more digits (leading zeros included, so this
  * over-approximates "more than 15 significant digits"), or an exponent of three or more digits. Every
- * JSON number follows `[`, `,` or `:`; digits inside strings only match after one of those, which makes
- * a false positive possible (a slower parse, the same result) and a false negative impossible.
+ * JSON number inside a value follows `[`, `,` or `:`; digits inside strings only match after one of
+ * those, which makes a false positive possible (a slower parse, the same result) and a false negative
+ * impossible. (One regex, no `^` alternative: that alone makes the scan twice as slow; a text that is a
+ * bare number is checked apart.) The scan costs about half of `JSON.parse` on a page of records.
  */
 const MAYBE_INEXACT = /[[:,]\s*-?(?:(?:\d\.?){16}|[\d.]+[eE][+-]?\d{3})/;
+const BARE_NUMBER = /^\s*-?\d/;
 
 /** `JSON.parse`, except that numbers that do not survive a double become `JsonNumber`. */
 export function parseJson(text: string): unknown {
-  if (!MAYBE_INEXACT.test(text)) return JSON.parse(text);
+  if (!MAYBE_INEXACT.test(text) && !BARE_NUMBER.test(text)) return JSON.parse(text);
   return parseLossless(text);
 }
 
