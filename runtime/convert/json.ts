@@ -119,11 +119,15 @@ const DECIMAL = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 export function roundTripsAsDouble(token: string): boolean {
   if (!DECIMAL.test(token)) return true;
   const n = Number(token);
-  return Number.isFinite(n) && decimalKey(token) === decimalKey(String(n));
+  return Number.isFinite(n) && canonicalDecimal(token) === canonicalDecimal(String(n));
 }
 
-/** Sign, significant digits and exponent of a decimal, so that equal values give equal keys (`-0` = `0`). */
-function decimalKey(text: string): string {
+/**
+ * A JSON number's value as text that is equal exactly when the values are equal (`1e400` and
+ * `1000…0`, `1.50` and `1.5`, `-0` and `0`): sign, significant digits and exponent. For comparing
+ * numbers whose text PostgreSQL's `jsonb` rewrites.
+ */
+export function canonicalDecimal(text: string): string {
   const m = DECIMAL.exec(text);
   if (m === null) return text;
   const fraction = m[3] ?? '';
@@ -182,6 +186,8 @@ export interface StringifyOptions {
   maxDepth?: number;
   /** Object keys in code-unit order (for comparing values whose key order differs, like jsonb's). */
   sortKeys?: boolean;
+  /** Applied to the text of every number (finite numbers as JavaScript prints them, `JsonNumber` as kept). */
+  mapNumber?: (text: string) => string;
 }
 
 interface Frame {
@@ -200,7 +206,7 @@ interface Frame {
  * written as `null` in arrays; `undefined` when `value` itself has no JSON form.
  */
 export function stringifyJson(value: unknown, options: StringifyOptions = {}): string | undefined {
-  const { mapString, maxDepth, sortKeys = false } = options;
+  const { mapString, maxDepth, sortKeys = false, mapNumber } = options;
   const quote = (s: string): string => JSON.stringify(mapString === undefined ? s : mapString(s));
   let out = '';
   const stack: Frame[] = [];
@@ -212,7 +218,7 @@ export function stringifyJson(value: unknown, options: StringifyOptions = {}): s
         out += quote(v);
         return true;
       case 'number':
-        out += Number.isFinite(v) ? String(v) : 'null';
+        out += !Number.isFinite(v) ? 'null' : mapNumber === undefined ? String(v) : mapNumber(String(v));
         return true;
       case 'boolean':
         out += v ? 'true' : 'false';
@@ -227,7 +233,7 @@ export function stringifyJson(value: unknown, options: StringifyOptions = {}): s
     if (v === null) {
       out += 'null';
     } else if (v instanceof JsonNumber) {
-      out += v.text;
+      out += mapNumber === undefined ? v.text : mapNumber(v.text);
     } else if (maxDepth !== undefined && depth > maxDepth) {
       out += quote(stringifyJson(v, { ...options, maxDepth: undefined })!);
     } else if (Array.isArray(v)) {

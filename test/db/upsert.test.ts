@@ -158,6 +158,16 @@ describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
     expect(await up.run(t.db, page, 'job-1')).toBe(0);
   });
 
+  test('dates in years 1–99 read back as written (PGlite\'s own parser took them for 20xx/19xx)', async () => {
+    const up = await prepareUpsert(t.db, unitType);
+    const early = [new Date('0001-01-01T00:00:00.037Z'), new Date('0050-06-01T12:00:00.000Z'), new Date('0099-12-31T23:59:59.999Z')];
+    expect(await up.run(t.db, [{ bubbleId: 'early', createdAt: early[0], raw: {}, values: [null, null, null, early[1], null, null, null, null, early] }], 'job-1')).toBe(1);
+    const row = (await byId(t)).get('early')!;
+    expect(row['Created Date']).toEqual(early[0]);
+    expect(row['Move in']).toEqual(early[1]);
+    expect(row.Visits).toEqual(early);
+  });
+
   test('the same page twice in one job rewrites nothing; a new job touches only the bookkeeping', async () => {
     const up = await prepareUpsert(t.db, unitType);
     await up.run(t.db, samplePage(), 'job-1');
