@@ -22,10 +22,13 @@ export interface Reject {
 }
 
 /** Why a record has no usable `_id` (the reason stored with it). */
-export function missingIdReason(record: Record<string, unknown>): string {
-  if (!Object.prototype.hasOwnProperty.call(record, '_id') || record._id === undefined || record._id === null) return 'no "_id"';
-  if (record._id === '') return '"_id" is empty';
-  return `"_id" is not a string (${Array.isArray(record._id) ? 'array' : typeof record._id})`;
+export function missingIdReason(record: unknown): string {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return `not a JSON object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})`;
+  if (!Object.prototype.hasOwnProperty.call(record, '_id')) return 'no "_id"';
+  const id = (record as Record<string, unknown>)._id;
+  if (id === undefined || id === null) return 'no "_id"';
+  if (id === '') return '"_id" is empty';
+  return `"_id" is not a string (${Array.isArray(id) ? 'array' : typeof id})`;
 }
 
 /**

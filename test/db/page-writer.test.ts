@@ -36,7 +36,7 @@ describe.each(BACKENDS)('page writer on %s', (backend) => {
     await t.cleanup();
   });
 
-  const rejects = () => t.db.query<RejectRow & Record<string, unknown>>(`SELECT * FROM ${state.rejectTable} ORDER BY raw`);
+  const rejects = () => t.db.query<RejectRow & Record<string, unknown>>(`SELECT * FROM ${state.rejectTable} ORDER BY raw COLLATE "C"`);
   const ids = async () => (await t.db.query<{ _id: string }>('SELECT "_id" FROM rentalunit ORDER BY "_id"')).map((r) => r._id);
 
   test('records without a non-empty string _id are kept in the rejects table with the reason and counted; repeated ids are written once', async () => {
@@ -48,14 +48,16 @@ describe.each(BACKENDS)('page writer on %s', (backend) => {
       { _id: 7, 'Unit name': 'number id' },
       { _id: null, 'Unit name': 'null id' },
       { _id: 'a', 'Unit name': 'second' },
+      null,
       { _id: 'b' },
     ]);
     const result = await t.db.transaction((tx) => writer.write(tx, unitType, page, context));
-    expect(result).toEqual({ written: 2, rawOnly: 1, rejected: 4, replaced: 0 });
+    expect(result).toEqual({ written: 2, rawOnly: 1, rejected: 5, replaced: 0 });
     expect(await ids()).toEqual(['a', 'b']);
     expect((await t.db.query('SELECT "Unit name" AS n FROM rentalunit WHERE "_id" = \'a\''))[0]).toEqual({ n: 'first' });
     const kept = await rejects();
     expect(kept.map((r) => [JSON.parse(r.raw), r.reason, r.bubble_id, r.bubble_type, r.table_name, r.sync_job_id])).toEqual([
+      [null, 'not a JSON object (null)', null, 'rentalunit', 'rentalunit', 'job-1'],
       [{ 'Unit name': 'no id' }, 'no "_id"', null, 'rentalunit', 'rentalunit', 'job-1'],
       [{ _id: '', 'Unit name': 'empty id' }, '"_id" is empty', null, 'rentalunit', 'rentalunit', 'job-1'],
       [{ _id: 7, 'Unit name': 'number id' }, '"_id" is not a string (number)', null, 'rentalunit', 'rentalunit', 'job-1'],
@@ -67,7 +69,7 @@ describe.each(BACKENDS)('page writer on %s', (backend) => {
       await writer.write(tx, unitType, records([{ x: 'lost' }]), { jobId: 'job-2', position: 0 });
       throw new Error('page failed');
     })).rejects.toThrow('page failed');
-    expect(await rejects()).toHaveLength(4);
+    expect(await rejects()).toHaveLength(5);
   });
 
   test('a record the database refuses goes to the rejects table with the error; the rest of its page is written', async () => {
