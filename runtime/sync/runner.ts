@@ -126,8 +126,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
         }
         await completeTable(db, cursors, type, job);
         const done = await cursors.resumeFromCursor(type.table, job.id);
-        const rejected = (await cursors.rejectedByTable(job.id)).get(type.table) ?? 0;
-        if (done) emit({ kind: 'table-done', result: tableResult(type, done, durations.get(type.table), rejected) });
+        if (done) emit({ kind: 'table-done', result: tableResult(type, done, durations.get(type.table), (await cursors.rejectedByTable(job.id)).get(type.table) ?? 0) });
       } catch (err) {
         durations.set(type.table, Date.now() - tableStarted);
         error = err;
