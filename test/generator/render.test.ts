@@ -72,7 +72,7 @@ describe('render', () => {
     expect(models).toContain('@@index([boss])');
     expect(models).toContain('@@index([teams], type: Gin)');
     expect(models).toMatch(/gone\s+String\?\s+@map\("Gone"\)/);
-    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage']);
+    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage', 'BubbleSyncReject']);
   });
 
   test('a long table name gets explicit, distinct ≤63-byte constraint names', async () => {
