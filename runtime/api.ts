@@ -21,6 +21,8 @@ export interface TableResult {
   status: TableStatus;
   /** Records with at least one value kept only in the raw/unmapped copy (did not fit or unknown key). */
   rawOnly: number;
+  /** Records kept in the rejects table instead of this table: no usable `_id`, or refused by the database. */
+  rejected: number;
   /** Rows marked deleted by this run's completed full pass. */
   softDeleted: number;
   /**
@@ -29,6 +31,8 @@ export interface TableResult {
    * pass with `allowMassDelete` (`sync --mode full --allow-mass-delete`).
    */
   heldBack: number;
+  /** Strings stored with U+FFFD in place of characters PostgreSQL cannot hold (lone surrogates, NUL). */
+  replaced?: number;
   /** Why `heldBack` rows were held back: `guard` (too many at once) or `incomplete` (fewer seen than reported). */
   heldBackReason?: 'guard' | 'incomplete';
 }

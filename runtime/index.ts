@@ -19,7 +19,7 @@ export type { RunSyncOptions, SyncDeps, SyncRun } from './sync/runner.js';
 export { SyncCursorService } from './sync/cursor-service.js';
 export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/cursor-service.js';
 export { resolveSettings } from './sync/settings.js';
-export type { PageSource, PageWriter, PageRequest, PageResponse } from './sync/ports.js';
+export type { PageSource, PageWriter, PageRequest, PageResponse, WriteResult } from './sync/ports.js';
 export { pageSourceFromClient } from './sync/bubble-source.js';
 export { SyncStoppedBeforeStartError } from './sync/preflight.js';
 

@@ -1,7 +1,7 @@
 /**
  * The sync-state models every generated schema gets: SyncJob (replacing the original plan's
- * SyncStatus, Task 3.4), SyncCursor (the plan's Task 3.1 fields, plus the keyset-window watermark and run counts) and SyncPage (the page ledger
- * behind the watermark). The runtime writes them with raw SQL, so it supplies `id` and `updatedAt`
+ * SyncStatus, Task 3.4), SyncCursor (the plan's Task 3.1 fields, plus the keyset-window watermark and run counts), SyncPage (the page ledger
+ * behind the watermark) and SyncReject (records that could not be written to their table). The runtime writes them with raw SQL, so it supplies `id` and `updatedAt`
  * itself (Prisma Client's cuid()/@updatedAt do not fire for raw SQL).
  */
 export interface SyncStateNames {
@@ -13,6 +13,8 @@ export interface SyncStateNames {
   jobTable: string;
   cursorTable: string;
   pageTable: string;
+  rejectModel: string;
+  rejectTable: string;
 }
 
 export function syncStateNames(modelPrefix: string, tablePrefix: string): SyncStateNames {
@@ -25,6 +27,8 @@ export function syncStateNames(modelPrefix: string, tablePrefix: string): SyncSt
     jobTable: `${tablePrefix}sync_jobs`,
     cursorTable: `${tablePrefix}sync_cursors`,
     pageTable: `${tablePrefix}sync_pages`,
+    rejectModel: `${modelPrefix}SyncReject`,
+    rejectTable: `${tablePrefix}sync_rejects`,
   };
 }
 
@@ -91,6 +95,8 @@ model ${n.cursorModel} {
   heldBack       Int  @default(0) @map("held_back")
   /// Why: "guard" (more than the allowed share at once) or "incomplete" (fewer records seen than Bubble reported).
   heldBackReason String?  @map("held_back_reason")
+  /// Strings stored with U+FFFD in place of characters PostgreSQL cannot hold (lone surrogates, NUL).
+  replaced       Int  @default(0)
 
   @@unique([tableName, syncJobId])
   @@index([status])
@@ -119,6 +125,26 @@ model ${n.pageModel} {
 
   @@unique([syncJobId, tableName, windowIndex, pageIndex])
   @@map("${n.pageTable}")
+}
+
+/// Records kept here instead of their type's table, whole: records without a non-empty string "_id"
+/// (nothing to key a row by) and records the database refused (its error in reason). Written in the
+/// same transaction as the page they came with; one row per job, table and record.
+model ${n.rejectModel} {
+  id         String   @id @default(cuid())
+  syncJobId  String   @map("sync_job_id")
+  bubbleType String   @map("bubble_type")
+  tableName  String   @map("table_name")
+  /// The record's "_id" when it had one.
+  bubbleId   String?  @map("bubble_id")
+  /// The record as received, as JSON text (text rather than jsonb, so that a record the database's JSON
+  /// parser refused is kept too), with the same replacements as _raw.
+  raw        String
+  reason     String
+  createdAt  DateTime @default(now()) @map("created_at")
+
+  @@index([syncJobId, tableName])
+  @@map("${n.rejectTable}")
 }
 
 enum ${n.statusEnum} {

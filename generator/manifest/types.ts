@@ -68,6 +68,8 @@ export interface ManifestSyncState {
   jobTable: string;
   cursorTable: string;
   pageTable: string;
+  /** Records that could not be written to their table (no usable `_id`, or refused by the database). */
+  rejectTable: string;
 }
 
 export interface Manifest {

@@ -17,6 +17,7 @@ import { DEFAULT_RATE_LIMIT_RPM, normalizeAppUrl } from './config.js';
 import { type Gate, sharedGate } from './limiter.js';
 import { backoffMs, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { BubbleMeta, BubbleRecord, Page, PageOptions } from './types.js';
+import { parseJson } from '../convert/json.js';
 
 export interface ClientClock {
   now(): number;
@@ -205,7 +206,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
     }
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = parseJson(text);
     } catch {
       // A body cut off mid-transfer: the server or a proxy dropped the connection. Worth another try.
       return { ok: false, retry: true, reason: `truncated or invalid JSON (${text.length} bytes)` };

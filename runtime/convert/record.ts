@@ -6,6 +6,7 @@
  * treated as absent (Bubble omits empty fields; the raw copy still has them).
  */
 import type { ManifestColumn, ManifestType } from '../../generator/manifest/types.js';
+import { JsonNumber } from './json.js';
 import { convertList, FAIL, SCALAR_CONVERTERS, toString, type ValueConverter } from './values.js';
 
 export interface ConvertIssue {
@@ -16,7 +17,7 @@ export interface ConvertIssue {
 }
 
 export interface ConvertedRecord {
-  /** The record's `_id`; null when missing or not a string (the row cannot be written). */
+  /** The record's `_id`; null when missing, empty or not a string (the row cannot be written). */
   bubbleId: string | null;
   /** Built-ins for the standard columns; null when absent or unconvertible. */
   createdAt: Date | null;
@@ -73,9 +74,9 @@ export function compileConverter(type: ManifestType): RecordConverter {
     const isDate = target === CREATED_AT || target === MODIFIED_AT;
     slots.set(key, {
       target,
-      convert: isDate ? SCALAR_CONVERTERS.date : toString,
+      convert: isDate ? SCALAR_CONVERTERS.date : target === BUBBLE_ID ? toId : toString,
       item: null,
-      expects: isDate ? 'date' : 'string',
+      expects: isDate ? 'date' : target === BUBBLE_ID ? 'non-empty string' : 'string',
     });
   }
   type.columns.forEach((column, index) => {
@@ -182,8 +183,15 @@ function reasonOf(slot: Slot, value: unknown): string {
   return `expected ${slot.expects}, got ${jsonTypeOf(value)}`;
 }
 
+/** An `_id` is a non-empty string: an empty one cannot key a row any more than a missing one. */
+function toId(value: unknown): unknown {
+  return typeof value === 'string' && value !== '' ? value : FAIL;
+}
+
 function jsonTypeOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number' && !Number.isFinite(value)) return 'non-finite number';
+  if (value instanceof JsonNumber) return Number.isFinite(value.valueOf()) ? 'number' : 'number beyond double range';
+  if (value === '') return 'empty string';
   return typeof value;
 }

@@ -12,9 +12,12 @@
  * - date: ISO 8601 dates/date-times (no zone = UTC) and epoch milliseconds; years 1..9999 only
  *   (what every PostgreSQL client renders and parses unambiguously). Result: a `Date`.
  * - json: any value.
- * Non-finite numbers (NaN, ±Infinity, `"1e999"`) never convert.
+ * Non-finite numbers (NaN, ±Infinity, `"1e999"`) never convert. A `JsonNumber` (a number that does not
+ * survive a double, e.g. `9007199254740993`) gives a text column its exact text and a number or date
+ * column its nearest double, like a numeric string; beyond double range (`1e400`) it does not convert.
  */
 import type { ColumnKind } from '../../generator/manifest/types.js';
+import { JsonNumber } from './json.js';
 
 /** Returned when a value does not convert. A unique symbol so that `null` stays a real value. */
 export const FAIL: unique symbol = Symbol('bubble.convert.fail');
@@ -28,6 +31,7 @@ export function toText(value: unknown): unknown {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : FAIL;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof JsonNumber) return value.text;
   return FAIL;
 }
 
@@ -42,6 +46,10 @@ export function toNumber(value: unknown): unknown {
     const trimmed = value.trim();
     if (!NUMERIC.test(trimmed)) return FAIL;
     const n = Number(trimmed);
+    return Number.isFinite(n) ? n : FAIL;
+  }
+  if (value instanceof JsonNumber) {
+    const n = value.valueOf();
     return Number.isFinite(n) ? n : FAIL;
   }
   return FAIL;
@@ -79,6 +87,8 @@ export function toDate(value: unknown): unknown {
   let ms: number;
   if (typeof value === 'number') {
     ms = value;
+  } else if (value instanceof JsonNumber) {
+    ms = value.valueOf();
   } else if (typeof value === 'string') {
     ms = parseIsoDate(value.trim());
   } else {

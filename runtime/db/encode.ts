@@ -5,48 +5,89 @@
  * columns travel as array literals (`{"a","b"}`), which PostgreSQL parses natively when cast to
  * `text[]`, `timestamptz(3)[]`, … (unnest of a 2-D array would flatten it, so lists cannot be a
  * dimension of their own).
+ *
+ * Every value leaves here in a form PostgreSQL can store (docs/type-mapping.md lists the exceptions
+ * this makes to "`_raw` equals the record"); without that, one value would fail its page — and its
+ * table, and every table after it — on every run:
+ *
+ * - U+0000 (refused in `text` by the driver, `\u0000` refused by `jsonb`) and lone UTF-16 surrogates
+ *   (no UTF-8 form; `jsonb` refuses `\ud83d`: Bubble's "truncate to N characters" leaves them when it
+ *   cuts an emoji in half) become U+FFFD, in values and object keys, at any depth.
+ * - JSON nested deeper than `MAX_JSON_DEPTH` keeps its deeper part as a JSON string of its text:
+ *   PostgreSQL refuses JSON nested deeper than about 10,000 levels, and PGlite stops answering at
+ *   about 6,500.
+ *
+ * Checks come first and are cheap (native `isWellFormed`, `includes`, one `JSON.stringify` and a regex
+ * over its text); the slower exact path runs only for values that need it.
  */
+import { deeperThan, JsonNumber, stringifyJson } from '../convert/json.js';
 
-export type Encoder = (value: unknown) => string | null;
+/** Counts the strings (values and keys) the encoders changed to make them storable. */
+export interface EncodeTally {
+  replaced: number;
+}
+
+export type Encoder = (value: unknown, tally?: EncodeTally) => string | null;
+
+/** Deepest JSON nesting written as JSON structure (the outermost array or object is level 1). */
+export const MAX_JSON_DEPTH = 5000;
+
+const REPLACEMENT = '\uFFFD';
+const NUL = /\u0000/g;
+
+/** `String.prototype.isWellFormed`/`toWellFormed` (Node 20; the ES2023 lib does not declare them). */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** `text` as PostgreSQL can store it: lone surrogates and U+0000 replaced by U+FFFD. */
+export function storableText(text: string, tally?: EncodeTally): string {
+  const wf = text as unknown as WellFormed;
+  const wellFormed = wf.isWellFormed();
+  if (wellFormed && !text.includes('\u0000')) return text;
+  if (tally !== undefined) tally.replaced += 1;
+  return (wellFormed ? text : wf.toWellFormed()).replace(NUL, REPLACEMENT);
+}
+
+/**
+ * What `JSON.stringify` writes for what PostgreSQL cannot store: `\u0000` (also how a `JsonNumber`
+ * shows itself) and an escaped surrogate (it escapes only lone ones). A backslash written as `\\`
+ * before such text is a false positive: it costs the exact path, nothing else.
+ */
+const NEEDS_EXACT_PATH = /\\u(?:0000|d[89a-f])/;
+
+/** JSON text PostgreSQL accepts for `value` (see the module comment). */
+export function storableJson(value: unknown, tally?: EncodeTally): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    // Nested deeper than JSON.stringify goes (about 4,000 levels): the exact path is iterative.
+    if (!(err instanceof RangeError)) throw err;
+  }
+  // Each level of nesting takes at least two characters, so a short text cannot be too deep.
+  if (text !== undefined && !NEEDS_EXACT_PATH.test(text) && (text.length <= 2 * MAX_JSON_DEPTH || !deeperThan(value, MAX_JSON_DEPTH))) {
+    return text;
+  }
+  return stringifyJson(value, { mapString: (s) => storableText(s, tally), maxDepth: MAX_JSON_DEPTH });
+}
 
 /** Builds the encoder for one column from its catalog type (`format_type` output). */
 export function encoderFor(pgType: string): Encoder {
   if (pgType.endsWith('[]')) {
     const element = scalarEncoder(pgType.slice(0, -2));
-    return (value) => {
+    return (value, tally) => {
       if (value === null || value === undefined) return null;
       if (!Array.isArray(value)) throw new TypeError(`expected an array for a ${pgType} column, got ${typeof value}`);
-      return arrayLiteral(value, element);
+      return arrayLiteral(value, element, tally);
     };
   }
   return scalarEncoder(pgType);
 }
 
-/**
- * PostgreSQL cannot store U+0000 in `text` (the driver refuses the parameter) nor in `jsonb` (`\u0000`
- * is refused), so one NUL in one Bubble value would fail every page it is in, on every resume. It is
- * replaced by U+FFFD (the replacement character) in values and keys; everything else is kept.
- */
-const NUL = /\u0000/g;
-const REPLACEMENT = '\uFFFD';
-
-function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(NUL, REPLACEMENT);
-  if (Array.isArray(value)) return value.map(withoutNul);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(NUL, REPLACEMENT), withoutNul(v)]));
-  }
-  return value;
-}
-
-/** JSON text PostgreSQL accepts; the deep copy is made only when the text shows an escaped NUL. */
-function encodeJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.includes('\\u0000') ? JSON.stringify(withoutNul(value)) : text;
-}
-
 function scalarEncoder(pgType: string): Encoder {
-  if (pgType === 'jsonb' || pgType === 'json') return (v) => (v === undefined || v === null ? null : encodeJson(v));
+  if (pgType === 'jsonb' || pgType === 'json') return (v, tally) => (v === undefined || v === null ? null : (storableJson(v, tally) ?? null));
   if (pgType.startsWith('timestamp') || pgType === 'date') return encodeDate;
   return encodeScalar;
 }
@@ -58,12 +99,12 @@ function encodeDate(value: unknown): string | null {
   return String(value);
 }
 
-function encodeScalar(value: unknown): string | null {
+function encodeScalar(value: unknown, tally?: EncodeTally): string | null {
   switch (typeof value) {
     case 'undefined':
       return null;
     case 'string':
-      return value.includes('\u0000') ? value.replace(NUL, REPLACEMENT) : value;
+      return storableText(value, tally);
     case 'number':
     case 'bigint':
     case 'boolean':
@@ -71,7 +112,9 @@ function encodeScalar(value: unknown): string | null {
     case 'object':
       if (value === null) return null;
       if (value instanceof Date) return value.toISOString();
-      return encodeJson(value);
+      // Numeric text: a `double precision` column takes the nearest double, as PostgreSQL parses it.
+      if (value instanceof JsonNumber) return value.text;
+      return storableJson(value, tally) ?? null;
     default:
       return String(value);
   }
@@ -85,11 +128,11 @@ const ESCAPE_ALL = /[\\"]/g;
  * elements are left out: Prisma scalar lists (`String[]`) cannot hold them — Prisma Client fails to
  * read such a row ("Expected a string in column 'x[3]'") — and the record's `_raw` copy keeps them.
  */
-export function arrayLiteral(values: readonly unknown[], element: Encoder): string {
+export function arrayLiteral(values: readonly unknown[], element: Encoder, tally?: EncodeTally): string {
   let out = '{';
   let first = true;
   for (const value of values) {
-    const text = element(value);
+    const text = element(value, tally);
     if (text === null) continue;
     out += `${first ? '' : ','}"${NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, '\\$&') : text}"`;
     first = false;

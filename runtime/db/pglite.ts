@@ -18,8 +18,28 @@ const openHere = new Set<string>();
 /** Query runner shared by the PGlite instance and a transaction handle. */
 type Runner = Pick<Transaction, 'query'>;
 
-/** int8 as a JS number, as the pg pool and the Prisma wrapper return it (counts, cursors). */
-const parsers = { [types.INT8]: (value: string) => Number(value) };
+/**
+ * PostgreSQL's date/time text as a Date. PGlite's own parser is `new Date(text)`, whose legacy format
+ * reads `0001-01-01 00:00:00+00` as the year 2001 (any year below 100 is taken as two digits); written
+ * as ISO 8601 (`T`, `+00:00`), the year is exact. A time without a zone stays local, as before.
+ */
+function parseDateTime(text: string): Date | number {
+  if (text === 'infinity') return Infinity;
+  if (text === '-infinity') return -Infinity;
+  const iso = new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  return Number.isNaN(iso.getTime()) ? new Date(text) : iso;
+}
+
+const dateTimeArrays: Array<[number, number]> = [[1185, types.TIMESTAMPTZ], [1115, types.TIMESTAMP], [1182, types.DATE]];
+
+/** int8 as a JS number, as the pg pool and the Prisma wrapper return it (counts, cursors); exact years. */
+const parsers = {
+  [types.INT8]: (value: string) => Number(value),
+  [types.TIMESTAMPTZ]: parseDateTime,
+  [types.TIMESTAMP]: parseDateTime,
+  [types.DATE]: parseDateTime,
+  ...Object.fromEntries(dateTimeArrays.map(([arrayOid]) => [arrayOid, (value: string) => types.arrayParser(value, parseDateTime, arrayOid)])),
+};
 
 class PgliteQueryDb implements Db {
   readonly kind = 'pglite' as const;

@@ -17,7 +17,7 @@
  */
 import type { ManifestType, StandardColumns } from '../../generator/manifest/types.js';
 import type { Db } from './types.js';
-import { encoderFor, type Encoder } from './encode.js';
+import { encoderFor, storableText, type EncodeTally, type Encoder } from './encode.js';
 import { SchemaMismatchError } from './errors.js';
 import { quoteIdent } from './sql.js';
 
@@ -49,10 +49,14 @@ export interface PreparedUpsert {
   readonly sql: string;
   /** Database columns written from each row, in parameter order. */
   readonly columns: readonly string[];
-  /** Encodes a page; rows repeating a `_id` keep the last occurrence (one row cannot be updated twice in a statement). */
-  params(rows: readonly UpsertRow[], jobId: string): unknown[];
+  /**
+   * Encodes a page; rows repeating a `_id` keep the last occurrence (one row cannot be updated twice in a
+   * statement). `tally.replaced` counts the strings of the records (`raw`: values and keys) in which
+   * characters PostgreSQL cannot store were replaced; the same strings in columns are not counted again.
+   */
+  params(rows: readonly UpsertRow[], jobId: string, tally?: EncodeTally): unknown[];
   /** Writes a page; resolves to the number of rows inserted or changed (unchanged rows are not counted). */
-  run(db: Db, rows: readonly UpsertRow[], jobId: string): Promise<number>;
+  run(db: Db, rows: readonly UpsertRow[], jobId: string, tally?: EncodeTally): Promise<number>;
 }
 
 interface InputColumn {
@@ -62,6 +66,8 @@ interface InputColumn {
   pick: (row: UpsertRow) => unknown;
   /** Part of the row's data (compared to decide whether anything changed). */
   data: boolean;
+  /** The record itself (`_raw`): where replaced strings are counted. */
+  counted: boolean;
 }
 
 /** Reads the table's column types once and builds its statement. */
@@ -93,7 +99,7 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
   };
   const input = (column: string, pick: (row: UpsertRow) => unknown, data = true): InputColumn => {
     const pgType = typeOf(column);
-    return { column, pgType, encode: encoderFor(pgType), pick, data };
+    return { column, pgType, encode: encoderFor(pgType), pick, data, counted: column === s.raw };
   };
 
   const inputs: InputColumn[] = [
@@ -115,7 +121,7 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
   const jobParam = `$${inputs.length + 1}`;
   const sql = renderUpsertSql(type.table, s, inputs, jobParam, typeOf);
 
-  const params = (rows: readonly UpsertRow[], jobId: string): unknown[] => {
+  const params = (rows: readonly UpsertRow[], jobId: string, tally?: EncodeTally): unknown[] => {
     const page = lastPerId(rows);
     const arrays = inputs.map(() => new Array<string | null>(page.length));
     let r = 0;
@@ -125,7 +131,7 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
         const row = page[r]!;
         for (c = 0; c < inputs.length; c++) {
           const col = inputs[c]!;
-          arrays[c]![r] = col.encode(col.pick(row));
+          arrays[c]![r] = col.encode(col.pick(row), col.counted ? tally : undefined);
         }
       }
     } catch (err) {
@@ -140,9 +146,9 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
     sql,
     columns: inputs.map((c) => c.column),
     params,
-    async run(db, rows, jobId) {
+    async run(db, rows, jobId, tally) {
       if (rows.length === 0) return 0;
-      return db.execute(sql, params(rows, jobId));
+      return db.execute(sql, params(rows, jobId, tally));
     },
   };
 }
@@ -191,11 +197,12 @@ function renderUpsertSql(table: string, s: StandardColumns, inputs: readonly Inp
   ].join('\n');
 }
 
+/** By the id as stored: two ids that differ only in characters PostgreSQL cannot store are one row. */
 function lastPerId(rows: readonly UpsertRow[]): readonly UpsertRow[] {
   const index = new Map<string, number>();
-  for (let i = 0; i < rows.length; i++) index.set(rows[i]!.bubbleId, i);
+  for (let i = 0; i < rows.length; i++) index.set(storableText(rows[i]!.bubbleId), i);
   if (index.size === rows.length) return rows;
-  return rows.filter((row, i) => index.get(row.bubbleId) === i);
+  return rows.filter((row, i) => index.get(storableText(row.bubbleId)) === i);
 }
 
 /**

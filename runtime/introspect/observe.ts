@@ -3,12 +3,14 @@
  * many values disagree with the declared Bubble type (numbers sent as text, objects in a text field).
  */
 import type { Observed } from '../../generator/dictionary/schema.js';
+import { JsonNumber } from '../convert/json.js';
 
 export type JsonKind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
 export function jsonKind(value: unknown): JsonKind {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
+  if (value instanceof JsonNumber) return 'number';
   const kind = typeof value;
   if (kind === 'string' || kind === 'number' || kind === 'boolean') return kind;
   return 'object';
@@ -25,7 +27,7 @@ export function matchesType(type: string, value: unknown): boolean {
   }
   if (STRING_TYPES.has(type) || type.startsWith('custom.') || type.startsWith('option.')) return typeof value === 'string';
   if (type === 'date') return typeof value === 'string' && Number.isFinite(Date.parse(value));
-  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (type === 'number') return Number.isFinite(typeof value === 'number' ? value : value instanceof JsonNumber ? value.valueOf() : NaN);
   if (type === 'boolean') return typeof value === 'boolean';
   if (OBJECT_TYPES.has(type)) return jsonKind(value) === 'object';
   return true;
@@ -33,24 +35,29 @@ export function matchesType(type: string, value: unknown): boolean {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-/** Bubble type for a field `/meta` did not list, from the values seen. */
+/** Bubble type for a field `/meta` did not list, from the values seen (nested lists one level per loop: any depth). */
 export function inferType(values: readonly unknown[]): string {
-  const present = values.filter((v) => v !== null && v !== undefined);
-  if (present.length === 0) return 'text';
-  const kinds = new Set(present.map(jsonKind));
-  if (kinds.size > 1) return kinds.has('string') && !kinds.has('object') && !kinds.has('array') ? 'text' : 'object';
-  const [kind] = kinds;
-  switch (kind) {
-    case 'string':
-      return present.every((v) => ISO_DATE.test(v as string)) ? 'date' : 'text';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return 'boolean';
-    case 'array':
-      return `list.${inferType(present.flatMap((v) => v as unknown[]))}`;
-    default:
-      return present.every(isAddress) ? 'geographic_address' : 'object';
+  let lists = '';
+  for (let level: readonly unknown[] = values; ; ) {
+    const present = level.filter((v) => v !== null && v !== undefined);
+    if (present.length === 0) return `${lists}text`;
+    const kinds = new Set(present.map(jsonKind));
+    if (kinds.size > 1) return lists + (kinds.has('string') && !kinds.has('object') && !kinds.has('array') ? 'text' : 'object');
+    const [kind] = kinds;
+    switch (kind) {
+      case 'string':
+        return lists + (present.every((v) => ISO_DATE.test(v as string)) ? 'date' : 'text');
+      case 'number':
+        return `${lists}number`;
+      case 'boolean':
+        return `${lists}boolean`;
+      case 'array':
+        lists += 'list.';
+        level = present.flatMap((v) => v as unknown[]);
+        break;
+      default:
+        return lists + (present.every(isAddress) ? 'geographic_address' : 'object');
+    }
   }
 }
 

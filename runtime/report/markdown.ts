@@ -92,13 +92,18 @@ export function renderReportMarkdown(report: SyncReport): string {
   lines.push('');
   lines.push('## Tables');
   lines.push('');
-  lines.push('| Table | Status | Records | Pages | Duration | Records/s | Max in flight | Retries | 429s | Raw-only | Soft-deleted |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| Table | Status | Records | Pages | Duration | Records/s | Max in flight | Retries | 429s | Raw-only | Rejected | Soft-deleted |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [type, t] of Object.entries(m.performanceBreakdown)) {
     const name = t.table === type ? t.table : `${t.table} (${type})`;
     lines.push(
-      `| ${md(name)} | ${t.status} | ${formatInt(t.records)} | ${formatInt(t.pages)} | ${md(formatDuration(t.durationMs))} | ${formatNumber(t.recordsPerSecond, 0)} | ${t.maxInFlight} | ${formatInt(t.retries)} | ${formatInt(t.rateLimited429)} | ${formatInt(t.rawOnly)} | ${formatInt(t.softDeleted)} |`,
+      `| ${md(name)} | ${t.status} | ${formatInt(t.records)} | ${formatInt(t.pages)} | ${md(formatDuration(t.durationMs))} | ${formatNumber(t.recordsPerSecond, 0)} | ${t.maxInFlight} | ${formatInt(t.retries)} | ${formatInt(t.rateLimited429)} | ${formatInt(t.rawOnly)} | ${formatInt(t.rejected)} | ${formatInt(t.softDeleted)} |`,
     );
+  }
+  const replaced = Object.entries(m.performanceBreakdown).filter(([, t]) => (t.replaced ?? 0) > 0);
+  if (replaced.length > 0) {
+    lines.push('');
+    lines.push(`Stored with U+FFFD in place of characters PostgreSQL cannot hold (lone surrogates, NUL): ${replaced.map(([type, t]) => `${md(type)} ${formatInt(t.replaced ?? 0)} strings`).join(', ')}. The exact exceptions to "\_raw equals the record": see docs/type-mapping.md.`);
   }
   const held = heldBackLines(Object.entries(m.performanceBreakdown).map(([type, t]) => ({ type, heldBack: t.heldBack ?? 0, ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}) })));
   if (held.length > 0) {

@@ -53,9 +53,11 @@ interface TableState {
   durationMs: number | null;
   status: TableStatus;
   rawOnly: number;
+  rejected: number;
   softDeleted: number;
   heldBack: number;
   heldBackReason?: 'guard' | 'incomplete';
+  replaced: number;
   retries: number;
   rateLimited429: number;
   rateLimitWaitMs: number;
@@ -322,8 +324,10 @@ export class SyncMetricsCollector {
     if (!seen) state.pages = result.pages;
     state.status = result.status;
     state.rawOnly = result.rawOnly;
+    state.rejected = result.rejected;
     state.softDeleted = result.softDeleted;
     state.heldBack = result.heldBack;
+    state.replaced = result.replaced ?? 0;
     if (result.heldBackReason) state.heldBackReason = result.heldBackReason;
     if (result.status === 'ERROR') this.recordError(this.failure?.message ?? `table ${result.table} stopped with an error`, result.type);
     this.recordTableComplete(result.type, records, result.durationMs);
@@ -347,8 +351,10 @@ export class SyncMetricsCollector {
         durationMs: null,
         status: 'PENDING',
         rawOnly: 0,
+        rejected: 0,
         softDeleted: 0,
         heldBack: 0,
+        replaced: 0,
         retries: 0,
         rateLimited429: 0,
         rateLimitWaitMs: 0,
@@ -418,7 +424,9 @@ function breakdown(t: TableState, now: number): TableBreakdown {
     recordsPerSecond: durationMs > 0 ? round((t.records / durationMs) * 1000) : 0,
     status: t.status,
     rawOnly: t.rawOnly,
+    rejected: t.rejected,
     softDeleted: t.softDeleted,
+    ...(t.replaced > 0 ? { replaced: t.replaced } : {}),
     ...(t.heldBack > 0 ? { heldBack: t.heldBack, ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}) } : {}),
     retries: t.retries,
     rateLimited429: t.rateLimited429,

@@ -56,10 +56,14 @@ export interface TableBreakdown {
   recordsPerSecond: number;
   status: TableStatus;
   rawOnly: number;
+  /** Records kept in the rejects table instead of this table. */
+  rejected: number;
   softDeleted: number;
   /** Deletions the full pass held back (see the sync's mass-deletion guard). */
   heldBack?: number;
   heldBackReason?: 'guard' | 'incomplete';
+  /** Strings stored with U+FFFD in place of characters PostgreSQL cannot hold. */
+  replaced?: number;
   retries: number;
   rateLimited429: number;
   rateLimitWaitMs: number;

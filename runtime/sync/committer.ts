@@ -138,6 +138,7 @@ export class Committer {
           })),
           written: result.written,
           rawOnly: result.rawOnly,
+          replaced: result.replaced,
           watermark: {
             windowIndex: ledger.window.index,
             windowStart: ledger.window.start,

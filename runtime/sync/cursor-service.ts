@@ -9,6 +9,8 @@ import type { Manifest, ManifestSyncState } from '../../generator/manifest/types
 import type { Db } from '../db/types.js';
 import { BubbleError } from '../errors.js';
 import type { PageMark, Window } from './keyset.js';
+
+import { countRejects } from './rejects.js';
 import { ident, newId, num, readUtc, toIso, UTC_NOW, utcParam } from './sql.js';
 
 export interface SyncJobRow {
@@ -55,6 +57,8 @@ export interface SyncCursorRow {
   /** Rows the completed full pass would have marked deleted but the mass-deletion guard held back. */
   heldBack: number;
   heldBackReason: 'guard' | 'incomplete' | null;
+  /** Strings stored with U+FFFD in place of what PostgreSQL cannot hold. */
+  replaced: number;
 }
 
 export interface SyncProgress {
@@ -91,6 +95,8 @@ export interface PageBatch {
   pages: LedgerPage[];
   written: number;
   rawOnly: number;
+  /** Strings in which characters PostgreSQL cannot store were replaced by U+FFFD. */
+  replaced: number;
   watermark: Watermark;
   /** The table's record count, when a page reported it. */
   total: number | null;
@@ -131,6 +137,11 @@ export class SyncCursorService {
     this.cursor = ident(state.cursorTable);
     this.page = ident(state.pageTable);
     this.tableTypes = manifestTypes instanceof Map ? manifestTypes : new Map((manifestTypes as Manifest['types']).map((t) => [t.table, t.name]));
+  }
+
+  /** Records of the job kept in the rejects table, per database table. */
+  rejectedByTable(syncJobId: string): Promise<Map<string, number>> {
+    return countRejects(this.db, this.state.rejectTable, syncJobId);
   }
 
   /** The same service, running its statements inside `tx`. */
@@ -193,7 +204,7 @@ export class SyncCursorService {
       // `pages` is counted from the ledger, so a batch committed twice (its COMMIT's answer lost, then
       // retried) is not counted twice; a retried upsert writes no row again, so `synced_records` holds.
       `UPDATE ${this.cursor} SET pages = (SELECT count(*) FROM ${this.page} WHERE sync_job_id = $2 AND table_name = $1) + 0 * $3,
-         synced_records = synced_records + $4, raw_only = raw_only + $5,
+         synced_records = synced_records + $4, raw_only = raw_only + $5, replaced = replaced + $15,
          last_cursor = COALESCE($6, last_cursor), total_records = COALESCE($7, total_records),
          reported_records = reported_records + $8,
          current_cursor = $9, window_index = $10, window_start = $11, window_end = $12, last_id = $13, last_key = $14,
@@ -201,7 +212,7 @@ export class SyncCursorService {
          updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
       [tableName, syncJobId, batch.pages.length, batch.written, batch.rawOnly, last?.offset ?? null, batch.total, batch.reported,
-        w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey],
+        w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey, batch.replaced],
     );
   }
 
@@ -365,7 +376,7 @@ export class SyncCursorService {
       `SELECT c."tableName" AS "tableName", c.bubble_data_type, c.sync_job_id, c.current_cursor, c.last_cursor,
          c.total_records, c.synced_records, c.status::text AS status, ${readUtc('started_at', 'started_at')},
          ${readUtc('completed_at', 'completed_at')}, c.last_error, c.window_index, c.window_start, c.window_end,
-         c.window_counted, c.last_id, c.last_key, c.pages, c.raw_only, c.soft_deleted, c.reported_records, c.held_back, c.held_back_reason
+         c.window_counted, c.last_id, c.last_key, c.pages, c.raw_only, c.soft_deleted, c.reported_records, c.held_back, c.held_back_reason, c.replaced
        FROM ${this.cursor} c WHERE c.sync_job_id = $1`,
       [syncJobId],
     );
@@ -459,6 +470,7 @@ function cursorRow(r: Record<string, unknown>): SyncCursorRow {
     softDeleted: num(r.soft_deleted),
     reportedRecords: num(r.reported_records),
     heldBack: num(r.held_back),
+    replaced: num(r.replaced),
     heldBackReason: r.held_back_reason === 'guard' || r.held_back_reason === 'incomplete' ? r.held_back_reason : null,
   };
 }

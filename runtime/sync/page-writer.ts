@@ -2,20 +2,33 @@
  * The default PageWriter: converts each record with the type's compiled converter and writes the page
  * with the database layer's set-based upsert (one statement per page). A value that does not fit its
  * column stays in `_unmapped` (and the whole record in `_raw`) and the record is counted as raw-only;
- * nothing aborts the run.
+ * nothing aborts the run:
+ *
+ * - a record without a non-empty string `_id` cannot be keyed: it goes to the rejects table;
+ * - the page's upsert runs inside a savepoint; when the database refuses it for a value (a data
+ *   exception or a limit, not a lost connection), the page is split in halves until the refused records
+ *   are alone, the rest is written, and each refused record goes to the rejects table with the error.
  */
 import type { ManifestType } from '../../generator/manifest/types.js';
 import { compileConverter, type RecordConverter } from '../convert/index.js';
+import { storableText, type EncodeTally } from '../db/encode.js';
+import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
 import { prepareUpsert, type PreparedUpsert, type UpsertRow } from '../db/upsert.js';
-import type { BubbleRecord, PageWriter, WriteContext } from './ports.js';
+import type { BubbleRecord, PageWriter, WriteContext, WriteResult } from './ports.js';
+import { missingIdReason, storeRejects, type Reject } from './rejects.js';
 
-export function createPageWriter(): PageWriter {
+export interface PageWriterOptions {
+  /** The sync-state table that keeps records that cannot be written to their table (`manifest.state.rejectTable`). */
+  rejectTable?: string | undefined;
+}
+
+export function createPageWriter(options: PageWriterOptions = {}): PageWriter {
   const statements = new Map<string, Promise<PreparedUpsert>>();
   const converters = new Map<string, RecordConverter>();
 
   return {
-    async write(tx: Db, type: ManifestType, records: BubbleRecord[], context: WriteContext) {
+    async write(tx: Db, type: ManifestType, records: BubbleRecord[], context: WriteContext): Promise<WriteResult> {
       let statement = statements.get(type.table);
       if (!statement) {
         statement = prepareUpsert(tx, type);
@@ -29,11 +42,18 @@ export function createPageWriter(): PageWriter {
         converters.set(type.table, converter);
       }
       const rows: UpsertRow[] = [];
-      let rawOnly = 0;
+      const rejects: Reject[] = [];
+      // By the id as stored; the first occurrence of an id in the page wins.
+      const seen = new Set<string>();
       records.forEach((record, i) => {
         const c = converter.convert(record);
-        if (c.bubbleId === null) return;
-        if (c.unmapped !== null) rawOnly += 1;
+        if (c.bubbleId === null) {
+          rejects.push({ record, bubbleId: null, reason: missingIdReason(record) });
+          return;
+        }
+        const key = storableText(c.bubbleId);
+        if (seen.has(key)) return;
+        seen.add(key);
         rows.push({
           bubbleId: c.bubbleId,
           createdAt: c.createdAt,
@@ -46,8 +66,77 @@ export function createPageWriter(): PageWriter {
           values: c.values,
         });
       });
-      const written = await (await statement).run(tx, rows, context.jobId);
-      return { written, rawOnly };
+      const tally: EncodeTally = { replaced: 0 };
+      const { written, refused } = await writeRows(tx, await statement, rows, context.jobId, tally);
+      for (const { row, error } of refused) rejects.push({ record: row.raw, bubbleId: row.bubbleId, reason: refusalReason(error) });
+      const refusedRows = new Set(refused.map((r) => r.row));
+      const rawOnly = rows.filter((row) => row.unmapped !== null && row.unmapped !== undefined && !refusedRows.has(row)).length;
+      const rejected = await storeRejects(tx, options.rejectTable, type, context.jobId, rejects, tally);
+      return { written, rawOnly, rejected, replaced: tally.replaced };
     },
   };
+}
+
+interface Written {
+  written: number;
+  refused: Array<{ row: UpsertRow; error: unknown }>;
+}
+
+/**
+ * Writes `rows` in a savepoint; when the database refuses them for a value, halves the batch until each
+ * refused row is alone. Replaced strings are counted only for batches that were written.
+ */
+async function writeRows(tx: Db, statement: PreparedUpsert, rows: readonly UpsertRow[], jobId: string, tally: EncodeTally): Promise<Written> {
+  if (rows.length === 0) return { written: 0, refused: [] };
+  const attempt: EncodeTally = { replaced: 0 };
+  try {
+    const written = await tx.transaction((savepoint) => statement.run(savepoint, rows, jobId, attempt));
+    tally.replaced += attempt.replaced;
+    return { written, refused: [] };
+  } catch (error) {
+    if (!isRecordError(error)) throw error;
+    if (rows.length === 1) return { written: 0, refused: [{ row: rows[0]!, error }] };
+    const half = rows.length >>> 1;
+    const first = await writeRows(tx, statement, rows.slice(0, half), jobId, tally);
+    const second = await writeRows(tx, statement, rows.slice(half), jobId, tally);
+    return { written: first.written + second.written, refused: [...first.refused, ...second.refused] };
+  }
+}
+
+/**
+ * Errors that belong to the values being written rather than to the database or the connection:
+ * PostgreSQL data exceptions (SQLSTATE class 22), program limits (54: a value too deep or too large),
+ * a statement touching one row twice (21000), and encoding errors raised before the statement is sent.
+ */
+function isRecordError(error: unknown): boolean {
+  if (isConnectionError(error)) return false;
+  if (error instanceof TypeError || error instanceof RangeError) return true;
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('54') || code === '21000');
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/** The SQLSTATE of a pg or PGlite error, or of a Prisma error that wraps one. */
+function sqlState(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const e = queue.shift();
+    if (typeof e !== 'object' || e === null || seen.has(e)) continue;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    for (const key of ['code', 'originalCode']) {
+      const code = o[key];
+      if (typeof code === 'string' && SQLSTATE.test(code) && !code.startsWith('P')) return code;
+    }
+    queue.push(o.cause, o.meta, o.driverAdapterError);
+  }
+  return undefined;
+}
+
+function refusalReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = sqlState(error);
+  return `could not be written${code ? ` (SQLSTATE ${code})` : ''}: ${message}`.slice(0, 2000);
 }

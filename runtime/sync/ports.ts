@@ -59,11 +59,22 @@ export interface WriteContext {
   positions?: readonly number[];
 }
 
+export interface WriteResult {
+  /** Rows inserted or changed (unchanged rows are not counted). */
+  written: number;
+  /** Records written with at least one value kept only in the unmapped/raw copy. */
+  rawOnly: number;
+  /** Records kept in the rejects table instead of the type's table (no usable `_id`, or refused by the database). */
+  rejected: number;
+  /** Strings (values and keys) in which characters PostgreSQL cannot store were replaced by U+FFFD. */
+  replaced: number;
+}
+
 export interface PageWriter {
   /**
-   * Writes records (one or several pages', already deduplicated by `_id`) with one set-based upsert
-   * inside `tx`. Rows are stamped with the job id and marked not deleted. Returns rows written and how
-   * many records kept a value only in the unmapped/raw copy.
+   * Writes one page's records as fetched (records without a usable `_id` and repeated ids included)
+   * with one set-based upsert inside `tx`; records that cannot be written go to the rejects table in
+   * the same transaction. Rows are stamped with the job id and marked not deleted.
    */
-  write(tx: Db, type: ManifestType, records: BubbleRecord[], context: WriteContext): Promise<{ written: number; rawOnly: number }>;
+  write(tx: Db, type: ManifestType, records: BubbleRecord[], context: WriteContext): Promise<WriteResult>;
 }

@@ -105,7 +105,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     await cursors.startJob(job.id);
     emit({ kind: 'job-start', jobId: job.id, mode: job.mode, types: job.types, resumed });
 
-    const outcome = await runTables(db, cursors, job, types, settings, deps, signal, emit);
+    const writer = deps.writer ?? createPageWriter({ rejectTable: plan.state.rejectTable });
+    const outcome = await runTables(db, cursors, job, types, settings, { ...deps, writer }, signal, emit);
     let { error } = outcome;
     const { interrupted, cancelled, durations } = outcome;
     if (lock.signal.aborted && error === null) error = lock.signal.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke');
@@ -216,7 +217,7 @@ async function runTables(
     try {
       await completeTable({ db, cursors, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
       const done = await cursors.resumeFromCursor(pass.type.table, job.id);
-      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table)) });
+      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table), (await cursors.rejectedByTable(job.id)).get(pass.type.table) ?? 0) });
       if ((await cursors.getJob(job.id))?.status === 'CANCELLED') {
         halt.abort();
         await settle(passes);
@@ -376,7 +377,7 @@ async function completeTable(c: Completion, type: ManifestType): Promise<void> {
   });
 }
 
-function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | undefined): TableResult {
+function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | undefined, rejected: number): TableResult {
   const stored = c.startedAt && c.completedAt ? Date.parse(c.completedAt) - Date.parse(c.startedAt) : 0;
   return {
     type: type.name,
@@ -386,8 +387,10 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
     durationMs: durationMs ?? stored,
     status: c.status,
     rawOnly: c.rawOnly,
+    rejected,
     softDeleted: c.softDeleted,
     heldBack: c.heldBack,
+    ...(c.replaced > 0 ? { replaced: c.replaced } : {}),
     ...(c.heldBackReason ? { heldBackReason: c.heldBackReason } : {}),
   };
 }
@@ -397,6 +400,7 @@ async function buildResult(
 ): Promise<SyncResult> {
   const rows = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
   const fresh = await cursors.getJob(job.id);
+  const rejected = await cursors.rejectedByTable(job.id);
   return {
     jobId: job.id,
     mode: job.mode,
@@ -404,7 +408,7 @@ async function buildResult(
     durationMs,
     tables: types.map((t) => {
       const c = rows.get(t.table);
-      return c ? tableResult(t, c, durations.get(t.table)) : emptyTable(t, 'PENDING', durations.get(t.table));
+      return c ? tableResult(t, c, durations.get(t.table), rejected.get(t.table) ?? 0) : emptyTable(t, 'PENDING', durations.get(t.table));
     }),
   };
 }
@@ -421,7 +425,7 @@ function offlineResult(job: SyncJobRow, types: ManifestType[], durationMs: numbe
 }
 
 function emptyTable(t: ManifestType, status: TableStatus, durationMs: number | undefined): TableResult {
-  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, softDeleted: 0, heldBack: 0 };
+  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 };
 }
 
 /** The `status --json` document for a job, read from the database. */
@@ -429,6 +433,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
   const progress = await cursors.getSyncProgress(jobId);
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
+  const rejected = await cursors.rejectedByTable(jobId);
   const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   const error = job.status === 'ERROR' ? decodeJobError(job.error) : null;
   return {
@@ -440,7 +445,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
       const type = byName.get(c.bubbleDataType);
       const base = type ?? ({ name: c.bubbleDataType, table: c.tableName } as ManifestType);
       const running = c.startedAt && !c.completedAt ? Date.now() - Date.parse(c.startedAt) : undefined;
-      return tableResult(base, c, running);
+      return tableResult(base, c, running, rejected.get(c.tableName) ?? 0);
     }),
     ...(error ? { error } : {}),
   };

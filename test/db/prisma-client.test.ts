@@ -8,6 +8,10 @@ import { acquireSyncLock } from '../../runtime/db/lock.js';
 import { SyncLockedError } from '../../runtime/db/errors.js';
 import { prepareUpsert, softDeleteUnseen } from '../../runtime/db/upsert.js';
 import { migratedPrismaProject } from '../support/prisma-project.js';
+import { renderSyncStateModels, syncStateNames } from '../../generator/emit/sync-state.js';
+import { JsonNumber } from '../../runtime/convert/json.js';
+import { createPageWriter } from '../../runtime/sync/page-writer.js';
+import type { BubbleRecord } from '../../runtime/sync/ports.js';
 import { samplePage, unitModel, unitType } from './fixtures/sample.js';
 
 type Client = PrismaLike & {
@@ -15,8 +19,10 @@ type Client = PrismaLike & {
   $disconnect(): Promise<void>;
 };
 
+const state = syncStateNames('', '');
+
 test('bulk upsert through a real Prisma Client with adapter-pg', async () => {
-  const { prisma, cleanup } = await migratedPrismaProject<Client>(unitModel, 'prisma');
+  const { prisma, cleanup } = await migratedPrismaProject<Client>(unitModel + renderSyncStateModels(state), 'prisma');
   try {
     const db = dbFromPrisma(prisma);
     const up = await prepareUpsert(db, unitType);
@@ -36,6 +42,14 @@ test('bulk upsert through a real Prisma Client with adapter-pg', async () => {
     await up.run(db, samplePage().slice(0, 1), 'job-2');
     expect(await softDeleteUnseen(db, unitType, 'job-2')).toBe(1);
     expect((await db.query<{ n: number }>('SELECT count(*) AS n FROM rentalunit WHERE _is_deleted'))[0]!.n).toBe(1);
+
+    // A record the database refuses, through Prisma's error wrapping and savepoints: kept aside, the rest written.
+    const writer = createPageWriter({ rejectTable: state.rejectTable });
+    const page = [{ _id: 'p1' }, { _id: 'p2', Address: { x: new JsonNumber('1e200000') } }, { _id: 'p3', 'Unit name': 'cut \ud83d' }] as BubbleRecord[];
+    expect(await db.transaction((tx) => writer.write(tx, unitType, page, { jobId: 'job-2', position: 0 }))).toEqual({ written: 2, rawOnly: 0, rejected: 1, replaced: 1 });
+    const [reject] = await db.query<{ bubble_id: string; reason: string }>(`SELECT bubble_id, reason FROM ${state.rejectTable}`);
+    expect(reject!.bubble_id).toBe('p2');
+    expect(reject!.reason).toContain('SQLSTATE 22003');
 
     const lock = await acquireSyncLock(db, { jobId: 'job-3' });
     await expect(acquireSyncLock(db)).rejects.toBeInstanceOf(SyncLockedError);

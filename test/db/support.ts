@@ -28,10 +28,10 @@ export async function emptyDb(backend: Backend): Promise<TestDb> {
   return { db, cleanup: () => db.close() };
 }
 
-/** A database with the sample model's table, created by `migrate`. */
-export async function sampleDb(backend: Backend): Promise<TestDb> {
+/** A database with the sample model's table (and `extraModels`, Prisma text), created by `migrate`. */
+export async function sampleDb(backend: Backend, extraModels = ''): Promise<TestDb> {
   const t = await emptyDb(backend);
   const dir = mkdtempSync(join(tmpdir(), 'bubble-db-'));
-  await migrate({ db: t.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource + unitModel]], migrationsDir: join(dir, 'migrations') });
+  await migrate({ db: t.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource + unitModel + extraModels]], migrationsDir: join(dir, 'migrations') });
   return { ...t, cleanup: async () => { await t.cleanup(); rmSync(dir, { recursive: true, force: true }); } };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compileConverter, convertRecord, toBoolean, toDate, toNumber, toText, FAIL } from '../../runtime/convert/index.js';
+import { compileConverter, convertRecord, JsonNumber, toBoolean, toDate, toNumber, toText, FAIL } from '../../runtime/convert/index.js';
 import { buildManifest } from '../../generator/manifest/build.js';
 import type { ManifestType } from '../../generator/manifest/types.js';
 import type { Dictionary } from '../../generator/dictionary/schema.js';
@@ -98,11 +98,36 @@ describe('compileConverter / convertRecord', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  test('a missing or non-string _id gives bubbleId null (and never throws)', () => {
+  test('a missing, empty or non-string _id gives bubbleId null (and never throws)', () => {
     expect(convertRecord(T, {}).bubbleId).toBeNull();
     const c = convertRecord(T, { _id: 7 });
     expect(c.bubbleId).toBeNull();
     expect(c.unmapped).toEqual({ _id: 7 });
+    const empty = convertRecord(T, { _id: '' });
+    expect(empty.bubbleId).toBeNull();
+    expect(empty.issues).toEqual([{ key: '_id', reason: 'expected non-empty string, got empty string' }]);
+  });
+
+  test('numbers that do not survive a double: exact text in text columns, nearest double in number and date columns, unmapped beyond double range', () => {
+    const big = new JsonNumber('9007199254740993');
+    const huge = new JsonNumber('1e400');
+    const c = convertRecord(T, {
+      _id: 'a', 'F text': big, 'F number': big, 'F date': new JsonNumber('1705314600123.0000000001'), 'F list.number': [1, big],
+      'F geographic_address': { lat: huge }, 'F boolean': big, 'F list.text': [huge],
+    });
+    expect(c.values[col('text')]).toBe('9007199254740993');
+    expect(c.values[col('number')]).toBe(9007199254740992);
+    expect((c.values[col('date')] as Date).toISOString()).toBe('2024-01-15T10:30:00.123Z');
+    expect(c.values[col('list.number')]).toEqual([1, 9007199254740992]);
+    expect(c.values[col('geographic_address')]).toEqual({ lat: huge });
+    expect(c.values[col('list.text')]).toEqual(['1e400']);
+    expect(c.unmapped).toEqual({ 'F boolean': big });
+    const out = convertRecord(T, { _id: 'a', 'F number': huge, 'F date': huge });
+    expect(out.unmapped).toEqual({ 'F number': huge, 'F date': huge });
+    expect(out.issues).toEqual([
+      { key: 'F number', reason: 'expected number, got number beyond double range' },
+      { key: 'F date', reason: 'expected date, got number beyond double range' },
+    ]);
   });
 
   test('property: every key lands in exactly one place, nothing is lost, nothing throws', () => {

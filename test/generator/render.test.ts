@@ -64,7 +64,7 @@ describe('render', () => {
       ['user', 'BubbleUser', 'bubble_user'],
       ['old', 'BubbleOld', 'bubble_old'],
     ]);
-    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages' });
+    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages', rejectTable: 'bubble_sync_rejects' });
     expect(manifest.types[0]!.columns.map((c) => [c.references, c.pgType])).toEqual([
       ['user', 'text'],
       ['team', 'text[]'],
@@ -75,7 +75,7 @@ describe('render', () => {
     expect(models).toMatch(/@id\(map: "bubble_user_pkey"\)/);
     expect(models).toMatch(/@unique\(map: "bubble_user__id_key"\)/);
     expect(models).toMatch(/gone\s+String\?\s+@map\("Gone"\)/);
-    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage']);
+    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage', 'BubbleSyncReject']);
   });
 
   test('a long table name gets explicit, distinct ≤63-byte constraint names', async () => {

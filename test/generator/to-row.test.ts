@@ -37,7 +37,7 @@ jest.unstable_mockModule('prisma-generator-bubble/runtime', async () => {
         durationMs: 0,
         tables: plan.types
           .filter((t) => types.includes(t.name))
-          .map((t) => ({ type: t.name, table: t.table, records: 0, pages: 0, durationMs: 0, status: 'COMPLETED' as const, rawOnly: 0, softDeleted: 0, heldBack: 0 })),
+          .map((t) => ({ type: t.name, table: t.table, records: 0, pages: 0, durationMs: 0, status: 'COMPLETED' as const, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 })),
       };
     },
   };
@@ -132,6 +132,6 @@ describe('generated toRow on the sample app records', () => {
     expect(calls[0]!.options).toEqual({ mode: 'full', concurrency: 3 });
     expect(calls[1]!.options).toEqual({ mode: 'incremental', types: [first.type] });
     expect(calls[0]!.plan.types).toEqual(generated.adapters.map((a) => a.descriptor));
-    expect(calls[0]!.plan.state).toEqual({ jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages' });
+    expect(calls[0]!.plan.state).toEqual({ jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects' });
   });
 });

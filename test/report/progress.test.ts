@@ -24,8 +24,8 @@ const RESULT: SyncResult = {
   status: 'COMPLETED',
   durationMs: 12_000,
   tables: [
-    { type: 'user', table: 'user', records: 1200, pages: 12, durationMs: 5000, status: 'COMPLETED', rawOnly: 3, softDeleted: 0, heldBack: 0 },
-    { type: 'invoice', table: 'invoice', records: 3400, pages: 34, durationMs: 7000, status: 'COMPLETED', rawOnly: 0, softDeleted: 2, heldBack: 0 },
+    { type: 'user', table: 'user', records: 1200, pages: 12, durationMs: 5000, status: 'COMPLETED', rawOnly: 3, rejected: 0, softDeleted: 0, heldBack: 0 },
+    { type: 'invoice', table: 'invoice', records: 3400, pages: 34, durationMs: 7000, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 2, heldBack: 0 },
   ],
 };
 
@@ -108,7 +108,7 @@ const EVENTS: Array<[number, ProgressEvent]> = [
   [2000, { kind: 'retry', type: 'user', reason: 'HTTP 429', waitMs: 1500, status: 429 }],
   [6000, { kind: 'page-done', type: 'user', records: 100, done: 200, total: 300, inFlight: 2 }],
   [7000, { kind: 'page-done', type: 'user', records: 100, done: 300, total: 300, inFlight: 1 }],
-  [7000, { kind: 'table-done', result: { type: 'user', table: 'user', records: 300, pages: 3, durationMs: 7000, status: 'COMPLETED', rawOnly: 0, softDeleted: 0, heldBack: 0 } }],
+  [7000, { kind: 'table-done', result: { type: 'user', table: 'user', records: 300, pages: 3, durationMs: 7000, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } }],
   [7000, { kind: 'job-done', result: { jobId: 'job_1', mode: 'full', status: 'COMPLETED', durationMs: 7000, tables: [] } }],
 ];
 

@@ -67,7 +67,7 @@ export function simulate(opts: SimOptions): { collector: SyncMetricsCollector; e
       emit(f.end, { kind: 'page-done', type: t.type, records: f.records, done, total: t.records, inFlight: Math.min(opts.concurrency, pages), startedAt: f.start });
     }
     now = Math.max(...lanes);
-    const result: TableResult = { type: t.type, table: t.table, records: t.records, pages, durationMs: now - tableStart, status: 'COMPLETED', rawOnly: 0, softDeleted: 0, heldBack: 0 };
+    const result: TableResult = { type: t.type, table: t.table, records: t.records, pages, durationMs: now - tableStart, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 };
     results.push(result);
     emit(now, { kind: 'table-done', result });
   }

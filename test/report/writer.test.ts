@@ -30,7 +30,7 @@ describe('report writer', () => {
     reporter.collector.recordError(`failed with token ${TOKEN}`, 'user');
     now += 300;
     reporter.onProgress({ kind: 'page-done', type: 'user', records: 2, done: 2, total: 2, inFlight: 1, startedAt: now - 300 });
-    reporter.onProgress({ kind: 'table-done', result: { type: 'user', table: 'user', records: 2, pages: 1, durationMs: 600, status: 'COMPLETED', rawOnly: 0, softDeleted: 0, heldBack: 0 } });
+    reporter.onProgress({ kind: 'table-done', result: { type: 'user', table: 'user', records: 2, pages: 1, durationMs: 600, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } });
     reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_abc', mode: 'full', status: 'COMPLETED', durationMs: 600, tables: [] } });
     const { report, written } = await reporter.finish();
     expect(written?.dir).toBe(join(dir, 'job_abc'));
@@ -55,7 +55,7 @@ describe('report writer', () => {
       const reporter = createRunReporter({ reportDir: dir, memory: () => 1, sampleEveryMs: 0 });
       reporter.onProgress({ kind: 'job-start', jobId: 'job_r', mode: 'full', types: ['user'], resumed: status === 'COMPLETED' });
       reporter.onProgress({ kind: 'table-start', type: 'user', table: 'user', total: null });
-      const table = { type: 'user', table: 'user', records: 0, pages: 0, durationMs: 5, status, rawOnly: 0, softDeleted: 0, heldBack: 0 } as const;
+      const table = { type: 'user', table: 'user', records: 0, pages: 0, durationMs: 5, status, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } as const;
       reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_r', mode: 'full', status, durationMs: 5, tables: [table], ...(error ? { error } : {}) } });
       return (await reporter.finish()).written!;
     };

@@ -24,7 +24,7 @@ test('sync --json prints one document; status --json prints the same shape; a re
   const result = JSON.parse(first.stdout) as SyncResult;
   expect(Object.keys(result).sort()).toEqual(['durationMs', 'jobId', 'mode', 'status', 'tables']);
   expect(result).toMatchObject({ mode: 'full', status: 'COMPLETED' });
-  expect(Object.keys(result.tables[0]!).sort()).toEqual(['durationMs', 'heldBack', 'pages', 'rawOnly', 'records', 'softDeleted', 'status', 'table', 'type']);
+  expect(Object.keys(result.tables[0]!).sort()).toEqual(['durationMs', 'heldBack', 'pages', 'rawOnly', 'records', 'rejected', 'softDeleted', 'status', 'table', 'type']);
   expect(result.tables.map((t) => t.records)).toEqual(p.manifest.types.map((t) => p.fake.count(t.name)));
   expect(first.stdout + first.stderr).not.toContain(p.fake.token);
   // The run report, beside the project (./.bubble/reports/<job>/), without the token.

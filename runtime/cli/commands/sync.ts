@@ -122,7 +122,7 @@ export function summary(result: SyncResult): string {
     if (result.error.hint) lines.push(`  → ${result.error.hint}`);
   }
   for (const t of result.tables) {
-    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '', t.heldBack ? `${t.heldBack} deletions held back` : '']
+    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.rejected ? `${t.rejected} rejected` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '', t.heldBack ? `${t.heldBack} deletions held back` : '']
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);

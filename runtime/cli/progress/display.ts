@@ -192,6 +192,7 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
         } else {
           const extra = [
             event.result.rawOnly > 0 ? `${formatInt(event.result.rawOnly)} raw-only` : '',
+            event.result.rejected > 0 ? `${formatInt(event.result.rejected)} rejected` : '',
             event.result.softDeleted > 0 ? `${formatInt(event.result.softDeleted)} soft-deleted` : '',
           ]
             .filter(Boolean)

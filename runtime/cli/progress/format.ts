@@ -153,6 +153,8 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
     const rate = t.durationMs > 0 ? (t.records / t.durationMs) * 1000 : 0;
     const extra = [
       t.rawOnly > 0 ? `${formatInt(t.rawOnly)} raw-only` : '',
+      t.rejected > 0 ? `${formatInt(t.rejected)} rejected` : '',
+      (t.replaced ?? 0) > 0 ? `${formatInt(t.replaced ?? 0)} strings with U+FFFD` : '',
       t.softDeleted > 0 ? `${formatInt(t.softDeleted)} soft-deleted` : '',
       t.heldBack > 0 ? `${formatInt(t.heldBack)} deletions held back` : '',
     ].filter(Boolean).join(', ');

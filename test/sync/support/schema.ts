@@ -39,7 +39,7 @@ export function testManifest(): Manifest {
     modelPrefix: '',
     tablePrefix: '',
     types: [type('item', ITEM_COLUMNS), type('note', [column('Body', 'text')])],
-    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages' },
+    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects' },
   };
 }
 
@@ -59,13 +59,16 @@ CREATE TABLE "sync_cursors" (id text PRIMARY KEY, "tableName" text NOT NULL, bub
   window_index integer NOT NULL DEFAULT 0, window_start text, window_end text, window_counted boolean NOT NULL DEFAULT true,
   last_id text, last_key text, pages integer NOT NULL DEFAULT 0, raw_only integer NOT NULL DEFAULT 0,
   soft_deleted integer NOT NULL DEFAULT 0, reported_records integer NOT NULL DEFAULT 0, held_back integer NOT NULL DEFAULT 0,
-  held_back_reason text,
+  held_back_reason text, replaced integer NOT NULL DEFAULT 0,
   UNIQUE ("tableName", sync_job_id));
 CREATE TABLE "sync_pages" (id text PRIMARY KEY, sync_job_id text NOT NULL, table_name text NOT NULL,
   window_index integer NOT NULL, page_index integer NOT NULL, "offset" integer NOT NULL, records integer NOT NULL,
   raw_only integer NOT NULL DEFAULT 0, first_id text, last_id text, last_key text, remaining integer, started_at timestamp(3),
   created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   UNIQUE (sync_job_id, table_name, window_index, page_index));
+CREATE TABLE "sync_rejects" (id text PRIMARY KEY, sync_job_id text NOT NULL, bubble_type text NOT NULL,
+  table_name text NOT NULL, bubble_id text, raw text NOT NULL, reason text NOT NULL,
+  created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
 `;
 
 function dataTableDdl(t: ManifestType): string {
