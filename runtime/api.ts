@@ -42,12 +42,16 @@ export interface SyncOptions {
   types?: string[];
   /** Overrides BUBBLE_APP_URL. The token always comes from BUBBLE_API_TOKEN. */
   appUrl?: string;
-  /** Pages in flight per table (SYNC_CONCURRENCY, default 1). */
+  /** Pages in flight per table (SYNC_CONCURRENCY; unset: the sync chooses). */
   concurrency?: number;
   /** Requests per minute, retries included (SYNC_RATE_LIMIT_RPM, default 600, 0 = no cap). */
   rateLimitRpm?: number;
   /** Deepest offset used inside one keyset window (BUBBLE_MAX_OFFSET, default 10,000). */
   maxOffset?: number;
+  /** Share of a table (0–1) a full pass may mark deleted before the mass-deletion guard holds back (SYNC_MAX_DELETE_FRACTION, default 0.1). */
+  maxDeleteFraction?: number;
+  /** Lets a full pass mark any share of a table deleted (SYNC_ALLOW_MASS_DELETE=1). */
+  allowMassDelete?: boolean;
   /** Stops after in-flight pages commit; the job stays resumable. */
   signal?: AbortSignal;
   /** Where run reports go (default `./.bubble/reports`); `false` writes none. */

@@ -24,20 +24,12 @@ import type { WrittenReport } from '../report/writer.js';
 import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-source.js';
 import { SyncCursorService } from '../sync/cursor-service.js';
 import { runSyncOnDb } from '../sync/runner.js';
-import { resolveSettings } from '../sync/settings.js';
+import { resolveSyncSettings } from '../settings/index.js';
 import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
+import { DEMO_DEFAULTS } from './defaults.js';
 import { demoLayout, demoPrismaConfig, demoSchemaPrisma, type DemoLayout } from './layout.js';
 
-export const DEMO_DEFAULTS = {
-  records: 10_000,
-  /** Mean latency ≈ 322 ms, what a real Bubble app answers in: 280 ms + up to 80 ms jitter. */
-  latencyMs: 280,
-  jitterMs: 80,
-  /** Pages in flight when SYNC_CONCURRENCY is unset: enough to show parallel pages in the chart. */
-  concurrency: 3,
-  /** Records sampled per type by introspect. */
-  sample: 100,
-} as const;
+export { DEMO_DEFAULTS };
 
 export interface DemoOptions {
   dir: string;
@@ -96,10 +88,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const records = options.records ?? DEMO_DEFAULTS.records;
   const latencyMs = options.latencyMs ?? DEMO_DEFAULTS.latencyMs;
   const jitterMs = options.latencyMs === undefined ? DEMO_DEFAULTS.jitterMs : Math.round(latencyMs / 4);
-  const settings = resolveSettings({
-    concurrency: options.concurrency ?? (env.SYNC_CONCURRENCY ? undefined : DEMO_DEFAULTS.concurrency),
-    ...(options.rateLimitRpm !== undefined ? { rateLimitRpm: options.rateLimitRpm } : {}),
-  }, env);
+  const settings = resolveSyncSettings({ options: { concurrency: options.concurrency, rateLimitRpm: options.rateLimitRpm }, env });
+  const concurrency = settings.concurrency ?? DEMO_DEFAULTS.concurrency;
 
   // A different data set than the one the demo database holds starts the demo over (it is all demo data).
   let state = readState(layout);
@@ -123,7 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       appUrl: app.url,
       token: app.token,
       rateLimitRpm: settings.rateLimitRpm,
-      maxInFlight: Math.max(1, settings.concurrency),
+      maxInFlight: concurrency,
       onEvent: (e: BubbleClientEvent) => {
         for (const listener of events) listener(progressFromClientEvent(e));
       },
@@ -158,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const reported = await runWithReport(
       {
         reportDir: layout.reports,
-        settings: { concurrency: settings.concurrency, rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database: 'pglite', appHost: '127.0.0.1 (sample app)' },
+        settings: { concurrency, rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database: 'pglite', appHost: '127.0.0.1 (sample app)' },
         clientMetrics: () => diffMetrics(client.metrics(), clientBefore),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       },
@@ -168,7 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
           openDbHandle,
           manifest,
           {
-            concurrency: settings.concurrency,
+            concurrency,
             rateLimitRpm: settings.rateLimitRpm,
             maxOffset: settings.maxOffset,
             onProgress,

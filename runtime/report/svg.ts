@@ -96,8 +96,8 @@ export function renderReportSvg(report: SyncReport): string {
   const line2 = [
     s.concurrency !== undefined ? `concurrency ${s.concurrency}` : null,
     s.rateLimitRpm !== undefined ? (s.rateLimitRpm === 0 ? 'no rate cap' : `${formatInt(s.rateLimitRpm)} req/min cap`) : null,
-    `max ${m.parallelPagesUsed} pages in flight`,
-    `${formatInt(m.retries)} retries`,
+    `max ${plural(m.parallelPagesUsed, 'page')} in flight`,
+    m.retries === 1 ? '1 retry' : `${formatInt(m.retries)} retries`,
     `${formatInt(m.rateLimited429)} × 429`,
     `rate-limit waits ${formatDuration(m.rateLimitWaitMs)} (summed over requests)`,
     `peak memory ${formatBytes(m.peakMemoryBytes)}`,

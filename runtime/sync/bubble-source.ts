@@ -5,6 +5,7 @@
 import type { ProgressEvent } from '../api.js';
 import { clientFromEnv, BubbleOffsetRefusedError, type BubbleClient, type BubbleClientEvent, type Constraint } from '../bubble/index.js';
 import type { PageSource } from './ports.js';
+import { DEFAULT_CONCURRENCY } from './settings.js';
 
 export function pageSourceFromClient(client: BubbleClient): PageSource {
   return {
@@ -41,14 +42,15 @@ export function progressFromClientEvent(event: BubbleClientEvent): ProgressEvent
 export function syncClientFromEnv(options: {
   appUrl?: string | undefined;
   rateLimitRpm: number;
-  concurrency: number;
+  /** Pages in flight per table; null: not fixed by the user (the sync's default). */
+  concurrency: number | null;
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 }): BubbleClient {
   const onProgress = options.onProgress;
   return clientFromEnv({
     appUrl: options.appUrl,
     rateLimitRpm: options.rateLimitRpm,
-    maxInFlight: Math.max(options.concurrency, 1),
+    maxInFlight: Math.max(options.concurrency ?? DEFAULT_CONCURRENCY, 1),
     ...(onProgress ? { onEvent: (e: BubbleClientEvent) => onProgress(progressFromClientEvent(e)) } : {}),
   });
 }

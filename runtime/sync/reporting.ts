@@ -41,7 +41,7 @@ export function syncReporting(
     async finish() {
       try {
         const host = appHost();
-        reporter.setSettings({ concurrency: settings.concurrency, rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database, ...(host ? { appHost: host } : {}) });
+        reporter.setSettings({ ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}), rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database, ...(host ? { appHost: host } : {}) });
         const { written } = await reporter.finish();
         return written?.dir ?? null;
       } catch (err) {

@@ -14,7 +14,7 @@ import { BubbleError, formatError, UsageError } from '../errors.js';
 import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
 import { createPageWriter } from './page-writer.js';
 import type { PageSource, PageWriter } from './ports.js';
-import { resolveSettings, type SyncSettings } from './settings.js';
+import { DEFAULT_CONCURRENCY, resolveSettings, type SyncSettings } from './settings.js';
 import { ident, toIso } from './sql.js';
 import { syncTable } from './table-sync.js';
 
@@ -115,7 +115,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
         await cursors.startTable(type.table, job.id, new Date(tableStarted).toISOString());
         emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
         const outcome = await syncTable(
-          { db, cursors, source: deps.source, writer, type, jobId: job.id, mode: job.mode, concurrency: settings.concurrency,
+          { db, cursors, source: deps.source, writer, type, jobId: job.id, mode: job.mode, concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY,
             maxOffset: settings.maxOffset, since, signal, emit },
           cursor,
         );
@@ -156,7 +156,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
           if (error === null) error = finishErr;
         });
     }
-    const result = await buildResult(cursors, job, types, Date.now() - started, durations, status).catch(() =>
+    // A new job's duration is the one `status` shows (the job's own timestamps); a resumed job's is this run's.
+    const result = await buildResult(cursors, job, types, resumed ? Date.now() - started : null, durations, status).catch(() =>
       offlineResult(job, types, Date.now() - started, durations, status),
     );
     emit({ kind: 'job-done', result });
@@ -264,7 +265,7 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
 }
 
 async function buildResult(
-  cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], durationMs: number, durations: Map<string, number>, status: JobStatus,
+  cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], runMs: number | null, durations: Map<string, number>, status: JobStatus,
 ): Promise<SyncResult> {
   const rows = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
   const fresh = await cursors.getJob(job.id);
@@ -272,7 +273,7 @@ async function buildResult(
     jobId: job.id,
     mode: job.mode,
     status: fresh?.status === 'CANCELLED' ? 'CANCELLED' : status,
-    durationMs,
+    durationMs: runMs ?? jobDurationMs(fresh ?? job),
     tables: types.map((t) => {
       const c = rows.get(t.table);
       return c ? tableResult(t, c, durations.get(t.table)) : emptyTable(t, 'PENDING', durations.get(t.table));
@@ -295,17 +296,22 @@ function emptyTable(t: ManifestType, status: TableStatus, durationMs: number | u
   return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, softDeleted: 0 };
 }
 
+/** From the job's first start to its completion (or now), by the database's timestamps. */
+function jobDurationMs(job: Pick<SyncJobRow, 'startedAt' | 'completedAt'>): number {
+  const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
+  return job.startedAt ? Math.max(0, end - Date.parse(job.startedAt)) : 0;
+}
+
 /** The `status --json` document for a job, read from the database. */
 export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobId: string): Promise<SyncResult> {
   const progress = await cursors.getSyncProgress(jobId);
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
-  const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   return {
     jobId: job.id,
     mode: job.mode,
     status: job.status,
-    durationMs: job.startedAt ? Math.max(0, end - Date.parse(job.startedAt)) : 0,
+    durationMs: jobDurationMs(job),
     tables: progress.tables.map((c) => {
       const type = byName.get(c.bubbleDataType);
       const base = type ?? ({ name: c.bubbleDataType, table: c.tableName } as ManifestType);

@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { DEMO_DEFAULTS, runDemo } from '../../demo/run.js';
-import { createRunOutput } from '../progress/run-output.js';
+import { DEMO_DEFAULTS } from '../../demo/defaults.js';
 
 interface DemoFlags {
   records?: string;
@@ -35,6 +34,8 @@ export function register(program: Command): void {
     .option('--concurrency <n>', `pages in flight per table (default SYNC_CONCURRENCY, else ${DEMO_DEFAULTS.concurrency})`)
     .option('--json', 'print one JSON document: the sync result plus {demo: {run, changes, report, database}}')
     .action(async (flags: DemoFlags) => {
+      const { runDemo } = await import('../../demo/run.js');
+      const { createRunOutput } = await import('../progress/run-output.js');
       const records = wholeNumber('--records', flags.records, 1);
       const latencyMs = wholeNumber('--latency', flags.latency, 0);
       const concurrency = wholeNumber('--concurrency', flags.concurrency, 1);

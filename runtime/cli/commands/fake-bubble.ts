@@ -1,6 +1,7 @@
 /** `bubble-runtime fake-bubble [--records N] [--latency ms] [--jitter ms] [--port P] [--rate-limit rpm] [--max-offset N] [--seed S]` */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { untilStopped } from '../until-stopped.js';
 
 interface FakeFlags {
   records: string;
@@ -49,15 +50,7 @@ export function register(program: Command): void {
           `  development database: ${fake.testUrl}\n` +
           'Press Ctrl-C to stop.\n',
       );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
       await fake.close();
       process.stdout.write(`Stopped after ${fake.stats.total} requests.\n`);
     });

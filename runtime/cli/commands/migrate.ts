@@ -1,10 +1,6 @@
 /** `bubble-runtime migrate [--schema <dir>] [--allow-drop] [--json]` */
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { openDbFromEnv } from '../../db/open.js';
-import { describeDrop } from '../../migrate/drops.js';
-import { migrate } from '../../migrate/migrate.js';
-import { resolveSchema } from '../../project/schema.js';
 
 interface MigrateFlags {
   schema?: string;
@@ -22,6 +18,10 @@ export function register(program: Command): void {
     .option('--allow-drop', 'allow the new migration to drop tables or columns (their data is lost)')
     .option('--json', 'print one JSON document: {created, path, applied, drops, database}')
     .action(async (flags: MigrateFlags) => {
+      const { openDbFromEnv } = await import('../../db/open.js');
+      const { describeDrop } = await import('../../migrate/drops.js');
+      const { migrate } = await import('../../migrate/migrate.js');
+      const { resolveSchema } = await import('../../project/schema.js');
       const cwd = process.cwd();
       const location = await resolveSchema({ schema: flags.schema, cwd });
       const db = await openDbFromEnv({ cwd });

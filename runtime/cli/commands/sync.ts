@@ -1,18 +1,11 @@
 /**
  * `bubble-runtime sync [--mode full|incremental] [--types a,b] [--resume] [--cancel <job>] [--json]
- * [--app-url URL] [--schema DIR]`: runs (or resumes, or cancels) a sync from the generated manifest.
- * `--json` prints exactly one JSON document on stdout (DESIGN.md's shape); progress goes to stderr.
+ * [--app-url URL] [--schema DIR] [--concurrency N] [--rate-limit RPM] [--max-offset N] [--allow-mass-delete]`:
+ * runs (or resumes, or cancels) a sync from the generated manifest. `--json` prints exactly one JSON
+ * document on stdout (DESIGN.md's shape); progress goes to stderr.
  */
 import type { Command } from 'commander';
 import type { SyncResult } from '../../api.js';
-import { openDbFromEnv } from '../../db/open.js';
-import { resolveProject } from '../../project/index.js';
-import { pageSourceFromClient, syncClientFromEnv } from '../../sync/bubble-source.js';
-import { SyncCursorService } from '../../sync/cursor-service.js';
-import { jobResult, runSyncOnDb } from '../../sync/runner.js';
-import { parseMode, resolveSettings } from '../../sync/settings.js';
-import { syncReporting } from '../../sync/reporting.js';
-import { createRunOutput } from '../progress/run-output.js';
 import type { BubbleClient } from '../../bubble/index.js';
 import { UsageError } from '../../errors.js';
 
@@ -24,6 +17,10 @@ interface SyncFlags {
   json?: boolean;
   appUrl?: string;
   schema?: string;
+  concurrency?: string;
+  rateLimit?: string;
+  maxOffset?: string;
+  allowMassDelete?: boolean;
 }
 
 export function register(program: Command): void {
@@ -40,7 +37,22 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables}')
     .option('--app-url <url>', 'the app URL (overrides BUBBLE_APP_URL)')
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
+    .option('--concurrency <n>', 'pages in flight per table (overrides SYNC_CONCURRENCY)')
+    .option('--rate-limit <rpm>', 'requests per minute to the app, 0 = no cap (overrides SYNC_RATE_LIMIT_RPM)')
+    .option('--max-offset <n>', 'deepest offset inside one keyset window (overrides BUBBLE_MAX_OFFSET)')
+    .option('--allow-mass-delete', 'let a full pass mark any share of a table deleted (like SYNC_ALLOW_MASS_DELETE=1)')
     .action(async (flags: SyncFlags) => {
+      // Loaded here, not at the top: `--help` and the other commands start without them.
+      const { openDbFromEnv } = await import('../../db/open.js');
+      const { resolveProject } = await import('../../project/index.js');
+      const { pageSourceFromClient, syncClientFromEnv } = await import('../../sync/bubble-source.js');
+      const { SyncCursorService } = await import('../../sync/cursor-service.js');
+      const { jobResult, runSyncOnDb } = await import('../../sync/runner.js');
+      const { parseMode } = await import('../../sync/settings.js');
+      const { resolveSyncSettings } = await import('../../settings/index.js');
+      const { syncReporting } = await import('../../sync/reporting.js');
+      const { createRunOutput } = await import('../progress/run-output.js');
+      const settings = resolveSyncSettings({ flags });
       const mode = parseMode(flags.mode);
       const types = flags.types === undefined ? undefined : flags.types.split(',').map((t) => t.trim()).filter(Boolean);
       if (types !== undefined && types.length === 0) throw new UsageError('--types needs at least one type name.');
@@ -65,7 +77,6 @@ export function register(program: Command): void {
           write(flags.json === true, result, `Cancelled sync job ${flags.cancel}.`);
           return;
         }
-        const settings = resolveSettings({});
         let client: BubbleClient | undefined;
         // Live bars on a terminal, plain lines off it, nothing but the document with --json (runtime/cli/progress).
         const out = createRunOutput({ json: flags.json === true, cwd });
@@ -81,7 +92,11 @@ export function register(program: Command): void {
         const { result, error } = await runSyncOnDb(
           db,
           project.manifest,
-          { ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress },
+          {
+            ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress,
+            ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
+            rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, allowMassDelete: settings.allowMassDelete,
+          },
           { source: pageSourceFromClient(client) },
         ).catch((err: unknown) => {
           out.abort();
