@@ -69,9 +69,11 @@ export class PgliteDb extends PgliteQueryDb {
 /**
  * Opens (creating when missing) the PGlite database in `dir`, or an in-memory one when `dir` is
  * undefined. Throws PgliteLockedError when another process or another open here holds the folder.
+ * `loadDataDir` starts an in-memory database from a `dumpDataDir()` tarball instead of running
+ * initdb, which takes seconds.
  */
-export async function openPglite(dir: string | undefined): Promise<PgliteDb> {
-  if (dir === undefined) return new PgliteDb(await PGlite.create({ parsers }), undefined, () => undefined);
+export async function openPglite(dir: string | undefined, options: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
+  if (dir === undefined) return new PgliteDb(await PGlite.create({ parsers, ...options }), undefined, () => undefined);
   const abs = resolve(dir);
   mkdirSync(dirname(abs), { recursive: true });
   const unlock = lockFolder(abs);
