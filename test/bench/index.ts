@@ -16,6 +16,7 @@ const benches: Bench[] = [
   { name: 'sync', load: () => import('./sync.js') },
   { name: 'generate', load: () => import('./generate.js') },
   { name: 'upsert', load: () => import('./upsert.js') },
+  { name: 'startup', load: () => import('./startup.js') },
 ];
 
 async function main(): Promise<void> {

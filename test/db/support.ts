@@ -6,7 +6,6 @@ import type { Db } from '../../runtime/db/types.js';
 import { openDb } from '../../runtime/db/open.js';
 import { migrate } from '../../runtime/migrate/migrate.js';
 import { createTestDatabase } from '../support/database.js';
-import { memoryPglite } from '../support/pglite.js';
 import { datasource, unitModel } from './fixtures/sample.js';
 
 export type Backend = 'postgres' | 'pglite';
@@ -25,7 +24,7 @@ export async function emptyDb(backend: Backend): Promise<TestDb> {
     const db = await openDb({ databaseUrl: t.url });
     return { db, url: t.url, cleanup: async () => { await db.close(); await t.drop(); } };
   }
-  const db = await memoryPglite();
+  const db = await openDb({ pgliteDir: ':memory:' });
   return { db, cleanup: () => db.close() };
 }
 

@@ -5,7 +5,6 @@
 import pg from 'pg';
 import { createTestDatabase } from '../support/database.js';
 import { openDb } from '../../runtime/db/open.js';
-import { memoryPglite } from '../support/pglite.js';
 import type { Db } from '../../runtime/db/types.js';
 import type { ProgressEvent } from '../../runtime/api.js';
 import { runSyncOnDb, SyncFailedError, SyncInterruptedError, SyncOtherAppError, type RunSyncOptions } from '../../runtime/sync/runner.js';
@@ -26,7 +25,7 @@ async function postgres(): Promise<{ db: Db; url: string }> {
 }
 
 async function pglite(): Promise<Db> {
-  const db = await memoryPglite();
+  const db = await openDb({ pgliteDir: ':memory:' });
   dbs.push({ db });
   await createSchema(db, manifest);
   return db;
