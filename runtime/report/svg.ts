@@ -85,7 +85,7 @@ export function renderReportSvg(report: SyncReport): string {
   parts.push(`<text x="24" y="32" font-size="20" font-weight="600" fill="${INK}">${xmlEscape(title)}</text>`);
   parts.push(`<text x="${WIDTH - RIGHT}" y="32" font-size="14" text-anchor="end" fill="${statusColour(report.status)}" font-weight="600">${xmlEscape(what)}</text>`);
   const line1 = [
-    `${formatInt(m.recordsProcessed)} records`,
+    plural(m.recordsProcessed, 'record'),
     `${formatInt(tables.length)} tables`,
     formatDuration(m.totalDuration),
     `${formatNumber(m.rowsPerSecond, 0)} records/s`,

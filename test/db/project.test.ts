@@ -70,4 +70,16 @@ describe('resolveProject', () => {
       for (const p of [single, none, noBlock, badManifest]) p.cleanup();
     }
   });
+
+  test('the missing-block hint gives paths that work from the schema folder (README layout: ../../)', async () => {
+    const p = makeTempProject({ 'prisma.config.ts': "export default { schema: 'prisma/schema' };\n", 'prisma/schema/schema.prisma': datasource });
+    try {
+      const err = (await resolveProject({ cwd: p.dir }).then(() => undefined, (e: unknown) => e)) as ProjectError;
+      expect(err.code).toBe('NO_BUBBLE_GENERATOR');
+      expect(err.hint).toContain('dictionary = "../../bubble/dictionary.json"  output = "../../generated/bubble"');
+      expect(err.hint).toContain('npx bubble-runtime generate');
+    } finally {
+      p.cleanup();
+    }
+  });
 });

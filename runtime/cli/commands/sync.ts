@@ -127,7 +127,7 @@ export function summary(result: SyncResult): string {
     const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '']
       .filter(Boolean)
       .join(', ');
-    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);
+    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} ${t.records === 1 ? 'record ' : 'records'} ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);
   }
   return lines.join('\n');
 }
