@@ -37,7 +37,7 @@ export function register(program: Command): void {
         env,
       });
       const result = await generate(options);
-      const message = summarise(result, cwd);
+      const message = summarise(result, cwd, 'bubble-runtime');
       process.stdout.write(message === '' ? `Generated models are up to date with the data dictionary (${result.manifest.types.length} models).\n` : `${message}\n`);
     });
 }
