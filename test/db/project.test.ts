@@ -82,4 +82,15 @@ describe('resolveProject', () => {
       p.cleanup();
     }
   });
+
+  test("a config that loads an env file itself does not change bubble-runtime's environment", async () => {
+    const p = makeTempProject({ '.env': 'FROM_CONFIG_ENV=leaked\n', 'prisma/schema/schema.prisma': datasource });
+    writeFileSync(join(p.dir, 'prisma.config.ts'), `process.loadEnvFile(${JSON.stringify(join(p.dir, '.env'))});\nexport default { schema: 'prisma/schema' };\n`);
+    try {
+      expect((await resolveSchema({ cwd: p.dir })).schemaDir).toBe(join(p.dir, 'prisma/schema'));
+      expect(process.env.FROM_CONFIG_ENV).toBeUndefined();
+    } finally {
+      p.cleanup();
+    }
+  });
 });
