@@ -38,7 +38,8 @@ export function register(program: Command): void {
       const { createRunOutput } = await import('../progress/run-output.js');
       const records = wholeNumber('--records', flags.records, 1);
       const latencyMs = wholeNumber('--latency', flags.latency, 0);
-      const concurrency = wholeNumber('--concurrency', flags.concurrency, 1);
+      const { parseVariable } = await import('../../settings/index.js');
+      const concurrency = parseVariable('SYNC_CONCURRENCY', flags.concurrency, '--concurrency');
       const cwd = process.cwd();
       const json = flags.json === true;
       const out = createRunOutput({ json, cwd });
