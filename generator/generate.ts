@@ -56,7 +56,7 @@ export class StaleModelsError extends BubbleError {
   readonly diff: string;
   constructor(path: string, diff: string) {
     super('SCHEMA_STALE', `${path} is not what the data dictionary renders:\n${diff}`, {
-      hint: 'Run `prisma generate` without check = "true" / BUBBLE_SCHEMA_CHECK=1 to rewrite it, then commit the file.',
+      hint: 'Run `npx prisma generate` (or `npx bubble-runtime generate`) without check = "true" / BUBBLE_SCHEMA_CHECK=1 / --check to rewrite it, then commit the file.',
     });
     this.diff = diff;
   }

@@ -25,7 +25,7 @@ export async function onGenerate(options: GeneratorOptions): Promise<void> {
       env: process.env,
     });
     const result = await generate(block);
-    const message = summarise(result, process.cwd());
+    const message = summarise(result, process.cwd(), 'prisma');
     if (message !== '') process.stdout.write(`${message}\n`);
   } catch (err) {
     // Prisma prints the message of a failed generator; keep it the one clear line (+ hint).
@@ -33,16 +33,21 @@ export async function onGenerate(options: GeneratorOptions): Promise<void> {
   }
 }
 
-/** What the user should know after a generate: a rewritten models file, and naming adjustments. */
-export function summarise(result: GenerateResult, cwd: string): string {
+/**
+ * What the user should know after a generate: a rewritten models file, and naming adjustments.
+ * `via` is who ran it: under `prisma generate` Prisma Client needs one more run to see new models;
+ * `bubble-runtime generate` builds no Prisma Client, so its next step is migrate.
+ */
+export function summarise(result: GenerateResult, cwd: string, via: 'prisma' | 'bubble-runtime'): string {
   const lines: string[] = [];
   const models = relative(cwd, result.models.path) || result.models.path;
+  const next = via === 'prisma' ? 'Run `prisma generate` once more so Prisma Client includes them, then migrate.' : 'Next: `npx bubble-runtime migrate`.';
   if (result.models.status === 'created') {
-    lines.push(`prisma-generator-bubble: wrote ${models} (${result.manifest.types.length} models). Run \`prisma generate\` once more so Prisma Client includes them.`);
+    lines.push(`prisma-generator-bubble: wrote ${models} (${result.manifest.types.length} models). ${next}`);
   } else if (result.models.status === 'updated') {
     lines.push(`prisma-generator-bubble: ${models} was stale and has been rewritten from the data dictionary:`);
     lines.push(...(result.models.diff ?? '').split('\n').map((l) => `  ${l}`));
-    lines.push('Run `prisma generate` once more so Prisma Client includes the new models, then migrate.');
+    lines.push(next);
   }
   for (const warning of result.warnings) lines.push(`prisma-generator-bubble: ${warning}`);
   if (result.naming.length > 0 && result.models.status !== 'unchanged') {

@@ -6,8 +6,8 @@ A Prisma generator: Prisma runs it during \`prisma generate\` for a block like
 
   generator bubble {
     provider   = "prisma-generator-bubble"
-    dictionary = "../bubble/dictionary.json"
-    output     = "../generated/bubble"
+    dictionary = "../../bubble/dictionary.json"
+    output     = "../../generated/bubble"
   }
 
 It is not meant to be run by hand. Options (dictionary, output, modelsFile, modelPrefix,

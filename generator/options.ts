@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BubbleError } from '../runtime/errors.js';
 import { assertModelPrefix, assertTablePrefix, NamingError } from './naming/index.js';
+import { parseVariable } from '../runtime/settings/variables.js';
 import { DEFAULT_MODELS_FILE, type GenerateOptions } from './generate.js';
 
 /** Options of the block besides `provider` and `output` (which Prisma handles itself). */
@@ -106,6 +107,5 @@ function checkOption(config: BlockInput['config'], env: BlockInput['env']): bool
     if (raw !== 'true' && raw !== 'false') throw optionError(`check = ${JSON.stringify(raw)}: expected "true" or "false".`, 'Write check = "true" to fail on a stale models file instead of rewriting it.');
     fromBlock = raw === 'true';
   }
-  const fromEnv = env[CHECK_ENV];
-  return fromBlock || fromEnv === '1' || fromEnv?.toLowerCase() === 'true';
+  return fromBlock || (parseVariable(CHECK_ENV, env[CHECK_ENV]) ?? false);
 }

@@ -1,4 +1,4 @@
-/** Where the client's settings come from: BUBBLE_APP_URL (flag overrides), BUBBLE_API_TOKEN (env only). */
+/** The app URL's normal form, and the client's default rate limit (runtime/settings reads the variables). */
 import { BubbleConfigError } from './errors.js';
 
 export const DEFAULT_RATE_LIMIT_RPM = 600;
@@ -25,37 +25,4 @@ export function normalizeAppUrl(raw: string): string {
   }
   const path = url.pathname.replace(/\/api\/1\.1(\/.*)?$/, '').replace(/\/+$/, '');
   return `${url.origin}${path}`;
-}
-
-/** Parses SYNC_RATE_LIMIT_RPM: a number ≥ 0 (0 = no cap); unset → 600. */
-export function parseRateLimit(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_RATE_LIMIT_RPM;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new BubbleConfigError(`SYNC_RATE_LIMIT_RPM must be a number ≥ 0, got "${raw}".`, 'Use e.g. 600 (the default) or 0 for no cap.');
-  }
-  return value;
-}
-
-export interface EnvConfig {
-  appUrl: string;
-  token: string;
-  rateLimitRpm: number;
-}
-
-/** Reads the client settings from the environment; `appUrl` (the --app-url flag) wins over BUBBLE_APP_URL. */
-export function configFromEnv(options: { appUrl?: string | undefined; env?: NodeJS.ProcessEnv } = {}): EnvConfig {
-  const env = options.env ?? process.env;
-  const rawUrl = options.appUrl ?? env['BUBBLE_APP_URL'];
-  if (!rawUrl) {
-    throw new BubbleConfigError('No Bubble app URL: BUBBLE_APP_URL is not set.', 'Set BUBBLE_APP_URL=https://myapp.bubbleapps.io or pass --app-url.');
-  }
-  const token = env['BUBBLE_API_TOKEN'];
-  if (!token || !token.trim()) {
-    throw new BubbleConfigError(
-      'No Bubble API token: BUBBLE_API_TOKEN is not set.',
-      'Create a token in the app editor, Settings → API, and export it as BUBBLE_API_TOKEN (it is never accepted as a flag).',
-    );
-  }
-  return { appUrl: normalizeAppUrl(rawUrl), token: token.trim(), rateLimitRpm: parseRateLimit(env['SYNC_RATE_LIMIT_RPM']) };
 }

@@ -9,6 +9,7 @@ import { BubbleError } from '../errors.js';
 export class DatabaseUrlError extends BubbleError {
   constructor(message: string) {
     super('DB_URL', message, {
+      exitCode: 2,
       hint: 'Set DATABASE_URL to postgresql://user:password@host:5432/database, or unset it to use the embedded PGlite database in ./.bubble/pglite.',
     });
   }

@@ -1,8 +1,10 @@
 /** Picks the database the way DESIGN.md fixes it: DATABASE_URL → PostgreSQL, unset → PGlite in ./.bubble/pglite. */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DatabaseUnreachableError } from './errors.js';
+import { parseVariable } from '../settings/index.js';
+import type { PgliteDb } from './pglite.js';
 import type { Db } from './types.js';
-import { openPostgres } from './postgres.js';
-import { openPglite } from './pglite.js';
 
 export const DEFAULT_PGLITE_DIR = '.bubble/pglite';
 
@@ -14,20 +16,36 @@ export interface OpenDbOptions {
   cwd?: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** Refuse to create the PGlite folder: for commands that only read an existing mirror. */
+  mustExist?: boolean;
 }
 
 /**
  * Opens the database and checks that it answers. Throws DatabaseUrlError, DatabaseUnreachableError
- * or PgliteLockedError (runtime/db/errors.ts) with a one-line message and a hint.
+ * or PgliteLockedError (runtime/db/errors.ts) with a one-line message and a hint. The driver is
+ * loaded only here, so code that merely mentions a database starts fast.
  */
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   const url = options.databaseUrl?.trim();
-  if (url) return openPostgres(url, { max: options.poolSize });
-  if (options.pgliteDir === ':memory:') return openPglite(undefined);
-  return openPglite(resolve(options.cwd ?? process.cwd(), options.pgliteDir ?? DEFAULT_PGLITE_DIR));
+  if (url) return (await import('./postgres.js')).openPostgres(url, { max: options.poolSize });
+  return openEmbeddedDb(options);
 }
 
-/** `openDb` from the environment: DATABASE_URL (never TEST_DATABASE_URL). */
+/** The embedded PGlite database of `openDb` (DATABASE_URL aside). */
+export async function openEmbeddedDb(options: Omit<OpenDbOptions, 'databaseUrl' | 'poolSize'> = {}): Promise<PgliteDb> {
+  const { openPglite } = await import('./pglite.js');
+  if (options.pgliteDir === ':memory:') return openPglite(undefined);
+  const dir = resolve(options.cwd ?? process.cwd(), options.pgliteDir ?? DEFAULT_PGLITE_DIR);
+  if (options.mustExist && !existsSync(dir)) {
+    throw new DatabaseUnreachableError(
+      `There is no embedded database in ${dir}.`,
+      'Run bubble-runtime migrate and sync in this folder first (or cd to the project that has one), or set DATABASE_URL.',
+    );
+  }
+  return openPglite(dir);
+}
+
+/** `openDb` from the environment: DATABASE_URL as runtime/settings validates it (never TEST_DATABASE_URL). */
 export function openDbFromEnv(options: Omit<OpenDbOptions, 'databaseUrl'> = {}): Promise<Db> {
-  return openDb({ ...options, databaseUrl: process.env.DATABASE_URL });
+  return openDb({ ...options, databaseUrl: parseVariable('DATABASE_URL', process.env.DATABASE_URL) });
 }

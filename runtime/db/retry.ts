@@ -6,7 +6,7 @@
  * not a lost connection fails at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../errors.js';
+import { DEFAULT_DB_RETRY_MS, parseVariable } from '../settings/variables.js';
 import { DatabaseConnectionLostError, DatabaseUnreachableError, isConnectionError } from './errors.js';
 
 export interface ConnectionRetryOptions {
@@ -18,17 +18,13 @@ export interface ConnectionRetryOptions {
   onRetry?: (err: unknown) => void;
 }
 
-export const DEFAULT_DB_RETRY_MS = 60_000;
+export { DEFAULT_DB_RETRY_MS };
 const FIRST_WAIT_MS = 200;
 const MAX_WAIT_MS = 5_000;
 
-/** SYNC_DB_RETRY_MS: whole milliseconds ≥ 0; unset → 60 s. */
+/** SYNC_DB_RETRY_MS (runtime/settings parses it); unset → one minute. */
 export function connectionRetryBudgetMs(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.SYNC_DB_RETRY_MS?.trim();
-  if (raw === undefined || raw === '') return DEFAULT_DB_RETRY_MS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`SYNC_DB_RETRY_MS must be a whole number ≥ 0, got ${JSON.stringify(raw)}.`);
-  return value;
+  return parseVariable('SYNC_DB_RETRY_MS', env.SYNC_DB_RETRY_MS) ?? DEFAULT_DB_RETRY_MS;
 }
 
 export async function withConnectionRetry<T>(fn: () => Promise<T>, options: ConnectionRetryOptions = {}): Promise<T> {

@@ -25,20 +25,12 @@ import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-so
 import { MAX_ADAPTIVE_CONCURRENCY } from '../sync/page-pool.js';
 import { SyncCursorService } from '../sync/cursor-service.js';
 import { runSyncOnDb } from '../sync/runner.js';
-import { resolveSettings } from '../sync/settings.js';
+import { resolveSyncSettings } from '../settings/index.js';
 import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
+import { DEMO_DEFAULTS } from './defaults.js';
 import { demoLayout, demoPrismaConfig, demoSchemaPrisma, type DemoLayout } from './layout.js';
 
-export const DEMO_DEFAULTS = {
-  records: 10_000,
-  /** Mean latency ≈ 322 ms, what a real Bubble app answers in: 280 ms + up to 80 ms jitter. */
-  latencyMs: 280,
-  jitterMs: 80,
-  /** Pages in flight when SYNC_CONCURRENCY is unset: enough to show parallel pages in the chart. */
-  concurrency: 3,
-  /** Records sampled per type by introspect. */
-  sample: 100,
-} as const;
+export { DEMO_DEFAULTS };
 
 export interface DemoOptions {
   dir: string;
@@ -97,10 +89,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const records = options.records ?? DEMO_DEFAULTS.records;
   const latencyMs = options.latencyMs ?? DEMO_DEFAULTS.latencyMs;
   const jitterMs = options.latencyMs === undefined ? DEMO_DEFAULTS.jitterMs : Math.round(latencyMs / 4);
-  const settings = resolveSettings({
-    concurrency: options.concurrency ?? (env.SYNC_CONCURRENCY ? undefined : DEMO_DEFAULTS.concurrency),
-    ...(options.rateLimitRpm !== undefined ? { rateLimitRpm: options.rateLimitRpm } : {}),
-  }, env);
+  const settings = resolveSyncSettings({ options: { concurrency: options.concurrency, rateLimitRpm: options.rateLimitRpm }, env });
 
   // A different data set than the one the demo database holds starts the demo over (it is all demo data).
   let state = readState(layout);

@@ -8,8 +8,9 @@ import { BubbleError } from '../errors.js';
 import { buildDictionary, mergeDictionary } from './dictionary.js';
 import { summarize, type IntrospectSummary } from './summary.js';
 import { readDictionaryFile, serializeDictionary, writeFileAtomic } from './write.js';
+import { DEFAULT_SAMPLE } from './defaults.js';
 
-export const DEFAULT_SAMPLE = 200;
+export { DEFAULT_SAMPLE };
 
 export interface IntrospectOptions {
   client: BubbleClient;

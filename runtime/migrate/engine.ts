@@ -24,6 +24,30 @@ export type { SchemaEngine };
 
 let started: Promise<typeof glue> | undefined;
 
+/**
+ * Timers the engine sets (10 s statement timeouts): it has no clearTimeout import and never clears
+ * them, so a finished process would wait them out. They are cleared when the last open engine is disposed.
+ */
+const engineTimers = new Set<ReturnType<typeof setTimeout>>();
+let openEngines = 0;
+
+/** The glue as the WASM module's import object, with its setTimeout import recording the timers it sets. */
+function importsOf(module: typeof glue): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...module };
+  for (const name of Object.keys(module)) {
+    if (!name.startsWith('__wbg_setTimeout_')) continue;
+    imports[name] = (callback: () => void, ms: number) => {
+      const timer = setTimeout(() => {
+        engineTimers.delete(timer);
+        callback();
+      }, ms >>> 0);
+      engineTimers.add(timer);
+      return timer;
+    };
+  }
+  return imports;
+}
+
 /** The slice of the global WebAssembly API used here (the project's lib settings do not declare it). */
 declare const WebAssembly: {
   instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
@@ -34,7 +58,7 @@ function startWasm(): Promise<typeof glue> {
   started ??= (async () => {
     const entry = fileURLToPath(import.meta.resolve('@prisma/schema-engine-wasm'));
     const bytes = await readFile(join(dirname(entry), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': glue });
+    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': importsOf(glue) });
     glue.__wbg_set_wasm(instance.exports as never);
     (instance.exports.__wbindgen_start as () => void)();
     return glue;
@@ -185,6 +209,15 @@ export async function openEngine(db: Db, datamodels: Array<[string, string]>): P
     const inner = record?.error as { cause?: unknown; originalMessage?: unknown; message?: unknown } | undefined;
     return inner?.cause ?? inner ?? err;
   };
+  openEngines += 1;
+  const release = async (): Promise<void> => {
+    openEngines -= 1;
+    if (openEngines === 0) {
+      for (const timer of engineTimers) clearTimeout(timer);
+      engineTimers.clear();
+    }
+    await dispose();
+  };
   try {
     const engine = await SchemaEngine.new({ datamodels }, (line: string) => logs.push(line), bound);
     return {
@@ -194,11 +227,11 @@ export async function openEngine(db: Db, datamodels: Array<[string, string]>): P
       explain,
       async dispose() {
         engine.free();
-        await dispose();
+        await release();
       },
     };
   } catch (err) {
-    await dispose();
+    await release();
     throw explain(err);
   }
 }

@@ -22,12 +22,25 @@ interface LoadedConfig {
 }
 
 export async function readPrismaConfig(cwd: string): Promise<PrismaConfigPaths> {
+  // A config may load an env file itself (the README's does, for the Prisma CLI); bubble-runtime has
+  // read its own (./.env or --env-file) already, and the config must not add to it.
+  const before = { ...process.env };
+  try {
+    return await loadPaths(cwd);
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in before)) delete process.env[name];
+    Object.assign(process.env, before);
+  }
+}
+
+async function loadPaths(cwd: string): Promise<PrismaConfigPaths> {
   const { loadConfigFromFile } = (await import('@prisma/config')) as unknown as {
     loadConfigFromFile(input: { configRoot?: string }): Promise<LoadedConfig>;
   };
   let result = await loadConfigFromFile({ configRoot: cwd });
   if (result.error?._tag === 'ConfigLoadError' && result.error.error?.name === 'PrismaConfigEnvError') {
-    result = await withPlaceholderEnv(() => loadConfigFromFile({ configRoot: cwd }));
+    setPlaceholders();
+    result = await loadConfigFromFile({ configRoot: cwd });
   }
   if (result.error) {
     if (result.error._tag === 'ConfigFileNotFound') return { configFile: null };
@@ -52,17 +65,7 @@ const PLACEHOLDERS: Record<string, string> = {
   SHADOW_DATABASE_URL: 'postgresql://placeholder@localhost:5432/placeholder',
 };
 
-async function withPlaceholderEnv<T>(fn: () => Promise<T>): Promise<T> {
-  const set: string[] = [];
-  for (const [name, value] of Object.entries(PLACEHOLDERS)) {
-    if (process.env[name] === undefined) {
-      process.env[name] = value;
-      set.push(name);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    for (const name of set) delete process.env[name];
-  }
+/** Sets the placeholders the environment lacks (readPrismaConfig restores the environment afterwards). */
+function setPlaceholders(): void {
+  for (const [name, value] of Object.entries(PLACEHOLDERS)) process.env[name] ??= value;
 }

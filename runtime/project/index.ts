@@ -2,10 +2,10 @@
  * Project discovery for `migrate`, `sync` and `status`: the schema folder (--schema or
  * prisma.config.ts), the `generator bubble` block in it, the block's `output`, and the manifest there.
  */
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Manifest } from '../../generator/manifest/types.js';
 import { MANIFEST_FILE } from '../../generator/manifest/types.js';
-import { ProjectError } from './errors.js';
+import { GENERATE, ProjectError } from './errors.js';
 import { loadManifest } from './manifest.js';
 import { resolveSchema, type ResolveSchemaOptions, type SchemaLocation } from './schema.js';
 
@@ -51,6 +51,12 @@ interface InternalsModule {
 }
 
 /** The `generator bubble` block (or the one whose provider is prisma-generator-bubble). */
+/** The way from the schema folder back to the project folder, e.g. `../../` for prisma/schema. */
+function toProject(location: SchemaLocation): string {
+  const up = relative(location.schemaDir, location.projectDir).split(sep).filter(Boolean).join('/');
+  return up === '' ? './' : `${up}/`;
+}
+
 export async function findBubbleGenerator(location: SchemaLocation): Promise<BubbleGeneratorBlock> {
   const internals = (await import('@prisma/internals')) as unknown as InternalsModule & { default?: InternalsModule };
   const getConfig = internals.getConfig ?? internals.default?.getConfig;
@@ -63,16 +69,18 @@ export async function findBubbleGenerator(location: SchemaLocation): Promise<Bub
   }
   const block =
     generators.find((g) => g.name === 'bubble') ?? generators.find((g) => /prisma-generator-bubble/.test(g.provider.value ?? ''));
+  // Paths in a block are relative to its file; the hints point from the schema folder back to the project.
+  const up = toProject(location);
   if (!block) {
     throw new ProjectError(
       'NO_BUBBLE_GENERATOR',
       `No \`generator bubble\` block in the schema folder ${location.schemaDir}.`,
-      'Add one: generator bubble { provider = "prisma-generator-bubble"  dictionary = "../bubble/dictionary.json"  output = "../generated/bubble" }, then run `npx prisma generate`.',
+      `Add one: generator bubble { provider = "prisma-generator-bubble"  dictionary = "${up}bubble/dictionary.json"  output = "${up}generated/bubble" }, then run ${GENERATE}.`,
     );
   }
   const output = block.output?.value;
   if (!output) {
-    throw new ProjectError('NO_GENERATOR_OUTPUT', `The \`generator ${block.name}\` block in ${block.sourceFilePath} sets no output.`, 'Add output = "../generated/bubble" (any folder) and run `npx prisma generate`.');
+    throw new ProjectError('NO_GENERATOR_OUTPUT', `The \`generator ${block.name}\` block in ${block.sourceFilePath} sets no output.`, `Add output = "${up}generated/bubble" (any folder) and run ${GENERATE}.`);
   }
   return {
     name: block.name,

@@ -4,13 +4,15 @@
  * into a file beside the one holding the block, which needs a folder).
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readPrismaConfig } from './config.js';
 import { ProjectError, SINGLE_FILE_HINT } from './errors.js';
 
 export interface SchemaLocation {
   /** prisma.config.ts, when one was found and used. */
   configFile: string | null;
+  /** The project folder: the one holding prisma.config.ts, else the current directory. */
+  projectDir: string;
   /** Absolute path of the schema folder. */
   schemaDir: string;
   /** Every `.prisma` file of the folder as [absolute path, text], as Prisma loads them. */
@@ -59,7 +61,7 @@ export async function resolveSchema(options: ResolveSchemaOptions = {}): Promise
   }
   const files = await loadSchemaFiles(schemaPath);
   if (files.length === 0) throw new ProjectError('SCHEMA_NOT_FOUND', `The schema folder ${schemaPath} holds no .prisma files.`, 'Put your schema.prisma (with the datasource block) in it.');
-  return { configFile, schemaDir: schemaPath, files, migrationsDir: migrationsPath ?? join(schemaPath, 'migrations') };
+  return { configFile, projectDir: configFile ? dirname(configFile) : cwd, schemaDir: schemaPath, files, migrationsDir: migrationsPath ?? join(schemaPath, 'migrations') };
 }
 
 /** Loads the folder with Prisma's own loader (same file set and order as the CLI). */

@@ -2,7 +2,7 @@
  * report.md: a one-screen summary of a run, then the per-table breakdown, errors, and the original
  * plan's Task 6.5 readiness checks that a single run can answer. Pure: same report in, same text out.
  */
-import { HELD_BACK_HINT, heldBackLines } from '../sync/deletions.js';
+import { HELD_BACK_HINT, heldBackLines } from '../sync/held-back.js';
 import { formatBytes, formatDuration, formatInt, formatNumber } from './format.js';
 import type { SyncReport } from './types.js';
 

@@ -90,6 +90,7 @@ export class SyncMetricsCollector {
   private startedAt: number | null = null;
   private lastEventAt: number | null = null;
   private finishedAt: number | null = null;
+  private resultDurationMs: number | null = null;
   private readonly tables = new Map<string, TableState>();
   private currentType: string | null = null;
   private readonly pages: RawPage[] = [];
@@ -216,6 +217,8 @@ export class SyncMetricsCollector {
         break;
       case 'job-done':
         this.finishedAt = this.touch();
+        // The run's duration as the sync result and `status` state it, so all three agree.
+        this.resultDurationMs = event.result.durationMs;
         this.jobId = event.result.jobId;
         this.mode = event.result.mode;
         this.status = event.result.status;
@@ -248,7 +251,7 @@ export class SyncMetricsCollector {
     // The run ends at job-done; without one (a failed or still running job) the report is "as of now".
     const last = this.finishedAt ?? this.touch();
     const m = this.metrics;
-    m.totalDuration = Math.max(0, last - origin);
+    m.totalDuration = this.resultDurationMs ?? Math.max(0, last - origin);
 
     const tables = [...this.tables.values()];
     m.tablesProcessed = tables.filter((t) => t.end !== null).length;

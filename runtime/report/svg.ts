@@ -85,7 +85,7 @@ export function renderReportSvg(report: SyncReport): string {
   parts.push(`<text x="24" y="32" font-size="20" font-weight="600" fill="${INK}">${xmlEscape(title)}</text>`);
   parts.push(`<text x="${WIDTH - RIGHT}" y="32" font-size="14" text-anchor="end" fill="${statusColour(report.status)}" font-weight="600">${xmlEscape(what)}</text>`);
   const line1 = [
-    `${formatInt(m.recordsProcessed)} records`,
+    plural(m.recordsProcessed, 'record'),
     `${formatInt(tables.length)} tables`,
     formatDuration(m.totalDuration),
     `${formatNumber(m.rowsPerSecond, 0)} records/s`,
@@ -96,8 +96,8 @@ export function renderReportSvg(report: SyncReport): string {
   const line2 = [
     s.concurrency !== undefined ? `concurrency ${s.concurrency}` : null,
     s.rateLimitRpm !== undefined ? (s.rateLimitRpm === 0 ? 'no rate cap' : `${formatInt(s.rateLimitRpm)} req/min cap`) : null,
-    `max ${m.parallelPagesUsed} pages in flight`,
-    `${formatInt(m.retries)} retries`,
+    `max ${plural(m.parallelPagesUsed, 'page')} in flight`,
+    m.retries === 1 ? '1 retry' : `${formatInt(m.retries)} retries`,
     `${formatInt(m.rateLimited429)} × 429`,
     `rate-limit waits ${formatDuration(m.rateLimitWaitMs)} (summed over requests)`,
     `peak memory ${formatBytes(m.peakMemoryBytes)}`,

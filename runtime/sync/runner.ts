@@ -119,7 +119,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
           if (error === null) error = finishErr;
         });
     }
-    const result = await buildResult(cursors, job, types, Date.now() - started, durations, status).catch(() =>
+    // A new job's duration is the one `status` shows (the job's own timestamps); a resumed job's is this run's.
+    const result = await buildResult(cursors, job, types, resumed ? Date.now() - started : null, durations, status).catch(() =>
       offlineResult(job, types, Date.now() - started, durations, status),
     );
     if (error !== null) result.error = describeError(error);
@@ -396,7 +397,7 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
 }
 
 async function buildResult(
-  cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], durationMs: number, durations: Map<string, number>, status: JobStatus,
+  cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], runMs: number | null, durations: Map<string, number>, status: JobStatus,
 ): Promise<SyncResult> {
   const rows = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
   const fresh = await cursors.getJob(job.id);
@@ -405,7 +406,7 @@ async function buildResult(
     jobId: job.id,
     mode: job.mode,
     status: fresh?.status === 'CANCELLED' ? 'CANCELLED' : status,
-    durationMs,
+    durationMs: runMs ?? jobDurationMs(fresh ?? job),
     tables: types.map((t) => {
       const c = rows.get(t.table);
       return c ? tableResult(t, c, durations.get(t.table), rejected.get(t.table) ?? 0) : emptyTable(t, 'PENDING', durations.get(t.table));
@@ -428,6 +429,12 @@ function emptyTable(t: ManifestType, status: TableStatus, durationMs: number | u
   return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 };
 }
 
+/** From the job's first start to its completion (or now), by the database's timestamps. */
+function jobDurationMs(job: Pick<SyncJobRow, 'startedAt' | 'completedAt'>): number {
+  const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
+  return job.startedAt ? Math.max(0, end - Date.parse(job.startedAt)) : 0;
+}
+
 /** The `status --json` document for a job, read from the database. */
 export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobId: string): Promise<SyncResult> {
   const progress = await cursors.getSyncProgress(jobId);
@@ -440,7 +447,7 @@ export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobI
     jobId: job.id,
     mode: job.mode,
     status: job.status,
-    durationMs: job.startedAt ? Math.max(0, end - Date.parse(job.startedAt)) : 0,
+    durationMs: jobDurationMs(job),
     tables: progress.tables.map((c) => {
       const type = byName.get(c.bubbleDataType);
       const base = type ?? ({ name: c.bubbleDataType, table: c.tableName } as ManifestType);

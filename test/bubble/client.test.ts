@@ -20,6 +20,7 @@ import {
   type BubbleClientOptions,
 } from '../../runtime/bubble/index.js';
 import { formatError } from '../../runtime/errors.js';
+import { SettingsError } from '../../runtime/settings/index.js';
 import { half, recordingClock } from './support.js';
 
 let fake: FakeBubble;
@@ -302,7 +303,7 @@ describe('configuration', () => {
     const env = { BUBBLE_APP_URL: 'myapp.bubbleapps.io/', BUBBLE_API_TOKEN: 'tok', SYNC_RATE_LIMIT_RPM: '0' };
     expect(clientFromEnv({ env }).appUrl).toBe('https://myapp.bubbleapps.io');
     expect(clientFromEnv({ env, appUrl: 'https://other.io/version-test/api/1.1/obj' }).appUrl).toBe('https://other.io/version-test');
-    expect(() => clientFromEnv({ env: { BUBBLE_APP_URL: 'https://x.io' } })).toThrow(BubbleConfigError);
+    expect(() => clientFromEnv({ env: { BUBBLE_APP_URL: 'https://x.io' } })).toThrow(SettingsError);
     expect(() => clientFromEnv({ env: { BUBBLE_API_TOKEN: 't' } })).toThrow(/BUBBLE_APP_URL/);
     expect(() => clientFromEnv({ env: { ...env, SYNC_RATE_LIMIT_RPM: '-1' } })).toThrow(/SYNC_RATE_LIMIT_RPM/);
     expect(() => normalizeAppUrl('ftp://x.io')).toThrow(BubbleConfigError);

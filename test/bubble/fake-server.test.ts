@@ -3,6 +3,7 @@
  * version-test database, mutations and the maximum offset. Checked through plain HTTP (fetch) and
  * against `allRecords`, the server's own view of the data.
  */
+import { spawn } from 'node:child_process';
 import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
 import { SAMPLE_APP, SampleData } from '../../fixtures/sample-app/index.js';
 
@@ -296,3 +297,20 @@ describe('generated data', () => {
     }
   });
 });
+
+test('close() ends answers still waiting out their latency: nothing keeps a finished process alive', async () => {
+  // A child process whose only request waits a minute on the server: after close() it must exit by itself.
+  const script = [
+    `const { startFakeBubble } = await import(${JSON.stringify(new URL('../../dist/fixtures/fake-bubble/index.js', import.meta.url).href)});`,
+    'const fake = await startFakeBubble({ records: 7, latencyMs: 60_000 });',
+    "const pending = fetch(`${fake.url}/api/1.1/meta`, { headers: { Authorization: `Bearer ${fake.token}` } }).catch(() => 'closed');",
+    'await new Promise((r) => setImmediate(r));',
+    'await fake.close();',
+    "console.log(await pending);",
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect([code, out.trim()]).toEqual([0, 'closed']);
+}, 30_000);

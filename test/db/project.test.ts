@@ -70,4 +70,27 @@ describe('resolveProject', () => {
       for (const p of [single, none, noBlock, badManifest]) p.cleanup();
     }
   });
+
+  test('the missing-block hint gives paths that work from the schema folder (README layout: ../../)', async () => {
+    const p = makeTempProject({ 'prisma.config.ts': "export default { schema: 'prisma/schema' };\n", 'prisma/schema/schema.prisma': datasource });
+    try {
+      const err = (await resolveProject({ cwd: p.dir }).then(() => undefined, (e: unknown) => e)) as ProjectError;
+      expect(err.code).toBe('NO_BUBBLE_GENERATOR');
+      expect(err.hint).toContain('dictionary = "../../bubble/dictionary.json"  output = "../../generated/bubble"');
+      expect(err.hint).toContain('npx bubble-runtime generate');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  test("a config that loads an env file itself does not change bubble-runtime's environment", async () => {
+    const p = makeTempProject({ '.env': 'FROM_CONFIG_ENV=leaked\n', 'prisma/schema/schema.prisma': datasource });
+    writeFileSync(join(p.dir, 'prisma.config.ts'), `process.loadEnvFile(${JSON.stringify(join(p.dir, '.env'))});\nexport default { schema: 'prisma/schema' };\n`);
+    try {
+      expect((await resolveSchema({ cwd: p.dir })).schemaDir).toBe(join(p.dir, 'prisma/schema'));
+      expect(process.env.FROM_CONFIG_ENV).toBeUndefined();
+    } finally {
+      p.cleanup();
+    }
+  });
 });

@@ -4,7 +4,7 @@
  * report is written and its SVG is well-formed; `status` reads a finished job (PGlite) and a running
  * one (PostgreSQL, from another process); the token appears nowhere.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,42 @@ describe('bubble-runtime demo', () => {
     for (const [path, bytes] of await allFiles(dir)) {
       expect([path, bytes.includes(TOKEN)]).toEqual([path, false]);
     }
+  });
+
+  test('the mirror reads without code: query --json, and psql through serve-db (which holds the database)', async () => {
+    const project = join(dir, '.bubble', 'demo');
+    const env = { ...process.env, DATABASE_URL: '', NO_COLOR: '1' };
+    const count = async (): Promise<number> => {
+      const { stdout } = await run(process.execPath, [BIN, 'query', '--json', 'SELECT count(*)::int AS n FROM "invoice" WHERE NOT "_is_deleted"'], { cwd: project, env });
+      return (JSON.parse(stdout) as Array<{ n: number }>)[0]!.n;
+    };
+    const invoices = await count();
+    const app = await startFakeBubble({ seed: SEED, records: RECORDS, token: 'unused' });
+    applyDemoRounds(app, 1);
+    expect(invoices).toBe(app.count('invoice'));
+    await app.close();
+
+    const server = spawn(process.execPath, [BIN, 'serve-db', '--port', '0'], { cwd: project, env });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const found = /psql "([^"]+)"/.exec(out);
+          if (found) resolve(found[1]!);
+        });
+        server.once('exit', () => reject(new Error(`serve-db exited: ${out}`)));
+      });
+      const { stdout } = await run('psql', [url, '-At', '-c', 'SELECT count(*) FROM "invoice" WHERE NOT "_is_deleted"']);
+      expect(Number(stdout.trim())).toBe(invoices);
+      // While it serves, the folder is held: another command is refused rather than opening a second PGlite.
+      await expect(count()).rejects.toMatchObject({ stderr: expect.stringContaining('is in use by process') });
+    } finally {
+      server.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(await count()).toBe(invoices);
   });
 
   test('--json prints one document that matches the database', async () => {

@@ -28,6 +28,9 @@ test('writes the same models, manifest and adapters as prisma generate; --check 
     const first = await cli(['generate'], viaCli.dir);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/wrote prisma\/schema\/bubble\.prisma \(7 models\)/);
+    // Without the Prisma CLI there is no Prisma Client to regenerate: the next step is migrate.
+    expect(first.stdout).toContain('Next: `npx bubble-runtime migrate`.');
+    expect(first.stdout).not.toContain('prisma generate');
     const again = await cli(['generate'], viaCli.dir);
     expect(again.stdout).toMatch(/up to date with the data dictionary \(7 models\)/);
 
@@ -46,6 +49,7 @@ test('writes the same models, manifest and adapters as prisma generate; --check 
     const stale = await cli(['generate', '--check'], viaCli.dir);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/is not what the data dictionary renders/);
+    expect(stale.stderr).toContain('npx bubble-runtime generate');
     expect(readFileSync(models, 'utf8')).toBe(tampered);
     // Without --check the stale file is rewritten and the run says so.
     const rewritten = await cli(['generate'], viaCli.dir);

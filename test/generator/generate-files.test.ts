@@ -81,7 +81,7 @@ test('an output outside the project is written, with a warning', async () => {
     expect(result.warnings).toEqual([
       `output ${outside} is outside the project ${root}; the manifest and adapters were written there. If that is not intended, fix \`output\` in the generator block.`,
     ]);
-    expect(summarise(result, root)).toContain(`prisma-generator-bubble: output ${outside} is outside the project`);
+    expect(summarise(result, root, 'prisma')).toContain(`prisma-generator-bubble: output ${outside} is outside the project`);
   } finally {
     rmSync(outside, { recursive: true, force: true });
   }
@@ -94,7 +94,7 @@ test('PostgreSQL system column names get their own columns, named in the report;
   expect(columns.get('XMIN')).toBe('XMIN');
   expect(columns.get('oid')).toBe('oid');
   expect(result.naming.filter((n) => n.kind === 'system').map((n) => n.original)).toEqual(['xmin', 'ctid', 'tableoid']);
-  expect(summarise(result, root)).toContain(`column "xmin" → ${columns.get('xmin')} (is a PostgreSQL system column name: hash-tagged)`);
+  expect(summarise(result, root, 'prisma')).toContain(`column "xmin" → ${columns.get('xmin')} (is a PostgreSQL system column name: hash-tagged)`);
 });
 
 describe('tablePrefix', () => {

@@ -1,8 +1,8 @@
-import { stopCluster } from '../../dist/test/support/postgres-cluster.js';
+import { stopStartedCluster } from './cluster-state.js';
 
 export default async function globalTeardown() {
-  const dataDir = process.env.PGB_TEST_CLUSTER_DIR;
-  if (!dataDir) return;
-  stopCluster(dataDir);
-  delete process.env.PGB_TEST_CLUSTER_DIR;
+  const state = process.env.PGB_TEST_STATE_DIR;
+  if (!state) return;
+  stopStartedCluster(state);
+  delete process.env.PGB_TEST_STATE_DIR;
 }

@@ -5,8 +5,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { DEMO_DEFAULTS, runDemo } from '../../demo/run.js';
-import { createRunOutput } from '../progress/run-output.js';
+import { DEMO_DEFAULTS } from '../../demo/defaults.js';
 
 interface DemoFlags {
   records?: string;
@@ -32,12 +31,15 @@ export function register(program: Command): void {
     .option('--records <n>', `records in the sample app (default ${DEMO_DEFAULTS.records.toLocaleString('en-US')})`)
     .option('--latency <ms>', `sample app latency per call (default ${DEMO_DEFAULTS.latencyMs} ms + up to ${DEMO_DEFAULTS.jitterMs} ms jitter)`)
     .option('--dir <dir>', 'folder to run in (default: the current directory)')
-    .option('--concurrency <n>', `pages in flight per table (default SYNC_CONCURRENCY, else ${DEMO_DEFAULTS.concurrency})`)
+    .option('--concurrency <n>', 'pages in flight (default SYNC_CONCURRENCY, else adaptive: enough to keep the rate limit busy)')
     .option('--json', 'print one JSON document: the sync result plus {demo: {run, changes, report, database}}')
     .action(async (flags: DemoFlags) => {
+      const { runDemo } = await import('../../demo/run.js');
+      const { createRunOutput } = await import('../progress/run-output.js');
       const records = wholeNumber('--records', flags.records, 1);
       const latencyMs = wholeNumber('--latency', flags.latency, 0);
-      const concurrency = wholeNumber('--concurrency', flags.concurrency, 1);
+      const { parseVariable } = await import('../../settings/index.js');
+      const concurrency = parseVariable('SYNC_CONCURRENCY', flags.concurrency, '--concurrency');
       const cwd = process.cwd();
       const json = flags.json === true;
       const out = createRunOutput({ json, cwd });

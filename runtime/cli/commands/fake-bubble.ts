@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
 import { UsageError } from '../../errors.js';
+import { untilStopped } from '../until-stopped.js';
 
 export interface FakeFlags {
   records: string;
@@ -139,15 +140,7 @@ export function register(program: Command): void {
           `  development database: ${fake.testUrl}\n` +
           'Press Ctrl-C to stop.\n',
       );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
       await fake.close();
       process.stdout.write(`Stopped after ${fake.stats.total} requests.\n`);
     });

@@ -5,11 +5,6 @@
  * for a quick CI schema check.
  */
 import type { Command } from 'commander';
-import { generate } from '../../../generator/generate.js';
-import { summarise } from '../../../generator/handler.js';
-import { CHECK_ENV, resolveBlockOptions } from '../../../generator/options.js';
-import { findBubbleGenerator } from '../../project/index.js';
-import { resolveSchema } from '../../project/schema.js';
 
 interface GenerateFlags {
   schema?: string;
@@ -23,8 +18,13 @@ export function register(program: Command): void {
       'Run the `generator bubble` block of the schema without the Prisma CLI: writes the models file, the manifest and the adapters (`prisma generate` does the same and also builds Prisma Client).',
     )
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
-    .option('--check', `fail instead of rewriting a stale models file (like check = "true" or ${CHECK_ENV}=1)`)
+    .option('--check', 'fail instead of rewriting a stale models file (like check = "true" or BUBBLE_SCHEMA_CHECK=1)')
     .action(async (flags: GenerateFlags) => {
+      const { generate } = await import('../../../generator/generate.js');
+      const { summarise } = await import('../../../generator/handler.js');
+      const { CHECK_ENV, resolveBlockOptions } = await import('../../../generator/options.js');
+      const { findBubbleGenerator } = await import('../../project/index.js');
+      const { resolveSchema } = await import('../../project/schema.js');
       const cwd = process.cwd();
       const location = await resolveSchema({ schema: flags.schema, cwd });
       const block = await findBubbleGenerator(location);
@@ -37,7 +37,7 @@ export function register(program: Command): void {
         env,
       });
       const result = await generate(options);
-      const message = summarise(result, cwd);
+      const message = summarise(result, cwd, 'bubble-runtime');
       process.stdout.write(message === '' ? `Generated models are up to date with the data dictionary (${result.manifest.types.length} models).\n` : `${message}\n`);
     });
 }

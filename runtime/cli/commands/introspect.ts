@@ -1,8 +1,7 @@
 /** `bubble-runtime introspect --out <file> [--types a,b] [--sample N] [--app-url URL] [--json]` */
 import type { Command } from 'commander';
-import { clientFromEnv } from '../../bubble/index.js';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_SAMPLE, introspect, renderSummary } from '../../introspect/index.js';
+import { DEFAULT_SAMPLE } from '../../introspect/defaults.js';
 
 interface IntrospectFlags {
   out: string;
@@ -24,6 +23,9 @@ export function register(program: Command): void {
     .option('--app-url <url>', 'app URL (overrides BUBBLE_APP_URL); the token always comes from BUBBLE_API_TOKEN')
     .option('--json', 'print the summary as one JSON document')
     .action(async (flags: IntrospectFlags) => {
+      const { clientFromEnv } = await import('../../bubble/index.js');
+      const { introspect, renderSummary } = await import('../../introspect/index.js');
+      const { useColour } = await import('../progress/format.js');
       const sample = flags.sample === undefined ? DEFAULT_SAMPLE : Number(flags.sample);
       if (!Number.isInteger(sample) || sample < 0) throw new UsageError(`--sample must be a whole number ≥ 0, got "${flags.sample}".`);
       const types = flags.types
@@ -37,7 +39,7 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ out: flags.out, ...result.summary })}\n`);
         return;
       }
-      const color = process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      const color = useColour(process.stdout.isTTY === true);
       process.stdout.write(renderSummary(result.summary, flags.out, color ? (s) => `\u001b[1m${s}\u001b[22m` : undefined));
     });
 }

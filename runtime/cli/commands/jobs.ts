@@ -1,10 +1,8 @@
 /** `bubble-runtime jobs [--json] [--limit N] [--schema DIR]`: recent sync jobs, newest first, one line each. */
 import type { Command } from 'commander';
-import { openDbFromEnv } from '../../db/open.js';
 import { UsageError } from '../../errors.js';
-import { resolveProject } from '../../project/index.js';
 import { formatDuration, formatInt } from '../../report/format.js';
-import { recentJobs, type JobSummary } from '../../sync/job-history.js';
+import type { JobSummary } from '../../sync/job-history.js';
 
 const DEFAULT_LIMIT = 20;
 
@@ -18,6 +16,9 @@ export function register(program: Command): void {
     .action(async (flags: { json?: boolean; limit?: string; schema?: string }) => {
       const limit = flags.limit === undefined ? DEFAULT_LIMIT : Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number ≥ 1, got ${JSON.stringify(flags.limit)}.`);
+      const [{ openDbFromEnv }, { resolveProject }, { recentJobs }] = await Promise.all([
+        import('../../db/open.js'), import('../../project/index.js'), import('../../sync/job-history.js'),
+      ]);
       const cwd = process.cwd();
       const project = await resolveProject({ schema: flags.schema, cwd });
       const db = await openDbFromEnv({ cwd });

@@ -1,12 +1,9 @@
 /** `bubble-runtime migrate [--schema <dir>] [--allow-drop] [--json]` */
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
-import { MANIFEST_FILE, type Manifest } from '../../../generator/manifest/types.js';
-import { openDbFromEnv } from '../../db/open.js';
-import { describeDrop } from '../../migrate/drops.js';
-import { migrate, type MigrateResult } from '../../migrate/migrate.js';
-import { findBubbleGenerator, loadManifest, ProjectError, type SchemaLocation } from '../../project/index.js';
-import { resolveSchema } from '../../project/schema.js';
+import type { Manifest } from '../../../generator/manifest/types.js';
+import type { MigrateResult } from '../../migrate/migrate.js';
+import type { SchemaLocation } from '../../project/index.js';
 
 interface MigrateFlags {
   schema?: string;
@@ -24,6 +21,10 @@ export function register(program: Command): void {
     .option('--allow-drop', 'allow the new migration to drop tables or columns (their data is lost)')
     .option('--json', 'print one JSON document: {created, path, applied, drops, backfill, database}')
     .action(async (flags: MigrateFlags) => {
+      const { openDbFromEnv } = await import('../../db/open.js');
+      const { describeDrop } = await import('../../migrate/drops.js');
+      const { migrate } = await import('../../migrate/migrate.js');
+      const { resolveSchema } = await import('../../project/schema.js');
       const cwd = process.cwd();
       const location = await resolveSchema({ schema: flags.schema, cwd });
       const manifest = await manifestOf(location);
@@ -46,7 +47,7 @@ export function register(program: Command): void {
           );
           return;
         }
-        process.stdout.write(describe(result, (p) => relative(cwd, p) || '.'));
+        process.stdout.write(describe(result, (p) => relative(cwd, p) || '.', describeDrop));
       } finally {
         await db.close();
       }
@@ -59,6 +60,8 @@ export function register(program: Command): void {
  * is migrated all the same.
  */
 async function manifestOf(location: SchemaLocation): Promise<Manifest | undefined> {
+  const { findBubbleGenerator, loadManifest, ProjectError } = await import('../../project/index.js');
+  const { MANIFEST_FILE } = await import('../../../generator/manifest/types.js');
   try {
     const block = await findBubbleGenerator(location);
     return loadManifest(join(block.output, MANIFEST_FILE));
@@ -68,7 +71,7 @@ async function manifestOf(location: SchemaLocation): Promise<Manifest | undefine
   }
 }
 
-function describe(result: MigrateResult, rel: (path: string) => string): string {
+function describe(result: MigrateResult, rel: (path: string) => string, describeDrop: (drop: NonNullable<MigrateResult['created']>['drops'][number]) => string): string {
   const lines: string[] = [];
   if (result.created) lines.push(`Created migration ${rel(result.created.path)}`);
   if (result.created?.drops.length) lines.push(`  dropped (--allow-drop): ${result.created.drops.map(describeDrop).join(', ')}`);

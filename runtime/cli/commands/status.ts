@@ -1,10 +1,6 @@
 /** `bubble-runtime status [job] [--json] [--schema DIR]`: a job's progress from the database (default: the latest job). */
 import type { Command } from 'commander';
-import { openDbFromEnv } from '../../db/open.js';
 import { BubbleError } from '../../errors.js';
-import { resolveProject } from '../../project/index.js';
-import { SyncCursorService } from '../../sync/cursor-service.js';
-import { jobResult } from '../../sync/runner.js';
 import { summary } from './sync.js';
 
 export function register(program: Command): void {
@@ -15,6 +11,10 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables, error?}')
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
     .action(async (job: string | undefined, flags: { json?: boolean; schema?: string }) => {
+      const { openDbFromEnv } = await import('../../db/open.js');
+      const { resolveProject } = await import('../../project/index.js');
+      const { SyncCursorService } = await import('../../sync/cursor-service.js');
+      const { jobResult } = await import('../../sync/runner.js');
       const cwd = process.cwd();
       const project = await resolveProject({ schema: flags.schema, cwd });
       const db = await openDbFromEnv({ cwd });

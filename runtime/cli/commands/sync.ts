@@ -1,22 +1,14 @@
 /**
  * `bubble-runtime sync [--mode full|incremental] [--types a,b] [--resume] [--cancel <job>] [--json]
- * [--app-url URL] [--schema DIR]`: runs (or resumes, or cancels) a sync from the generated manifest.
- * `--json` prints exactly one JSON document on stdout (DESIGN.md's shape); progress goes to stderr.
+ * [--app-url URL] [--schema DIR] [--concurrency N] [--rate-limit RPM] [--max-offset N] [--allow-mass-delete]`:
+ * runs (or resumes, or cancels) a sync from the generated manifest. `--json` prints exactly one JSON
+ * document on stdout (DESIGN.md's shape); progress goes to stderr.
  */
 import type { Command } from 'commander';
 import type { SyncResult } from '../../api.js';
-import { openDbFromEnv } from '../../db/open.js';
-import { resolveProject } from '../../project/index.js';
-import { pageSourceFromClient, syncClientFromEnv } from '../../sync/bubble-source.js';
-import { SyncCursorService } from '../../sync/cursor-service.js';
-import { jobResult, runSyncOnDb } from '../../sync/runner.js';
-import { parseMode, resolveSettings } from '../../sync/settings.js';
-import { syncReporting } from '../../sync/reporting.js';
-import { preflight } from '../../sync/preflight.js';
-import { createRunOutput } from '../progress/run-output.js';
 import type { BubbleClient } from '../../bubble/index.js';
 import { BubbleError, UsageError } from '../../errors.js';
-import { HELD_BACK_HINT, heldBackLines } from '../../sync/deletions.js';
+import { HELD_BACK_HINT, heldBackLines } from '../../sync/held-back.js';
 
 interface SyncFlags {
   mode?: string;
@@ -26,6 +18,10 @@ interface SyncFlags {
   json?: boolean;
   appUrl?: string;
   schema?: string;
+  concurrency?: string;
+  rateLimit?: string;
+  maxOffset?: string;
+  allowMassDelete?: boolean;
 }
 
 export function register(program: Command): void {
@@ -42,7 +38,23 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document on stdout: {jobId, mode, status, durationMs, tables, error?}')
     .option('--app-url <url>', 'the app URL (overrides BUBBLE_APP_URL)')
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
+    .option('--concurrency <n>', 'pages in flight per table (overrides SYNC_CONCURRENCY)')
+    .option('--rate-limit <rpm>', 'requests per minute to the app, 0 = no cap (overrides SYNC_RATE_LIMIT_RPM)')
+    .option('--max-offset <n>', 'deepest offset inside one keyset window (overrides BUBBLE_MAX_OFFSET)')
+    .option('--allow-mass-delete', 'let a full pass mark any share of a table deleted (like SYNC_ALLOW_MASS_DELETE=1)')
     .action(async (flags: SyncFlags) => {
+      // Loaded here, not at the top: `--help` and the other commands start without them.
+      const { openDbFromEnv } = await import('../../db/open.js');
+      const { resolveProject } = await import('../../project/index.js');
+      const { pageSourceFromClient, syncClientFromEnv } = await import('../../sync/bubble-source.js');
+      const { SyncCursorService } = await import('../../sync/cursor-service.js');
+      const { jobResult, runSyncOnDb } = await import('../../sync/runner.js');
+      const { parseMode } = await import('../../sync/settings.js');
+      const { resolveSyncSettings } = await import('../../settings/index.js');
+      const { syncReporting } = await import('../../sync/reporting.js');
+      const { preflight } = await import('../../sync/preflight.js');
+      const { createRunOutput } = await import('../progress/run-output.js');
+      const settings = resolveSyncSettings({ flags });
       const mode = parseMode(flags.mode);
       const types = flags.types === undefined ? undefined : flags.types.split(',').map((t) => t.trim()).filter(Boolean);
       if (types !== undefined && types.length === 0) throw new UsageError('--types needs at least one type name.');
@@ -70,7 +82,6 @@ export function register(program: Command): void {
           write(flags.json === true, result, `Cancelled sync job ${flags.cancel}.`);
           return;
         }
-        const settings = resolveSettings({});
         let client: BubbleClient | undefined;
         // Live bars on a terminal, plain lines off it, nothing but the document with --json (runtime/cli/progress).
         const out = createRunOutput({ json: flags.json === true, cwd });
@@ -86,7 +97,11 @@ export function register(program: Command): void {
         const { result, error } = await runSyncOnDb(
           db,
           project.manifest,
-          { ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress },
+          {
+            ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress,
+            ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
+            rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, allowMassDelete: settings.allowMassDelete,
+          },
           { source: pageSourceFromClient(client) },
         ).catch((err: unknown) => {
           out.abort();
@@ -125,7 +140,7 @@ export function summary(result: SyncResult): string {
     const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.rejected ? `${t.rejected} rejected` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '', t.heldBack ? `${t.heldBack} deletions held back` : '']
       .filter(Boolean)
       .join(', ');
-    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} records ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);
+    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} ${t.records === 1 ? 'record ' : 'records'} ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);
   }
   return lines.join('\n');
 }

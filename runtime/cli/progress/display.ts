@@ -198,7 +198,7 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
             .filter(Boolean)
             .join(', ');
           write(
-            `${stamp(now - jobStart)} ${p.table}: ${event.result.status === 'ERROR' ? 'stopped with an error' : 'done'}, ${formatInt(event.result.records)} records in ${formatInt(event.result.pages)} page${event.result.pages === 1 ? '' : 's'}, ${formatDuration(event.result.durationMs)}${extra ? ` (${extra})` : ''}`,
+            `${stamp(now - jobStart)} ${p.table}: ${event.result.status === 'ERROR' ? 'stopped with an error' : 'done'}, ${formatInt(event.result.records)} record${event.result.records === 1 ? '' : 's'} in ${formatInt(event.result.pages)} page${event.result.pages === 1 ? '' : 's'}, ${formatDuration(event.result.durationMs)}${extra ? ` (${extra})` : ''}`,
           );
         }
         if (current === p) current = null;

@@ -2,10 +2,11 @@
  * Pure formatting for the terminal: the live per-table line, the plain log line for CI/cron, and the
  * one-screen summary at the end. No I/O and no clock here; the display feeds in the numbers.
  */
-import { heldBackLines } from '../../sync/deletions.js';
+import { heldBackLines } from '../../sync/held-back.js';
 import type { SyncResult } from '../../api.js';
 import { formatBytes, formatClock, formatDuration, formatInt, formatNumber } from '../../report/format.js';
 import type { SyncReport } from '../../report/types.js';
+import { parseVariable } from '../../settings/variables.js';
 
 /** What the display knows about one table while it runs. */
 export interface TableProgress {
@@ -39,7 +40,7 @@ export const NO_COLOURS: Colours = { green: (s) => s, red: (s) => s, yellow: (s)
 
 /** Colour only on a terminal and only when NO_COLOR (https://no-color.org) is unset or empty. */
 export function useColour(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
-  return isTTY && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+  return isTTY && !(parseVariable('NO_COLOR', env.NO_COLOR) ?? false) && env.TERM !== 'dumb';
 }
 
 /** Records per second since the table started (0 before a second of data has elapsed). */
