@@ -4,7 +4,7 @@
  */
 import { withConnectionRetry, connectionRetryBudgetMs } from '../../runtime/db/retry.js';
 import { DatabaseConnectionLostError, DatabaseUnreachableError } from '../../runtime/db/errors.js';
-import { UsageError } from '../../runtime/errors.js';
+import { SettingsError } from '../../runtime/settings/variables.js';
 
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
@@ -59,10 +59,10 @@ test('a stop ends the wait at once', async () => {
   expect(op.calls()).toBe(1);
 });
 
-test('SYNC_DB_RETRY_MS: default 60 s, 0 switches retrying off, anything else is a usage error', async () => {
+test('SYNC_DB_RETRY_MS: default 60 s, 0 switches retrying off, anything else is a settings error (exit 2)', async () => {
   expect(connectionRetryBudgetMs({})).toBe(60_000);
   expect(connectionRetryBudgetMs({ SYNC_DB_RETRY_MS: '1500' })).toBe(1500);
-  expect(() => connectionRetryBudgetMs({ SYNC_DB_RETRY_MS: '1.5s' })).toThrow(UsageError);
+  expect(() => connectionRetryBudgetMs({ SYNC_DB_RETRY_MS: '1.5s' })).toThrow(SettingsError);
   const op = flaky([refused]);
   await expect(withConnectionRetry(op.fn, { budgetMs: 0 })).rejects.toThrow(/reconnecting is switched off \(SYNC_DB_RETRY_MS=0\)/);
 });
