@@ -68,6 +68,8 @@ export interface ManifestSyncState {
   jobTable: string;
   cursorTable: string;
   pageTable: string;
+  /** Events received by `bubble-runtime listen` (absent in manifests written before it existed). */
+  eventTable: string;
 }
 
 export interface Manifest {
