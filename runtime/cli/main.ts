@@ -13,13 +13,14 @@ const commands: Array<() => Promise<{ register: (program: Command) => void }>> =
   () => import('./commands/sync.js'),
   () => import('./commands/status.js'),
   () => import('./commands/jobs.js'),
+  () => import('./commands/listen.js'),
   () => import('./commands/demo.js'),
   () => import('./commands/fake-bubble.js'),
 ];
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('bubble-runtime')
-    .description('Mirror a Bubble.io app into PostgreSQL: introspect, migrate, sync, status, jobs, demo.')
+    .description('Mirror a Bubble.io app into PostgreSQL: introspect, migrate, sync, status, jobs, listen, demo.')
     .version(packageVersion(), '-v, --version')
     .exitOverride()
     .showHelpAfterError();

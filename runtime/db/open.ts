@@ -14,6 +14,8 @@ export interface OpenDbOptions {
   cwd?: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** Named in the refusal another process gets while this one has the PGlite folder open (e.g. `bubble-runtime listen`). */
+  holder?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   const url = options.databaseUrl?.trim();
   if (url) return openPostgres(url, { max: options.poolSize });
   if (options.pgliteDir === ':memory:') return openPglite(undefined);
-  return openPglite(resolve(options.cwd ?? process.cwd(), options.pgliteDir ?? DEFAULT_PGLITE_DIR));
+  return openPglite(resolve(options.cwd ?? process.cwd(), options.pgliteDir ?? DEFAULT_PGLITE_DIR), options.holder);
 }
 
 /** `openDb` from the environment: DATABASE_URL (never TEST_DATABASE_URL). */

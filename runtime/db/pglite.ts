@@ -86,11 +86,11 @@ export class PgliteDb extends PgliteQueryDb {
  * Opens (creating when missing) the PGlite database in `dir`, or an in-memory one when `dir` is
  * undefined. Throws PgliteLockedError when another process or another open here holds the folder.
  */
-export async function openPglite(dir: string | undefined): Promise<PgliteDb> {
+export async function openPglite(dir: string | undefined, holder?: string): Promise<PgliteDb> {
   if (dir === undefined) return new PgliteDb(await PGlite.create({ parsers }), undefined, () => undefined);
   const abs = resolve(dir);
   mkdirSync(dirname(abs), { recursive: true });
-  const unlock = lockFolder(abs);
+  const unlock = lockFolder(abs, holder);
   try {
     mkdirSync(abs, { recursive: true });
     const pglite = await PGlite.create({ dataDir: abs, parsers });
@@ -110,13 +110,15 @@ interface LockInfo {
   pid: number;
   host: string;
   since: string;
+  /** What holds it, e.g. `bubble-runtime listen` (named in the refusal other processes get). */
+  holder?: string;
 }
 
 /** Takes `<dir>.lock` (exclusive create); a lock left by a dead process on this host is taken over. */
-function lockFolder(abs: string): () => void {
+function lockFolder(abs: string, holder: string | undefined): () => void {
   if (openHere.has(abs)) throw new PgliteLockedError(abs, `this process (pid ${process.pid})`);
   const path = `${abs}.lock`;
-  const me: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(holder ? { holder } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -134,16 +136,16 @@ function lockFolder(abs: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = readLock(path);
-    if (holder && holder.host === me.host && !alive(holder.pid)) {
+    const owner = readLock(path);
+    if (owner && owner.host === me.host && !alive(owner.pid)) {
       unlinkSync(path); // stale: its process died without closing
       continue;
     }
-    if (holder && holder.host === me.host && holder.pid === process.pid) {
+    if (owner && owner.host === me.host && owner.pid === process.pid) {
       unlinkSync(path); // ours from an earlier open that was not closed in this process's registry
       continue;
     }
-    const who = holder ? `process ${holder.pid} on ${holder.host} (since ${holder.since})` : `another process (lock file ${path})`;
+    const who = owner ? `${owner.holder ? `${owner.holder}, ` : ''}process ${owner.pid} on ${owner.host} (since ${owner.since})` : `another process (lock file ${path})`;
     throw new PgliteLockedError(abs, who);
   }
   throw new PgliteLockedError(abs, `another process (lock file ${path})`);
@@ -152,7 +154,9 @@ function lockFolder(abs: string): () => void {
 function readLock(path: string): LockInfo | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?') };
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') {
+      return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?'), ...(typeof parsed.holder === 'string' ? { holder: parsed.holder } : {}) };
+    }
   } catch {
     // unreadable or half-written: treated as held by an unknown process
   }
