@@ -19,6 +19,7 @@ const benches: Bench[] = [
   { name: 'upsert', load: () => import('./upsert.js') },
   { name: 'stop', load: () => import('./stop.js') },
   { name: 'backfill', load: () => import('./backfill.js') },
+  { name: 'listen', load: () => import('./listen.js') },
 ];
 
 async function main(): Promise<void> {
