@@ -37,13 +37,19 @@ export function createRowWriter(writer: PageWriter): RowWriter {
   return {
     async apply(tx, type, claim, record) {
       const jobId = listenerJobId(claim);
-      if (record !== null) {
-        await writer.write(tx, type, [record], { jobId, position: 0 });
-        return 'written';
-      }
       const s = type.standard;
       const types = await typesOf(tx, type.table);
-      const now = (column: string): string => (types.get(column)?.includes('without time zone') ? `(now() AT TIME ZONE 'UTC')` : 'now()');
+      // The time of the write itself, not of the transaction's start (which may precede the fetch): a full
+      // pass that began in between must see the row as written after it.
+      const now = (column: string): string => (types.get(column)?.includes('without time zone') ? `(clock_timestamp() AT TIME ZONE 'UTC')` : 'clock_timestamp()');
+      if (record !== null) {
+        await writer.write(tx, type, [record], { jobId, position: 0 });
+        await tx.execute(`UPDATE ${ident(type.table)} SET ${ident(s.syncedAt)} = ${now(s.syncedAt)} WHERE ${ident(s.bubbleId)} = $1 AND ${ident(s.syncJobId)} = $2`, [
+          record._id,
+          jobId,
+        ]);
+        return 'written';
+      }
       const marked = await tx.execute(
         `UPDATE ${ident(type.table)} SET ${ident(s.isDeleted)} = true, ${ident(s.deletedAt)} = ${now(s.deletedAt)},
            ${ident(s.updatedAt)} = ${now(s.updatedAt)}, ${ident(s.syncedAt)} = ${now(s.syncedAt)}, ${ident(s.syncJobId)} = $2

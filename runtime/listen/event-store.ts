@@ -116,7 +116,7 @@ export class EventStore {
 
   async markApplied(claim: Claim, outcome: Outcome, watchJobId: string | null): Promise<void> {
     await this.db.execute(
-      `UPDATE ${this.table} SET status = 'APPLIED', applied_at = ${UTC_NOW}, outcome = $2, watch_job_id = $3, last_error = NULL
+      `UPDATE ${this.table} SET status = 'APPLIED', applied_at = (clock_timestamp() AT TIME ZONE 'UTC'), outcome = $2, watch_job_id = $3, last_error = NULL
         WHERE id = ANY($1::bigint[])`,
       [claim.ids, outcome, watchJobId],
     );

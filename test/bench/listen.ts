@@ -18,13 +18,18 @@ interface Run {
   concurrency: number;
   rateLimitRpm: number;
   events: number;
+  /** Time between two edits in the app (0: a burst, as fast as the triggers post). */
+  paceMs: number;
 }
 
 const RUNS: Run[] = [
-  { latencyMs: 0, concurrency: 4, rateLimitRpm: 0, events: 1_000 },
-  { latencyMs: 300, concurrency: 4, rateLimitRpm: 0, events: 400 },
-  { latencyMs: 300, concurrency: 8, rateLimitRpm: 0, events: 400 },
-  { latencyMs: 300, concurrency: 4, rateLimitRpm: 300, events: 150 },
+  // Edits now and then, as an app in use makes them: the latency a row sees.
+  { latencyMs: 300, concurrency: 4, rateLimitRpm: 300, events: 40, paceMs: 500 },
+  // Bursts (a workflow changing many things at once): throughput, and the queueing it costs.
+  { latencyMs: 0, concurrency: 4, rateLimitRpm: 0, events: 1_000, paceMs: 0 },
+  { latencyMs: 300, concurrency: 4, rateLimitRpm: 0, events: 400, paceMs: 0 },
+  { latencyMs: 300, concurrency: 8, rateLimitRpm: 0, events: 400, paceMs: 0 },
+  { latencyMs: 300, concurrency: 4, rateLimitRpm: 300, events: 150, paceMs: 0 },
 ];
 
 const SECRET = 'bench-secret-bench-secret-bench';
@@ -37,8 +42,8 @@ export async function run(opts: { records?: number }): Promise<string> {
     'One POST per edit from the fake app (sequential, as its triggers fire), applied by the listener in the same process into PostgreSQL 15.',
     'Latency: from the POST recorded to the row written (`applied_at − received_at`).',
     '',
-    '| app latency | concurrency | rate cap | events | elapsed s | events/s | bound events/s | latency min / median / p95 ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| app latency | concurrency | rate cap | events | paced | elapsed s | events/s | bound events/s | latency min / median / p95 ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   try {
     for (const [i, r] of RUNS.entries()) {
@@ -46,9 +51,9 @@ export async function run(opts: { records?: number }): Promise<string> {
       const m = await measure(cluster.url, `bench_listen_${process.pid}_${i}`, { ...r, events });
       // What the app's latency and the cap allow at most: concurrency / latency, and rate / 60.
       const bounds = [r.latencyMs > 0 ? (r.concurrency * 1000) / r.latencyMs : Infinity, r.rateLimitRpm > 0 ? r.rateLimitRpm / 60 : Infinity];
-      const bound = Math.min(...bounds);
+      const bound = r.paceMs > 0 ? Math.min(...bounds, 1000 / r.paceMs) : Math.min(...bounds);
       lines.push(
-        `| ${r.latencyMs} ms | ${r.concurrency} | ${r.rateLimitRpm || 'none'} | ${events} | ${formatNumber(m.seconds, 1)} | ${formatNumber(events / m.seconds, 1)} | ` +
+        `| ${r.latencyMs} ms | ${r.concurrency} | ${r.rateLimitRpm || 'none'} | ${events} | ${r.paceMs ? `${r.paceMs} ms apart` : 'burst'} | ${formatNumber(m.seconds, 1)} | ${formatNumber(events / m.seconds, 1)} | ` +
           `${Number.isFinite(bound) ? formatNumber(bound, 1) : '–'} | ${m.latency.map((x) => formatNumber(x, 0)).join(' / ')} |`,
       );
     }
@@ -75,7 +80,10 @@ async function measure(serverUrl: string, name: string, r: Run): Promise<{ secon
   try {
     fake.setWebhook({ url: `${listener.url}/bubble/events`, secret: SECRET });
     const started = Date.now();
-    for (let i = 0; i < r.events; i++) fake.mutate.modify('invoice', fake.data.idOf('invoice', i), { 'Legacy Code': `bench ${i}` });
+    for (let i = 0; i < r.events; i++) {
+      fake.mutate.modify('invoice', fake.data.idOf('invoice', i), { 'Legacy Code': `bench ${i}` });
+      if (r.paceMs > 0) await new Promise((done) => setTimeout(done, r.paceMs));
+    }
     await fake.webhook.idle();
     for (;;) {
       const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_events WHERE status = 'APPLIED'`);
