@@ -1,8 +1,9 @@
 /**
  * The sync-state models every generated schema gets: SyncJob (replacing the original plan's
  * SyncStatus, Task 3.4), SyncCursor (the plan's Task 3.1 fields, plus the keyset-window watermark and run counts), SyncPage (the page ledger
- * behind the watermark) and SyncReject (records that could not be written to their table). The runtime writes them with raw SQL, so it supplies `id` and `updatedAt`
- * itself (Prisma Client's cuid()/@updatedAt do not fire for raw SQL).
+ * behind the watermark), SyncReject (records that could not be written to their table) and SyncEvent (the
+ * database-trigger events `bubble-runtime listen` receives). The runtime writes them with raw SQL, so it
+ * supplies `id` and `updatedAt` itself (Prisma Client's cuid()/@updatedAt do not fire for raw SQL).
  */
 export interface SyncStateNames {
   jobModel: string;
@@ -15,6 +16,8 @@ export interface SyncStateNames {
   pageTable: string;
   rejectModel: string;
   rejectTable: string;
+  eventModel: string;
+  eventTable: string;
 }
 
 export function syncStateNames(modelPrefix: string, tablePrefix: string): SyncStateNames {
@@ -29,6 +32,8 @@ export function syncStateNames(modelPrefix: string, tablePrefix: string): SyncSt
     pageTable: `${tablePrefix}sync_pages`,
     rejectModel: `${modelPrefix}SyncReject`,
     rejectTable: `${tablePrefix}sync_rejects`,
+    eventModel: `${modelPrefix}SyncEvent`,
+    eventTable: `${tablePrefix}sync_events`,
   };
 }
 
@@ -145,6 +150,33 @@ model ${n.rejectModel} {
 
   @@index([syncJobId, tableName])
   @@map("${n.rejectTable}")
+}
+
+/// Database-trigger events received by \`bubble-runtime listen\`, one row per event as it arrived. PENDING
+/// rows are applied (the record fetched by id, then written or marked deleted) oldest first; a failed
+/// application stays PENDING with a later nextAttemptAt. APPLIED rows are kept for 7 days.
+model ${n.eventModel} {
+  id            BigInt    @id @default(autoincrement())
+  /// The Bubble type as in the Data API path, and the record's unique id.
+  bubbleType    String    @map("bubble_type")
+  bubbleId      String    @map("bubble_id")
+  /// "created", "modified" or "deleted", as Bubble sent it (applying asks Bubble for the record either way).
+  event         String
+  /// PENDING or APPLIED.
+  status        String    @default("PENDING")
+  attempts      Int       @default(0)
+  nextAttemptAt DateTime  @default(now()) @map("next_attempt_at")
+  lastError     String?   @map("last_error")
+  receivedAt    DateTime  @default(now()) @map("received_at")
+  appliedAt     DateTime? @map("applied_at")
+  /// What applying did: "written", "deleted" (Bubble answered 404) or "absent" (404 and no row to mark).
+  outcome       String?
+  /// A sync job that was running when the event was applied: once it ends, the row is checked again.
+  watchJobId    String?   @map("watch_job_id")
+
+  @@index([status, nextAttemptAt])
+  @@index([bubbleType, bubbleId])
+  @@map("${n.eventTable}")
 }
 
 enum ${n.statusEnum} {

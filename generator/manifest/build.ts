@@ -129,7 +129,7 @@ export function buildManifest(dictionary: Dictionary, options: ManifestOptions):
     tablePrefix,
     // Load order: dictionary order, removed types last (they get no new records).
     types: [...placed.filter((t) => t.removed !== true), ...placed.filter((t) => t.removed === true)],
-    state: { jobTable: state.jobTable, cursorTable: state.cursorTable, pageTable: state.pageTable, rejectTable: state.rejectTable },
+    state: { jobTable: state.jobTable, cursorTable: state.cursorTable, pageTable: state.pageTable, rejectTable: state.rejectTable, eventTable: state.eventTable },
   };
   return { manifest, naming };
 }

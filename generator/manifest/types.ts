@@ -70,6 +70,8 @@ export interface ManifestSyncState {
   pageTable: string;
   /** Records that could not be written to their table (no usable `_id`, or refused by the database). */
   rejectTable: string;
+  /** Events received by `bubble-runtime listen` (absent in manifests written before it existed). */
+  eventTable: string;
 }
 
 export interface Manifest {

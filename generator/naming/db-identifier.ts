@@ -172,7 +172,7 @@ function describeChar(c: string): string {
 export function createTableAllocator(tablePrefix = ''): DbIdentifierAllocator {
   assertTablePrefix(tablePrefix);
   const state = syncStateNames('', tablePrefix);
-  return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable, state.rejectTable], scope: 'table' });
+  return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable, state.rejectTable, state.eventTable], scope: 'table' });
 }
 
 /** A safe table name for `tablePrefix + typeName`, unique in `used` (and added to it). */

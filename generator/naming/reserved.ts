@@ -85,7 +85,7 @@ export const PRISMA_RESERVED_MODEL_NAMES: readonly string[] = [
  * adapters export `syncAll` beside `sync<Model>`. The sync-state names get the modelPrefix too.
  */
 export const GENERATED_MODEL_NAMES: readonly string[] = [
-  'SyncJob', 'SyncCursor', 'SyncPage', 'SyncReject', 'SyncCursorStatus', 'SyncJobStatus',
+  'SyncJob', 'SyncCursor', 'SyncPage', 'SyncReject', 'SyncEvent', 'SyncCursorStatus', 'SyncJobStatus',
 ];
 export const FUNCTION_CLASH_MODEL_NAMES: readonly string[] = ['All'];
 

@@ -6,6 +6,7 @@ import { register as registerFakeBubble } from './commands/fake-bubble.js';
 import { register as registerGenerate } from './commands/generate.js';
 import { register as registerIntrospect } from './commands/introspect.js';
 import { register as registerJobs } from './commands/jobs.js';
+import { register as registerListen } from './commands/listen.js';
 import { register as registerMigrate } from './commands/migrate.js';
 import { register as registerQuery } from './commands/query.js';
 import { register as registerServeDb } from './commands/serve-db.js';
@@ -18,12 +19,12 @@ import { register as registerSync } from './commands/sync.js';
  * `--version` and `--help` start as fast as Node itself. Commands throw typed errors (runtime/errors.ts).
  */
 const commands: Array<(program: Command) => void> = [
-  registerIntrospect, registerGenerate, registerMigrate, registerSync, registerStatus, registerJobs, registerQuery, registerServeDb, registerDemo, registerFakeBubble,
+  registerIntrospect, registerGenerate, registerMigrate, registerSync, registerStatus, registerJobs, registerListen, registerQuery, registerServeDb, registerDemo, registerFakeBubble,
 ];
 
 export function buildProgram(): Command {
   const program = new Command('bubble-runtime')
-    .description('Mirror a Bubble.io app into PostgreSQL: introspect, migrate, sync, status, jobs, demo.')
+    .description('Mirror a Bubble.io app into PostgreSQL: introspect, migrate, sync, status, jobs, listen, demo.')
     .version(packageVersion(), '-v, --version')
     .exitOverride()
     .showHelpAfterError();

@@ -39,7 +39,7 @@ export class DatabaseConnectionLostError extends BubbleError {
 export class PgliteLockedError extends BubbleError {
   constructor(dir: string, holder: string) {
     super('DB_PGLITE_LOCKED', `The embedded database ${dir} is in use by ${holder}.`, {
-      hint: 'PGlite is single-process: wait for that process to finish, or set DATABASE_URL to a PostgreSQL server to run several at once.',
+      hint: 'PGlite is single-process: wait for that process to finish (or stop it), or set DATABASE_URL to a PostgreSQL server to run several at once (e.g. listen beside a nightly sync).',
     });
   }
 }

@@ -18,6 +18,8 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** Refuse to create the PGlite folder: for commands that only read an existing mirror. */
   mustExist?: boolean;
+  /** Named in the refusal another process gets while this one has the PGlite folder open (e.g. `bubble-runtime listen`). */
+  holder?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function openEmbeddedDb(options: Omit<OpenDbOptions, 'databaseUrl' 
       'Run bubble-runtime migrate and sync in this folder first (or cd to the project that has one), or set DATABASE_URL.',
     );
   }
-  return openPglite(dir);
+  return openPglite(dir, options.holder);
 }
 
 /** `openDb` from the environment: DATABASE_URL as runtime/settings validates it (never TEST_DATABASE_URL). */

@@ -114,11 +114,11 @@ export class PgliteDb extends PgliteQueryDb {
  * undefined. Throws PgliteLockedError when another process or another open here holds the folder.
  * A new database starts from the packed template (runtime/db/pglite-template.ts) rather than initdb.
  */
-export async function openPglite(dir: string | undefined): Promise<PgliteDb> {
+export async function openPglite(dir: string | undefined, holder?: string): Promise<PgliteDb> {
   if (dir === undefined) return new PgliteDb(await PGlite.create({ parsers, startParams, ...inMemoryTemplate() }), undefined, () => undefined);
   const abs = resolve(dir);
   mkdirSync(dirname(abs), { recursive: true });
-  const unlock = lockFolder(abs);
+  const unlock = lockFolder(abs, holder);
   try {
     // A new database is unpacked from the packed template (runtime/db/pglite-template.ts) rather than made by initdb.
     if (!existsSync(abs) || readdirSync(abs).length === 0) {
@@ -148,13 +148,15 @@ interface LockInfo {
   pid: number;
   host: string;
   since: string;
+  /** What holds it, e.g. `bubble-runtime listen` (named in the refusal other processes get). */
+  holder?: string;
 }
 
 /** Takes `<dir>.lock` (exclusive create); a lock left by a dead process on this host is taken over. */
-function lockFolder(abs: string): () => void {
+function lockFolder(abs: string, holder: string | undefined): () => void {
   if (openHere.has(abs)) throw new PgliteLockedError(abs, `this process (pid ${process.pid})`);
   const path = `${abs}.lock`;
-  const me: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(holder ? { holder } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -172,16 +174,16 @@ function lockFolder(abs: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = readLock(path);
-    if (holder && holder.host === me.host && !alive(holder.pid)) {
+    const owner = readLock(path);
+    if (owner && owner.host === me.host && !alive(owner.pid)) {
       unlinkSync(path); // stale: its process died without closing
       continue;
     }
-    if (holder && holder.host === me.host && holder.pid === process.pid) {
+    if (owner && owner.host === me.host && owner.pid === process.pid) {
       unlinkSync(path); // ours from an earlier open that was not closed in this process's registry
       continue;
     }
-    const who = holder ? `process ${holder.pid} on ${holder.host} (since ${holder.since})` : `another process (lock file ${path})`;
+    const who = owner ? `${owner.holder ? `${owner.holder}, ` : ''}process ${owner.pid} on ${owner.host} (since ${owner.since})` : `another process (lock file ${path})`;
     throw new PgliteLockedError(abs, who);
   }
   throw new PgliteLockedError(abs, `another process (lock file ${path})`);
@@ -190,7 +192,9 @@ function lockFolder(abs: string): () => void {
 function readLock(path: string): LockInfo | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?') };
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') {
+      return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?'), ...(typeof parsed.holder === 'string' ? { holder: parsed.holder } : {}) };
+    }
   } catch {
     // unreadable or half-written: treated as held by an unknown process
   }

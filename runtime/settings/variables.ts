@@ -13,6 +13,11 @@ export const DEFAULT_MAX_OFFSET = 10_000;
 export const DEFAULT_INCREMENTAL_OVERLAP_MS = 5 * 60_000;
 export const DEFAULT_MAX_DELETE_FRACTION = 0.1;
 export const DEFAULT_DB_RETRY_MS = 60_000;
+export const DEFAULT_LISTEN_CONCURRENCY = 4;
+/** Half of what a sync may use by default, so a sync and the listener together stay under Bubble's 1,000/min. */
+export const DEFAULT_LISTEN_RATE_LIMIT_RPM = 300;
+/** Shorter webhook secrets are refused: the endpoint faces the internet. */
+export const MIN_SECRET_LENGTH = 16;
 
 interface Variable<T> {
   /** Parses the raw text; throws a ZodError, or a BubbleError whose message and hint are used as they are. */
@@ -88,6 +93,22 @@ export const VARIABLES = {
     schema: wholeNumber(0),
     expects: 'be a whole number of milliseconds ≥ 0 (how long a lost database connection is waited out; 0 = not at all)',
     hint: `Use e.g. ${DEFAULT_DB_RETRY_MS} (one minute, the default).`,
+  } satisfies Variable<number>,
+  BUBBLE_WEBHOOK_SECRET: {
+    schema: z.string().min(MIN_SECRET_LENGTH),
+    expects: `be at least ${MIN_SECRET_LENGTH} characters (the secret Bubble sends as "Authorization: Bearer <secret>")`,
+    hint: 'Use e.g. `openssl rand -hex 32`.',
+    secret: true,
+  } satisfies Variable<string>,
+  LISTEN_CONCURRENCY: {
+    schema: wholeNumber(1),
+    expects: 'be a whole number ≥ 1 (records `listen` applies at once)',
+    hint: `Use e.g. ${DEFAULT_LISTEN_CONCURRENCY} (the default).`,
+  } satisfies Variable<number>,
+  LISTEN_RATE_LIMIT_RPM: {
+    schema: wholeNumber(0),
+    expects: 'be a whole number ≥ 0 (requests per minute `listen` sends the app; 0 = no cap)',
+    hint: `Use e.g. ${DEFAULT_LISTEN_RATE_LIMIT_RPM} (the default).`,
   } satisfies Variable<number>,
   BUBBLE_SCHEMA_CHECK: {
     schema: switchValue,

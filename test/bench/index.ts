@@ -20,6 +20,7 @@ const benches: Bench[] = [
   { name: 'stop', load: () => import('./stop.js') },
   { name: 'backfill', load: () => import('./backfill.js') },
   { name: 'startup', load: () => import('./startup.js') },
+  { name: 'listen', load: () => import('./listen.js') },
 ];
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ const bubbleBlock = 'generator bubble {\n  provider   = "prisma-generator-bubble
 const configWithEnv = `import { defineConfig, env } from 'prisma/config';
 export default defineConfig({ schema: 'prisma/schema', migrations: { path: 'db/migrations' }, datasource: { url: env('DATABASE_URL') } });
 `;
-const manifest = { version: 1, generatedBy: 'x', dictionaryHash: 'h', app: { name: 'a' }, modelsFile: 'm', schemaDir: 's', types: [], state: { jobTable: 'j', cursorTable: 'c', pageTable: 'p' } };
+const manifest = { version: 1, generatedBy: 'x', dictionaryHash: 'h', app: { name: 'a' }, modelsFile: 'm', schemaDir: 's', types: [], state: { jobTable: 'j', cursorTable: 'c', pageTable: 'p', eventTable: 'e' } };
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   const err = await p.then(() => undefined, (e: unknown) => e);

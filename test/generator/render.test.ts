@@ -29,7 +29,7 @@ describe('render', () => {
     expect(b.models).toBe(a.models);
     expect(b.outputs).toEqual(a.outputs);
     const models = await dmmfModels(a.models);
-    expect(models).toEqual(expect.arrayContaining([...a.manifest.types.map((t) => t.model), 'SyncJob', 'SyncCursor', 'SyncPage']));
+    expect(models).toEqual(expect.arrayContaining([...a.manifest.types.map((t) => t.model), 'SyncJob', 'SyncCursor', 'SyncPage', 'SyncEvent']));
   });
 
   test('chunked formatting is exactly what formatting the whole file gives', async () => {
@@ -64,7 +64,7 @@ describe('render', () => {
       ['user', 'BubbleUser', 'bubble_user'],
       ['old', 'BubbleOld', 'bubble_old'],
     ]);
-    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages', rejectTable: 'bubble_sync_rejects' });
+    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages', rejectTable: 'bubble_sync_rejects', eventTable: 'bubble_sync_events' });
     expect(manifest.types[0]!.columns.map((c) => [c.references, c.pgType])).toEqual([
       ['user', 'text'],
       ['team', 'text[]'],
@@ -75,7 +75,7 @@ describe('render', () => {
     expect(models).toMatch(/@id\(map: "bubble_user_pkey"\)/);
     expect(models).toMatch(/@unique\(map: "bubble_user__id_key"\)/);
     expect(models).toMatch(/gone\s+String\?\s+@map\("Gone"\)/);
-    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage', 'BubbleSyncReject']);
+    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage', 'BubbleSyncReject', 'BubbleSyncEvent']);
   });
 
   test('a long table name gets explicit, distinct ≤63-byte constraint names', async () => {

@@ -132,6 +132,6 @@ describe('generated toRow on the sample app records', () => {
     expect(calls[0]!.options).toEqual({ mode: 'full', concurrency: 3 });
     expect(calls[1]!.options).toEqual({ mode: 'incremental', types: [first.type] });
     expect(calls[0]!.plan.types).toEqual(generated.adapters.map((a) => a.descriptor));
-    expect(calls[0]!.plan.state).toEqual({ jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects' });
+    expect(calls[0]!.plan.state).toEqual({ jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects', eventTable: 'sync_events' });
   });
 });

@@ -81,6 +81,8 @@ describe('database identifiers', () => {
     const tables = createTableAllocator('bubble_');
     expect(tables.allocate('bubble_rentalunit')).toBe('bubble_rentalunit');
     expect(tables.allocate('bubble_sync_jobs')).toMatch(/^bubble_sync_jobs_[0-9a-z]{8}$/);
+    // A Bubble type named "sync_events" cannot take the listener's event table.
+    expect(tables.allocate('bubble_sync_events')).toMatch(/^bubble_sync_events_[0-9a-z]{8}$/);
     expect(safeTableName('user')).toBe('user');
     expect(bytes(safeTableName('t'.repeat(90)))).toBe(MAX_IDENTIFIER_BYTES);
   });

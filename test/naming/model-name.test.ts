@@ -39,6 +39,7 @@ describe('model names', () => {
     expect(toSafeModelName('string', 'Bubble')).toBe('BubbleString');
     expect(toSafeModelName('2024 report', 'Bubble')).toBe('Bubble2024Report');
     expect(isReservedModelName('BubbleSyncPage', 'Bubble')).toBe(true);
+    expect(isReservedModelName('BubbleSyncEvent', 'Bubble')).toBe(true);
     for (const name of GENERATED_MODEL_NAMES) expect(isReservedModelName(name)).toBe(true);
     for (const name of ['AND', 'OR', 'NOT', 'Prisma', 'PrismaClient', 'All', 'Json']) expect(isReservedModelName(name)).toBe(true);
     expect(isReservedModelName('RentalUnit')).toBe(false);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
 import { UsageError } from '../../errors.js';
 import { untilStopped } from '../until-stopped.js';
+import { webhookSecretFromEnv } from '../../listen/settings.js';
 
 export interface FakeFlags {
   records: string;
@@ -25,6 +26,8 @@ export interface FakeFlags {
   fieldIds?: boolean;
   sanitisedKeys?: boolean;
   captionsFlag: boolean;
+  webhookUrl?: string;
+  changesEvery?: string;
 }
 
 function whole(name: string, raw: string, min = 0): number {
@@ -71,7 +74,7 @@ function bulkImports(raw: string): Array<{ type: string; from: number; count: nu
 }
 
 /** The server options the flags describe (pure, so the mapping is tested without a server). */
-export function fakeOptionsFromFlags(flags: FakeFlags): FakeBubbleOptions {
+export function fakeOptionsFromFlags(flags: FakeFlags, env: Record<string, string | undefined> = process.env): FakeBubbleOptions {
   const options: FakeBubbleOptions = {
     records: whole('records', flags.records, 7),
     latencyMs: whole('latency', flags.latency),
@@ -101,7 +104,18 @@ export function fakeOptionsFromFlags(flags: FakeFlags): FakeBubbleOptions {
   if (flags.emptyPages !== undefined) options.emptyPages = { fraction: fraction('empty-pages', flags.emptyPages) };
   if (flags.typeRecords !== undefined) options.typeRecords = typeRecords(flags.typeRecords);
   if (flags.bulkImports !== undefined) options.bulkImports = bulkImports(flags.bulkImports);
+  if (flags.webhookUrl !== undefined) options.webhook = { url: webhookUrl(flags.webhookUrl), secret: webhookSecretFromEnv(env) };
   return options;
+}
+
+function webhookUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--webhook-url must be an http(s) URL, e.g. http://127.0.0.1:8787/bubble/events, got "${raw}".`);
 }
 
 export function register(program: Command): void {
@@ -128,8 +142,11 @@ export function register(program: Command): void {
     .option('--sanitised-keys', 'record keys are display names as Bubble sanitises them (e.g. "Is Admin?" → "Is Admin")')
     .option('--no-captions-flag', "leave app_data.use_captions_for_get out of /meta (older apps)")
     .option('--seed <s>', 'seed of the generated data', '1')
+    .option('--webhook-url <url>', "database triggers: POST each change's {type, id, event} here (secret from BUBBLE_WEBHOOK_SECRET), e.g. http://127.0.0.1:8787/bubble/events")
+    .option('--changes-every <ms>', 'make a change on its own this often (inserts, edits, deletions in turn), e.g. to feed listen')
     .action(async (flags: FakeFlags) => {
       const options = fakeOptionsFromFlags(flags);
+      const every = flags.changesEvery === undefined ? undefined : whole('changes-every', flags.changesEvery, 1);
       // Loaded here so other commands never pay for the fixture code.
       const { startFakeBubble } = await import('../../../fixtures/fake-bubble/index.js');
       const fake = await startFakeBubble(options);
@@ -138,9 +155,21 @@ export function register(program: Command): void {
           `  BUBBLE_APP_URL=${fake.url}\n` +
           `  BUBBLE_API_TOKEN=${fake.token}\n` +
           `  development database: ${fake.testUrl}\n` +
+          (options.webhook ? `  database triggers POST to ${options.webhook.url}\n` : '') +
           'Press Ctrl-C to stop.\n',
       );
+      const { makeChange } = await import('../../../fixtures/fake-bubble/changes.js');
+      let n = 0;
+      const changes =
+        every === undefined
+          ? undefined
+          : setInterval(() => {
+              const change = makeChange(fake, n++);
+              process.stdout.write(`${change.event} ${change.type} ${change.id}\n`);
+            }, every);
       await untilStopped();
+      clearInterval(changes);
+      await fake.webhook.idle();
       await fake.close();
       process.stdout.write(`Stopped after ${fake.stats.total} requests.\n`);
     });

@@ -39,7 +39,7 @@ export function testManifest(): Manifest {
     modelPrefix: '',
     tablePrefix: '',
     types: [type('item', ITEM_COLUMNS), type('note', [column('Body', 'text')])],
-    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects' },
+    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects', eventTable: 'sync_events' },
   };
 }
 
@@ -69,6 +69,12 @@ CREATE TABLE "sync_pages" (id text PRIMARY KEY, sync_job_id text NOT NULL, table
 CREATE TABLE "sync_rejects" (id text PRIMARY KEY, sync_job_id text NOT NULL, bubble_type text NOT NULL,
   table_name text NOT NULL, bubble_id text, raw text NOT NULL, reason text NOT NULL,
   created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE "sync_events" (id bigserial PRIMARY KEY, bubble_type text NOT NULL, bubble_id text NOT NULL, event text NOT NULL,
+  status text NOT NULL DEFAULT 'PENDING', attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, last_error text,
+  received_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, applied_at timestamp(3), outcome text, watch_job_id text);
+CREATE INDEX ON "sync_events" (status, next_attempt_at);
+CREATE INDEX ON "sync_events" (bubble_type, bubble_id);
 `;
 
 function dataTableDdl(t: ManifestType): string {
