@@ -1,10 +1,9 @@
 /**
- * Encoding converted JS values as PostgreSQL text input. Every column of a bulk upsert travels as a
- * `text[]` parameter and is cast in SQL to the column's real type (read from the catalog), so the
- * three drivers (pg, PGlite, Prisma raw) see the same thing — arrays of strings and nulls — and list
- * columns travel as array literals (`{"a","b"}`), which PostgreSQL parses natively when cast to
- * `text[]`, `timestamptz(3)[]`, … (unnest of a 2-D array would flatten it, so lists cannot be a
- * dimension of their own).
+ * Encoding converted JS values as PostgreSQL text input. The bulk upsert (upsert.ts) sends each cell as
+ * its column's text input and casts it in SQL to the column's real type (read from the catalog), so
+ * the three drivers (pg, PGlite, Prisma raw) see the same thing; list columns travel as array literals
+ * (`{"a","b"}`), which PostgreSQL parses natively when cast to `text[]`, `timestamptz(3)[]`, …; json
+ * columns as JSON text.
  *
  * Every value leaves here in a form PostgreSQL can store (docs/type-mapping.md lists the exceptions
  * this makes to "`_raw` equals the record"); without that, one value would fail its page — and its
