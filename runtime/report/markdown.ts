@@ -83,6 +83,7 @@ export function renderReportMarkdown(report: SyncReport): string {
   row('Average response time', `${formatNumber(m.averageResponseTime, 0)} ms`);
   row('Pages in flight (max)', `${m.parallelPagesUsed}${s.concurrency === 'adaptive' ? ' (adaptive)' : s.concurrency !== undefined ? ` of SYNC_CONCURRENCY=${s.concurrency}` : ''}`);
   row('Cursor updates (page commits)', formatInt(m.cursorUpdates));
+  row('Requests per record', `${formatNumber(m.requestsPerRecord, 4)} (about ${formatNumber(m.workloadUnitsEstimate, 0)} Bubble workload units, estimated)`);
   row('Retries / 429s', `${formatInt(m.retries)} / ${formatInt(m.rateLimited429)}`);
   row('Rate-limit waits', `${formatDuration(m.rateLimitWaitMs)} summed over requests${s.rateLimitRpm !== undefined ? ` (cap ${s.rateLimitRpm === 0 ? 'off' : `${formatInt(s.rateLimitRpm)}/min`})` : ''}`);
   row('Peak memory (RSS)', formatBytes(m.peakMemoryBytes));

@@ -17,6 +17,14 @@ import type {
   TimelineMark,
 } from './types.js';
 
+/**
+ * Assumed Bubble workload-unit rates for an estimate only: Bubble's manual lists an inbound Data API
+ * request and every thing a search returns as activities that cost workload; these are the rates its
+ * activity-type table gave when this was written. The app's own workload chart is the truth.
+ */
+export const WU_PER_REQUEST = 0.1;
+export const WU_PER_RECORD = 0.015;
+
 /** The Bubble client's counters (runtime/bubble `BubbleClientMetrics` fits this shape). */
 export interface ClientMetricsSnapshot {
   /** HTTP attempts sent, retries included. */
@@ -290,6 +298,8 @@ export class SyncMetricsCollector {
     m.recordsPerMinute = round(m.rowsPerSecond * 60);
     m.apiCallsPerMinute = seconds > 0 ? round((m.apiCallsTotal / seconds) * 60) : 0;
     m.errorRatePercent = m.apiCallsTotal > 0 ? round((m.apiCallsFailed / m.apiCallsTotal) * 100) : 0;
+    m.requestsPerRecord = m.recordsProcessed > 0 ? Math.round((m.apiCallsTotal / m.recordsProcessed) * 10_000) / 10_000 : 0;
+    m.workloadUnitsEstimate = round(m.apiCallsTotal * WU_PER_REQUEST + m.recordsProcessed * WU_PER_RECORD);
 
     m.performanceBreakdown = {};
     for (const t of tables) m.performanceBreakdown[t.type] = breakdown(t, last - origin);
@@ -412,6 +422,8 @@ function emptyMetrics(): SyncMetrics {
     recordsPerMinute: 0,
     apiCallsPerMinute: 0,
     errorRatePercent: 0,
+    requestsPerRecord: 0,
+    workloadUnitsEstimate: 0,
     peakMemoryBytes: 0,
     apiCallSource: 'pages',
   };

@@ -35,6 +35,13 @@ export interface SyncMetrics {
   apiCallsPerMinute: number;
   /** apiCallsFailed / apiCallsTotal, in percent. */
   errorRatePercent: number;
+  /** apiCallsTotal / recordsProcessed: what each record written cost in requests (0 when none were written). */
+  requestsPerRecord: number;
+  /**
+   * Bubble workload units this run probably cost the app: WU_PER_REQUEST per request plus WU_PER_RECORD per
+   * record written (assumed rates, see runtime/report/metrics.ts; the app's workload chart is the truth).
+   */
+  workloadUnitsEstimate: number;
   /** Largest resident set size sampled during the run (`process.memoryUsage().rss`), in bytes. */
   peakMemoryBytes: number;
   /** Where the API call figures come from: per-call records, the client's counters, or page counts. */
