@@ -8,7 +8,7 @@ export type SyncMode = 'full' | 'incremental';
 export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'ERROR' | 'CANCELLED';
 export type TableStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'ERROR' | 'CANCELLED';
 
-/** One table of a run, exactly the `tables[]` entry of DESIGN.md's `--json` shape. */
+/** One table of a run: an entry of `tables[]` in the `sync --json` document (README, Reference). */
 export interface TableResult {
   /** Bubble type name. */
   type: string;
@@ -44,7 +44,7 @@ export interface SyncErrorInfo {
   hint?: string;
 }
 
-/** DESIGN.md's `--json` document for `sync` and `status`. */
+/** The `--json` document of `sync` and `status` (README, Reference). */
 export interface SyncResult {
   jobId: string;
   mode: SyncMode;
@@ -55,7 +55,7 @@ export interface SyncResult {
   error?: SyncErrorInfo;
 }
 
-/** Options of a sync; anything unset falls back to the environment variables of DESIGN.md. */
+/** Options of a sync; anything unset falls back to its environment variable (README, Environment). */
 export interface SyncOptions {
   /** Default: `incremental` when a completed full sync exists, else `full`. */
   mode?: SyncMode;

@@ -24,7 +24,7 @@ export { pageSourceFromClient } from './sync/bubble-source.js';
 export { SyncStoppedBeforeStartError } from './sync/preflight.js';
 
 /**
- * Syncs the plan's types from the Bubble app (BUBBLE_APP_URL or `options.appUrl`, BUBBLE_API_TOKEN)
+ * Syncs the types of `plan` (the generated manifest's types and state tables) from the Bubble app (BUBBLE_APP_URL or `options.appUrl`, BUBBLE_API_TOKEN)
  * into the database behind `prisma`. Resolves to the run's result; an interrupted run (`signal`)
  * resolves too, with status PENDING (resumable). A run report goes to `options.reportDir` (default
  * `./.bubble/reports/<jobId>/`; `false` writes none). A failed run throws `SyncFailedError`, whose `result`

@@ -1,6 +1,6 @@
 /**
- * The sync-state models every generated schema gets: SyncJob (replacing the original plan's
- * SyncStatus, Task 3.4), SyncCursor (the plan's Task 3.1 fields, plus the keyset-window watermark and run counts), SyncPage (the page ledger
+ * The sync-state models every generated schema gets: SyncJob (one row per job), SyncCursor (one row
+ * per table of a job: progress, the keyset-window watermark and run counts), SyncPage (the page ledger
  * behind the watermark), SyncReject (records that could not be written to their table) and SyncEvent (the
  * database-trigger events `bubble-runtime listen` receives). The runtime writes them with raw SQL, so it
  * supplies `id` and `updatedAt` itself (Prisma Client's cuid()/@updatedAt do not fire for raw SQL).
@@ -48,10 +48,6 @@ export function renderSyncStateModels(n: SyncStateNames): string {
   /// The Bubble app this job reads (normalised origin + path, e.g. …/version-test; never a token).
   /// Null for jobs written before it was recorded: those count as matching any app.
   appUrl       String?         @map("app_url")
-  running      Boolean         @default(false)
-  progress     Int             @default(0)
-  currentTable String?         @map("current_table")
-  lastSync     DateTime?       @map("last_sync")
   error        String?
   startedAt    DateTime?       @map("started_at")
   completedAt  DateTime?       @map("completed_at")

@@ -17,7 +17,7 @@ import {
 } from '../naming/index.js';
 import type { Manifest, ManifestColumn, ManifestType, StandardColumns } from './types.js';
 
-/** The database columns every data table has (DESIGN.md, seed-plan Task 2.3 plus Bubble's built-ins). */
+/** The database columns every data table has: Bubble's built-ins, the raw copy and the sync bookkeeping. */
 export const STANDARD_COLUMNS: Readonly<StandardColumns> = Object.freeze({
   id: 'id',
   bubbleId: '_id',

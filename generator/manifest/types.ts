@@ -1,8 +1,7 @@
 /**
  * The manifest: a JSON file the generator writes into `output` beside the TypeScript adapters.
  * The CLI (`migrate`, `sync`, `status`) runs from it alone and never imports user TypeScript; the
- * generated adapters wrap the same descriptors with types. See DESIGN.md "How the CLI reaches the
- * generated code".
+ * generated adapters wrap the same descriptors with types (docs/generator.md).
  */
 
 /** How a column's values are stored and converted. `list` columns are PostgreSQL arrays of `kind`. */

@@ -1,5 +1,5 @@
 /**
- * Collision resolution (seed-plan Task 1.2): when two originals sanitise to the same name, the
+ * Collision resolution: when two originals sanitise to the same name, the
  * later one (in dictionary order) gets `name2`, then `name3`, … — deterministic, never random.
  * Suffixes count against the 63-character limit: the base is shortened to make room.
  */

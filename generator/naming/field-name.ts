@@ -1,5 +1,5 @@
 /**
- * Bubble field key → Prisma field name: the original plan's 8 steps (seed-plan Task 1.1).
+ * Bubble field key → Prisma field name in 8 steps (docs/naming.md):
  *  1. unicode: NFC + transliteration to ASCII, symbols spelt out (transliterate.ts)
  *  2. strip invalid characters (everything but A-Z a-z 0-9 separates words)
  *  3. empty after cleaning → fallback

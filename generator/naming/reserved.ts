@@ -48,8 +48,8 @@ export const PRISMA_CLIENT_WORDS: readonly string[] = [
 ];
 
 /**
- * The Prisma field names the generator adds to every data model (seed-plan Task 2.3 template plus
- * Bubble's built-ins). The generator imports this list; a Bubble field never takes one of them.
+ * The Prisma field names the generator adds to every data model (Bubble's built-ins, the raw copy and
+ * the sync bookkeeping). The generator imports this list; a Bubble field never takes one of them.
  */
 export const STANDARD_FIELD_NAMES: readonly string[] = [
   'id', 'bubbleId', 'bubbleCreatedAt', 'bubbleModifiedAt', 'bubbleCreatedBy', 'bubbleSlug', 'raw',

@@ -1,4 +1,4 @@
-/** Shapes of the Bubble Data API as this client speaks it (DESIGN.md "Bubble Data API — facts"). */
+/** Shapes of the Bubble Data API as this client speaks it (docs/bubble-api.md lists the facts they rest on). */
 
 /** A record as the Data API returns it: sparse, keyed by display name or field id. */
 export type BubbleRecord = Record<string, unknown> & { _id: string };

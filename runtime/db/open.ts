@@ -1,4 +1,4 @@
-/** Picks the database the way DESIGN.md fixes it: DATABASE_URL → PostgreSQL, unset → PGlite in ./.bubble/pglite. */
+/** Picks the database: DATABASE_URL → PostgreSQL, unset → PGlite in ./.bubble/pglite (README, Environment). */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DatabaseUnreachableError } from './errors.js';

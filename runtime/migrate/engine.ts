@@ -3,7 +3,7 @@
  * by hand because the package targets bundlers: compile `schema_engine_bg.wasm` with the glue module
  * `schema_engine_bg.js` as its import object, hand the instance to the glue, start it. The engine then
  * talks to the database through a Prisma driver adapter (adapter-pg or pglite-prisma-adapter), so no
- * engine binary is needed. See DESIGN.md "Environment facts".
+ * engine binary is needed (the Prisma CLI cannot download one on an offline machine).
  */
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';

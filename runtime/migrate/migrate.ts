@@ -3,7 +3,8 @@
  *  1. apply pending migrations of the migrations folder (so the database is at the folder's history);
  *  2. diff the last migrated datamodel — the newest migration's snapshot, or the database itself when
  *     the newest migration was not written by this tool — against the current schema files;
- *  3. refuse drops unless allowed, and what PostgreSQL would refuse (too many columns, too long
+ *  3. refuse drops unless allowed (columns the generator retired from its sync-state tables excepted,
+ *     drops.ts), and what PostgreSQL would refuse (too many columns, too long
  *     names); write `<timestamp>_bubble/migration.sql` (+ snapshot, lock file) atomically;
  *  4. apply it, recorded in `_prisma_migrations` by Prisma's own engine, so `prisma migrate deploy`
  *     later agrees with what is there. A script runs whole, in one transaction: when it fails,
@@ -18,7 +19,7 @@ import { BubbleError } from '../errors.js';
 import { asDbError, isConnectionError } from '../db/errors.js';
 import { openEngine, type EngineHandle } from './engine.js';
 import { backfill, backfillMarks, type BackfillResult } from './backfill.js';
-import { describeDrop, isEmptyScript, type Drop } from './drops.js';
+import { describeDrop, isEmptyScript, isRetiredStateColumn, type Drop } from './drops.js';
 import { checkLimits } from './limits.js';
 import { summariseScript } from './sql-script.js';
 import { LOCK_FILE, MIGRATION_FILE, nextMigrationName, readHistory, removeMigration, snapshotOf, writeMigration, type History } from './history.js';
@@ -31,7 +32,7 @@ export interface MigrateOptions {
   migrationsDir: string;
   /** The generator's manifest for these schema files: names Bubble types in messages and drives the backfill. */
   manifest?: Manifest;
-  /** Allow DROP TABLE / DROP COLUMN / DROP TYPE in the new migration. */
+  /** Allow DROP TABLE / DROP COLUMN / DROP TYPE in the new migration (retired sync-state columns need no flag). */
   allowDrop?: boolean;
   /** Rows per backfill transaction (default 1,000). */
   backfillBatch?: number;
@@ -73,7 +74,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const sql = await diff(handle, options, history);
     if (!isEmptyScript(sql)) {
       const summary = summariseScript(sql!);
-      if (summary.drops.length > 0 && !options.allowDrop) throw new DropRefusedError(summary.drops);
+      const refused = summary.drops.filter((drop) => !isRetiredStateColumn(drop, options.manifest?.state));
+      if (refused.length > 0 && !options.allowDrop) throw new DropRefusedError(refused);
       await checkLimits(summary, db, options.manifest);
       const script = sql! + backfillMarks(summary, options.manifest);
       const name = nextMigrationName(history.migrations.map((m) => m.name), options.now ?? new Date());

@@ -1,6 +1,6 @@
 /** Run reports: the metrics collector, the report.json/.md/.svg renderers and the writer. */
 export { SyncMetricsCollector, assignLanes, type ClientMetricsSnapshot, type CollectorOptions } from './metrics.js';
-export { renderReportMarkdown, readinessChecks, READINESS, type ReadinessCheck } from './markdown.js';
+export { renderReportMarkdown } from './markdown.js';
 export { renderReportSvg, xmlEscape } from './svg.js';
 export {
   createRunReporter,

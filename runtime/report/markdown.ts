@@ -1,59 +1,10 @@
 /**
- * report.md: a one-screen summary of a run, then the per-table breakdown, errors, and the original
- * plan's Task 6.5 readiness checks that a single run can answer. Pure: same report in, same text out.
+ * report.md: a one-screen summary of a run, then the per-table breakdown, deletions held back and
+ * errors. Pure: same report in, same text out.
  */
 import { HELD_BACK_HINT, heldBackLines } from '../sync/held-back.js';
 import { formatBytes, formatDuration, formatInt, formatNumber } from './format.js';
 import type { SyncReport } from './types.js';
-
-/** Thresholds of the original plan's Task 6.5 production-readiness checklist. */
-export const READINESS = {
-  /** < 10 minutes for 10,000 records. */
-  msPer10kRecords: 10 * 60_000,
-  minSuccessRatePercent: 99,
-  max429: 0,
-  maxMemoryBytes: 500 * 1024 * 1024,
-} as const;
-
-export interface ReadinessCheck {
-  ok: boolean;
-  label: string;
-  measured: string;
-}
-
-/** The checks a single run can answer (resume accuracy needs an interrupted run: see the demo report). */
-export function readinessChecks(report: SyncReport): ReadinessCheck[] {
-  const m = report.metrics;
-  const per10k = m.recordsProcessed > 0 ? (m.totalDuration / m.recordsProcessed) * 10_000 : 0;
-  const successRate = m.apiCallsTotal > 0 ? (m.apiCallsSuccessful / m.apiCallsTotal) * 100 : 100;
-  return [
-    {
-      ok: m.recordsProcessed === 0 || per10k < READINESS.msPer10kRecords,
-      label: 'Performance target (< 10 minutes for 10k records)',
-      measured: m.recordsProcessed > 0 ? `${formatDuration(per10k)} per 10k records` : 'no records in this run',
-    },
-    {
-      ok: successRate > READINESS.minSuccessRatePercent,
-      label: 'Error handling robust (> 99% API success rate)',
-      measured: `${formatNumber(successRate, 2)}% of ${formatInt(m.apiCallsTotal)} calls succeeded; ${formatInt(m.retries)} retried`,
-    },
-    {
-      ok: report.status === 'COMPLETED',
-      label: 'Run completed (every table reached COMPLETED)',
-      measured: report.status ?? 'unknown',
-    },
-    {
-      ok: m.rateLimited429 <= READINESS.max429,
-      label: 'Rate limiting effective (zero 429 errors)',
-      measured: `${formatInt(m.rateLimited429)} × 429`,
-    },
-    {
-      ok: m.peakMemoryBytes < READINESS.maxMemoryBytes,
-      label: 'Resource usage acceptable (< 500 MB memory)',
-      measured: `peak RSS ${formatBytes(m.peakMemoryBytes)}`,
-    },
-  ];
-}
 
 export function renderReportMarkdown(report: SyncReport): string {
   const m = report.metrics;
@@ -121,10 +72,6 @@ export function renderReportMarkdown(report: SyncReport): string {
     for (const e of m.errorsEncountered.slice(0, 50)) lines.push(`- ${formatDuration(e.at)} in${e.type ? ` ${md(e.type)}` : ' the run'}: ${md(e.message)}`);
     if (m.errorsEncountered.length > 50) lines.push(`- … and ${formatInt(m.errorsEncountered.length - 50)} more (see report.json)`);
   }
-  lines.push('');
-  lines.push('## Production readiness (this run)');
-  lines.push('');
-  for (const c of readinessChecks(report)) lines.push(`- [${c.ok ? 'x' : ' '}] ${c.label}: ${md(c.measured)}`);
   lines.push('');
   lines.push(
     `API call figures come from ${m.apiCallSource === 'calls' ? 'per-call records' : m.apiCallSource === 'client' ? "the Bubble client's counters" : 'page counts (one call per committed page, one failed call per retry)'}. Raw-only: records with a value kept only in the raw copy (did not fit its column, or an unknown field).`,

@@ -1,5 +1,5 @@
 /**
- * SyncMetricsCollector: the original plan's Task 6.3 collector (same keys, same methods), fed from the
+ * SyncMetricsCollector: the run report's collector, fed from the
  * sync's ProgressEvents and the Bubble client's counters, producing the run report's data.
  *
  * Time comes from an injectable clock (epoch ms, `Date.now` by default) and memory from an injectable
@@ -82,7 +82,7 @@ interface RawPage {
 }
 
 export class SyncMetricsCollector {
-  /** The plan's metric object; `generateReport()` fills the derived figures. */
+  /** The run's metrics; `generateReport()` fills the derived figures. */
   readonly metrics: SyncMetrics = emptyMetrics();
 
   private readonly clock: () => number;
@@ -143,7 +143,7 @@ export class SyncMetricsCollector {
     }
   }
 
-  /** The plan's per-table hook: records written and the table's duration in ms. */
+  /** A table finished: records written and the table's duration in ms. */
   recordTableComplete(tableName: string, recordCount: number, duration: number): void {
     const state = this.tableState(tableName, tableName);
     state.records = recordCount;

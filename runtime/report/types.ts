@@ -5,7 +5,7 @@
  */
 import type { JobStatus, SyncErrorInfo, SyncMode, TableStatus } from '../api.js';
 
-/** The original plan's Task 6.3 metric keys, exactly, plus the figures a nightly run needs. */
+/** The run's metrics: durations, calls, pages and records, and the figures a nightly run needs. */
 export interface SyncMetrics {
   /** Wall-clock milliseconds from startSync to the last event. */
   totalDuration: number;

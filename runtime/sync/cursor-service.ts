@@ -1,6 +1,6 @@
 /**
- * SyncCursorService: the original plan's Task 3.2 operations over the sync-state tables (SyncJob,
- * SyncCursor, SyncPage ledger), with raw SQL through the runtime's `Db`. `in(tx)` binds the same
+ * SyncCursorService: the operations over the sync-state tables (SyncJob, SyncCursor, SyncPage ledger,
+ * SyncReject counts), with raw SQL through the runtime's `Db`. `in(tx)` binds the same
  * operations to a transaction, which is how a page's rows, its ledger row and the watermark commit
  * together.
  */
@@ -21,7 +21,6 @@ export interface SyncJobRow {
   /** The app the job reads; null for jobs written before this was recorded (they match any app). */
   appUrl: string | null;
   error: string | null;
-  currentTable: string | null;
   startedAt: string | null;
   completedAt: string | null;
   createdAt: string;
@@ -159,8 +158,8 @@ export class SyncCursorService {
     });
     await this.db.transaction(async (tx) => {
       await tx.execute(
-        `INSERT INTO ${this.job} (id, status, mode, types, app_url, running, progress, created_at, updated_at)
-         VALUES ($1, 'PENDING', $2, $3::jsonb, $4, false, 0, ${UTC_NOW}, ${UTC_NOW})`,
+        `INSERT INTO ${this.job} (id, status, mode, types, app_url, created_at, updated_at)
+         VALUES ($1, 'PENDING', $2, $3::jsonb, $4, ${UTC_NOW}, ${UTC_NOW})`,
         [jobId, options.mode, JSON.stringify(types), options.appUrl ?? null],
       );
       for (const [i, table] of tableNames.entries()) {
@@ -285,16 +284,9 @@ export class SyncCursorService {
 
   async startJob(syncJobId: string): Promise<void> {
     await this.db.execute(
-      `UPDATE ${this.job} SET status = 'RUNNING', running = true, error = NULL,
+      `UPDATE ${this.job} SET status = 'RUNNING', error = NULL,
          started_at = COALESCE(started_at, ${UTC_NOW}), updated_at = ${UTC_NOW} WHERE id = $1`,
       [syncJobId],
-    );
-  }
-
-  async setCurrentTable(syncJobId: string, table: string | null, progress: number): Promise<void> {
-    await this.db.execute(
-      `UPDATE ${this.job} SET current_table = $2, progress = $3, updated_at = ${UTC_NOW} WHERE id = $1`,
-      [syncJobId, table, progress],
     );
   }
 
@@ -304,11 +296,8 @@ export class SyncCursorService {
     // A literal, not a parameter: some drivers send parameters typed as text, which an enum column refuses.
     if (!JOB_STATUSES.includes(status)) throw new Error(`Unknown job status ${status}`);
     await this.db.execute(
-      `UPDATE ${this.job} SET status = '${status}', running = false, error = $2,
-         progress = CASE WHEN $3::boolean THEN 100 ELSE progress END,
+      `UPDATE ${this.job} SET status = '${status}', error = $2,
          completed_at = CASE WHEN $3::boolean THEN ${UTC_NOW} ELSE completed_at END,
-         last_sync = CASE WHEN $3::boolean THEN ${UTC_NOW} ELSE last_sync END,
-         current_table = CASE WHEN $3::boolean THEN NULL ELSE current_table END,
          updated_at = ${UTC_NOW}
        WHERE id = $1`,
       [syncJobId, error, done],
@@ -412,7 +401,7 @@ export class SyncCursorService {
     if (!job) throw new UnknownJobError(syncJobId);
     await this.db.transaction(async (tx) => {
       await tx.execute(
-        `UPDATE ${this.job} SET status = 'CANCELLED', running = false, completed_at = ${UTC_NOW}, updated_at = ${UTC_NOW}
+        `UPDATE ${this.job} SET status = 'CANCELLED', completed_at = ${UTC_NOW}, updated_at = ${UTC_NOW}
          WHERE id = $1 AND status::text <> 'COMPLETED'`,
         [syncJobId],
       );
@@ -425,7 +414,7 @@ export class SyncCursorService {
   }
 
   private jobSelect(): string {
-    return `SELECT id, status::text AS status, mode, types, app_url, error, current_table, ${readUtc('started_at', 'started_at')},
+    return `SELECT id, status::text AS status, mode, types, app_url, error, ${readUtc('started_at', 'started_at')},
       ${readUtc('completed_at', 'completed_at')}, ${readUtc('created_at', 'created_at')} FROM ${this.job}`;
   }
 }
@@ -439,7 +428,6 @@ function jobRow(r: Record<string, unknown>): SyncJobRow {
     types: Array.isArray(types) ? types.map(String) : [],
     appUrl: (r.app_url as string | null | undefined) ?? null,
     error: (r.error as string | null) ?? null,
-    currentTable: (r.current_table as string | null) ?? null,
     startedAt: toIso(r.started_at),
     completedAt: toIso(r.completed_at),
     createdAt: toIso(r.created_at) ?? '',

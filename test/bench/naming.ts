@@ -1,8 +1,8 @@
 /**
  * Naming benchmark: a deterministic 100,000-name corpus (Bubble-style field names plus random
  * Unicode) through toSafePrismaFieldName, NameSanitiser.sanitize and the escapers/allocators.
- * The plan's bar is "< 1 ms per field name"; the naive camelCase the plan replaces is timed in the
- * same run as the baseline, with the share of invalid Prisma names it produces.
+ * The bar is "< 1 ms per field name"; a naive camelCase (what a hand-written mirror would do) is timed
+ * in the same run as the baseline, with the share of invalid Prisma names it produces.
  * `opts.records` overrides the corpus size (for a quick run).
  */
 import {
@@ -63,7 +63,7 @@ function corpus(size: number): string[] {
   return names;
 }
 
-/** The old `toCamelCase()` the plan replaces (seed-plan Task 1 background). */
+/** A naive `toCamelCase()`: lower-case, then capitalise after every run of non-alphanumerics. */
 function naiveCamelCase(name: string): string {
   return name
     .toLowerCase()

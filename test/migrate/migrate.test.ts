@@ -3,12 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, DropRefusedError } from '../../runtime/migrate/migrate.js';
-import { findDrops, isEmptyScript } from '../../runtime/migrate/drops.js';
+import { describeDrop, findDrops, isEmptyScript } from '../../runtime/migrate/drops.js';
 import { splitStatements, summariseScript } from '../../runtime/migrate/sql-script.js';
 import { LOCK_CONTENT } from '../../runtime/migrate/history.js';
 import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
 import { datasource, unitModel } from '../db/fixtures/sample.js';
 import { repoRoot } from '../support/prisma-cli.js';
+import { syncStateNames } from '../../generator/emit/sync-state.js';
+import type { Manifest } from '../../generator/manifest/types.js';
+import { SyncCursorService } from '../../runtime/sync/cursor-service.js';
 
 const jobModel = `model Job {
   id     String @id
@@ -115,6 +118,38 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     rmSync(join(dir, 'migrations', '20250102030405_bubble', 'bubble-datamodel.json'));
     const fromDatabase = await run({ 'schema.prisma': schema, 'bubble.prisma': models }, false, new Date('2025-02-01T00:00:00Z'));
     expect(fromDatabase.created).toBeNull();
+  });
+
+  test('sync-state columns earlier releases generated are dropped without --allow-drop, and the jobs stay', async () => {
+    const schema = readFileSync(join(repoRoot, 'prisma', 'schema', 'schema.prisma'), 'utf8');
+    const models = readFileSync(join(repoRoot, 'prisma', 'schema', 'bubble.prisma'), 'utf8');
+    // SyncJob as earlier releases generated it: four columns that were written and never read.
+    const appUrl = /\n  appUrl .*\n/.exec(models)![0];
+    const earlier = models.replace(appUrl, `${appUrl}  running Boolean @default(false)\n  progress Int @default(0)\n  currentTable String? @map("current_table")\n  lastSync DateTime? @map("last_sync")\n`);
+    const state = syncStateNames('', '');
+    const manifest = { types: [], state } as unknown as Manifest;
+    const files = (bubble: string): Array<[string, string]> => [[join(dir, 'schema.prisma'), schema], [join(dir, 'bubble.prisma'), bubble]];
+    const migrateTo = (bubble: string, now: string) =>
+      migrate({ db: t.db, schemaDir: dir, files: files(bubble), migrationsDir: join(dir, 'migrations'), manifest, now: new Date(now) });
+    await migrateTo(earlier, '2025-01-02T03:04:05Z');
+    const store = new SyncCursorService(t.db, state, []);
+    const jobId = await store.initializeSyncJob([], { mode: 'full' });
+    await store.finishJob(jobId, 'COMPLETED');
+
+    const upgraded = await migrateTo(models, '2025-02-01T00:00:00Z');
+    expect(upgraded.created?.drops.map(describeDrop).sort()).toEqual(
+      ['current_table', 'last_sync', 'progress', 'running'].map((c) => `column "sync_jobs"."${c}"`),
+    );
+    const columns = (await t.db.query<{ name: string }>(`SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'sync_jobs'`)).map((c) => c.name);
+    for (const retired of ['running', 'progress', 'current_table', 'last_sync']) expect(columns).not.toContain(retired);
+    expect(columns).toEqual(expect.arrayContaining(['status', 'app_url', 'error']));
+    expect(await store.getJob(jobId)).toMatchObject({ id: jobId, status: 'COMPLETED', mode: 'full' });
+
+    // Any other column of the state tables is still the user's to drop: refused without the flag.
+    const withoutError = models.replace(/\n  error .*\n/, '\n');
+    const err = await migrateTo(withoutError, '2025-03-01T00:00:00Z').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DropRefusedError);
+    expect((err as DropRefusedError).drops.map(describeDrop)).toEqual(['column "sync_jobs"."error"']);
   });
 
   test('without a snapshot in the newest migration, the database is the base of the diff', async () => {

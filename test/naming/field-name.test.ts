@@ -9,7 +9,7 @@ import {
   validateFieldName,
 } from '../../index.js';
 
-// Grouped as the original plan's Task 1.3 lists them.
+// Grouped by the step of docs/naming.md each case exercises.
 
 describe('basic camelCase conversion', () => {
   test.each([

@@ -1,7 +1,7 @@
 import { SyncMetricsCollector, assignLanes } from '../../runtime/report/metrics.js';
 import { simulate, SAMPLE_TABLES } from './simulate.js';
 
-const PLAN_KEYS = [
+const METRIC_KEYS = [
   'totalDuration',
   'tablesProcessed',
   'recordsProcessed',
@@ -29,15 +29,15 @@ function manual(): { c: SyncMetricsCollector; tick: (ms: number) => void } {
 }
 
 describe('SyncMetricsCollector', () => {
-  test('has the original plan Task 6.3 keys and methods', () => {
+  test('has the metric keys and the collector methods', () => {
     const c = new SyncMetricsCollector({ sampleEveryMs: 0 });
-    for (const key of PLAN_KEYS) expect(c.metrics).toHaveProperty(key);
+    for (const key of METRIC_KEYS) expect(c.metrics).toHaveProperty(key);
     expect(c.metrics.errorsEncountered).toEqual([]);
     expect(c.metrics.performanceBreakdown).toEqual({});
     for (const method of ['startSync', 'recordApiCall', 'recordTableComplete', 'generateReport'] as const) expect(typeof c[method]).toBe('function');
   });
 
-  test('plan methods: durations from the injected clock, calls, failures and per-table figures', () => {
+  test('collector methods: durations from the injected clock, calls, failures and per-table figures', () => {
     const { c, tick } = manual();
     c.startSync('job1');
     tick(300);

@@ -1,7 +1,7 @@
 /**
  * Runs the real Prisma CLI in a temp project. The CLI wants to download a schema-engine binary at
  * start, which cannot work here; `generate`, `validate` and `format` only need
- * PRISMA_SCHEMA_ENGINE_BINARY to name an existing file (they use WASM). See DESIGN.md.
+ * PRISMA_SCHEMA_ENGINE_BINARY to name an existing file (they use WASM; README, step 5).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

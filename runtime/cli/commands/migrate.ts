@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
 import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Drop } from '../../migrate/drops.js';
 import type { MigrateResult } from '../../migrate/migrate.js';
 import type { SchemaLocation } from '../../project/index.js';
 
@@ -22,7 +23,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document: {created, path, applied, drops, backfill, database}')
     .action(async (flags: MigrateFlags) => {
       const { openDbFromEnv } = await import('../../db/open.js');
-      const { describeDrop } = await import('../../migrate/drops.js');
+      const { describeDrop, isRetiredStateColumn } = await import('../../migrate/drops.js');
       const { migrate } = await import('../../migrate/migrate.js');
       const { resolveSchema } = await import('../../project/schema.js');
       const cwd = process.cwd();
@@ -47,7 +48,8 @@ export function register(program: Command): void {
           );
           return;
         }
-        process.stdout.write(describe(result, (p) => relative(cwd, p) || '.', describeDrop));
+        const retired = (drop: Drop): boolean => isRetiredStateColumn(drop, manifest?.state);
+        process.stdout.write(describe(result, (p) => relative(cwd, p) || '.', describeDrop, retired));
       } finally {
         await db.close();
       }
@@ -71,10 +73,14 @@ async function manifestOf(location: SchemaLocation): Promise<Manifest | undefine
   }
 }
 
-function describe(result: MigrateResult, rel: (path: string) => string, describeDrop: (drop: NonNullable<MigrateResult['created']>['drops'][number]) => string): string {
+function describe(result: MigrateResult, rel: (path: string) => string, describeDrop: (drop: Drop) => string, retired: (drop: Drop) => boolean): string {
   const lines: string[] = [];
+  const drops = result.created?.drops ?? [];
   if (result.created) lines.push(`Created migration ${rel(result.created.path)}`);
-  if (result.created?.drops.length) lines.push(`  dropped (--allow-drop): ${result.created.drops.map(describeDrop).join(', ')}`);
+  const allowed = drops.filter((d) => !retired(d));
+  if (allowed.length > 0) lines.push(`  dropped (--allow-drop): ${allowed.map(describeDrop).join(', ')}`);
+  const unused = drops.filter(retired);
+  if (unused.length > 0) lines.push(`  dropped sync-state columns this release no longer uses: ${unused.map(describeDrop).join(', ')}`);
   if (result.applied.length > 0) lines.push(`Applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`);
   for (const b of result.backfill) {
     const columns = b.columns.map((c) => JSON.stringify(c)).join(', ');

@@ -2,7 +2,7 @@
  * `bubble-runtime sync [--mode full|incremental] [--types a,b] [--resume] [--cancel <job>] [--json]
  * [--app-url URL] [--schema DIR] [--concurrency N] [--rate-limit RPM] [--max-offset N] [--allow-mass-delete]`:
  * runs (or resumes, or cancels) a sync from the generated manifest. `--json` prints exactly one JSON
- * document on stdout (DESIGN.md's shape); progress goes to stderr.
+ * document on stdout (the shape README's Reference gives); progress goes to stderr.
  */
 import type { Command } from 'commander';
 import type { SyncResult } from '../../api.js';

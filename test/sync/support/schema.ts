@@ -47,8 +47,7 @@ const STATE_DDL = `
 CREATE TYPE "SyncJobStatus" AS ENUM ('PENDING','RUNNING','COMPLETED','ERROR','CANCELLED');
 CREATE TYPE "SyncCursorStatus" AS ENUM ('PENDING','IN_PROGRESS','COMPLETED','ERROR','CANCELLED');
 CREATE TABLE "sync_jobs" (id text PRIMARY KEY, status "SyncJobStatus" NOT NULL DEFAULT 'PENDING',
-  mode text NOT NULL DEFAULT 'full', types jsonb NOT NULL, app_url text, running boolean NOT NULL DEFAULT false,
-  progress integer NOT NULL DEFAULT 0, current_table text, last_sync timestamp(3), error text,
+  mode text NOT NULL DEFAULT 'full', types jsonb NOT NULL, app_url text, error text,
   started_at timestamp(3), completed_at timestamp(3), created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at timestamp(3) NOT NULL);
 CREATE TABLE "sync_cursors" (id text PRIMARY KEY, "tableName" text NOT NULL, bubble_data_type text NOT NULL,
