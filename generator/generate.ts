@@ -5,13 +5,13 @@
  * all of them or none (files.ts), and never over a file it did not write.
  */
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { BubbleError } from '../runtime/errors.js';
-import { packageVersion } from '../runtime/version.js';
+import { BubbleError } from '../core/errors.js';
+import { packageVersion } from '../core/version.js';
 import { summariseModelsDiff } from './check/models-diff.js';
-import { loadDictionary } from './dictionary/load.js';
-import type { Dictionary } from './dictionary/schema.js';
+import { loadDictionary } from '../core/dictionary/read.js';
+import type { Dictionary } from '../core/dictionary/schema.js';
 import type { NamingNote } from './manifest/build.js';
-import type { Manifest } from './manifest/types.js';
+import type { Manifest } from '../core/manifest/schema.js';
 import { render } from './render.js';
 import { commitFiles, GENERATED_MARK, isGeneratedFile, readIfExists, removeStaleAdapters } from './files.js';
 import { outsideProjectWarning } from './project-root.js';

@@ -4,8 +4,8 @@
  */
 import gh from '@prisma/generator-helper';
 import type { GeneratorManifest, GeneratorOptions } from '@prisma/generator-helper';
-import { formatError } from '../runtime/errors.js';
-import { packageVersion } from '../runtime/version.js';
+import { formatError } from '../core/errors.js';
+import { packageVersion } from '../core/version.js';
 import { generate, type GenerateResult } from './generate.js';
 import { resolveBlockOptions } from './options.js';
 import { formatNamingEvents } from './naming/index.js';

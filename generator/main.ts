@@ -1,4 +1,4 @@
-import { packageVersion } from '../runtime/version.js';
+import { packageVersion } from '../core/version.js';
 
 const HELP = `prisma-generator-bubble ${packageVersion()}
 

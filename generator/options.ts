@@ -5,9 +5,9 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { BubbleError } from '../runtime/errors.js';
+import { BubbleError } from '../core/errors.js';
 import { assertModelPrefix, assertTablePrefix, NamingError } from './naming/index.js';
-import { parseVariable } from '../runtime/settings/variables.js';
+import { parseVariable } from '../core/settings/variables.js';
 import { DEFAULT_MODELS_FILE, type GenerateOptions } from './generate.js';
 
 /** Options of the block besides `provider` and `output` (which Prisma handles itself). */

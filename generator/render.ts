@@ -2,13 +2,13 @@
  * The pure half of `generate`: dictionary → manifest, models text and adapter sources, with no file
  * access. `generate.ts` does the I/O around it.
  */
-import { dictionaryHash } from './dictionary/load.js';
-import type { Dictionary } from './dictionary/schema.js';
+import { dictionaryHash } from '../core/dictionary/read.js';
+import type { Dictionary } from '../core/dictionary/schema.js';
 import { renderAdapters, type EmittedFile } from './emit/adapters.js';
 import { formatPrismaBlocks } from './emit/format.js';
 import { renderModelBlocks } from './emit/models.js';
 import { buildManifest, type NamingNote } from './manifest/build.js';
-import { MANIFEST_FILE, type Manifest } from './manifest/types.js';
+import { MANIFEST_FILE, type Manifest } from '../core/manifest/schema.js';
 
 export interface RenderInput {
   dictionary: Dictionary;

@@ -2,7 +2,7 @@
  * The runtime's public sync interface: what the generated `syncAll`/`sync<Type>` call (through
  * `prisma-generator-bubble/runtime`) and what `bubble-runtime sync --json` prints.
  */
-import type { Manifest } from '../generator/manifest/types.js';
+import type { Manifest } from '../core/manifest/schema.js';
 
 export type SyncMode = 'full' | 'incremental';
 export type JobStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'ERROR' | 'CANCELLED';

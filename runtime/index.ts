@@ -55,4 +55,4 @@ export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncO
 // Value conversion and descriptors used by the generated adapters (`toRow`, `<Model>Descriptor`):
 // generated code imports these names from `prisma-generator-bubble/runtime`; keep them exported.
 export * from './convert/index.js';
-export type { ColumnKind, Manifest, ManifestColumn, ManifestType, StandardColumns } from '../generator/manifest/types.js';
+export type { ColumnKind, Manifest, ManifestColumn, ManifestType, StandardColumns } from '../core/manifest/schema.js';

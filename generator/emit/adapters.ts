@@ -18,7 +18,7 @@ import {
   type StatementStructures,
   type WriterFunction,
 } from 'ts-morph';
-import type { ColumnKind, Manifest, ManifestColumn, ManifestType } from '../manifest/types.js';
+import type { ColumnKind, Manifest, ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
 import { docComment, tsString } from '../naming/index.js';
 
 /** The module the generated code imports the runtime from (the package's own export). */

@@ -3,7 +3,7 @@
  * fields never shift the names of earlier ones). The models file, the TypeScript adapters and the CLI
  * all read the result; nothing downstream renames anything.
  */
-import { BUILTIN_KEYS, type Dictionary } from '../dictionary/schema.js';
+import { BUILTIN_KEYS, type Dictionary } from '../../core/dictionary/schema.js';
 import { syncStateNames } from '../emit/sync-state.js';
 import { columnTypeOf, pgTypeOf } from '../mapping/bubble-types.js';
 import {
@@ -15,7 +15,7 @@ import {
   STANDARD_FIELD_NAMES,
   type NamingEvent,
 } from '../naming/index.js';
-import type { Manifest, ManifestColumn, ManifestType, StandardColumns } from './types.js';
+import type { Manifest, ManifestColumn, ManifestType, StandardColumns } from '../../core/manifest/schema.js';
 
 /** The database columns every data table has: Bubble's built-ins, the raw copy and the sync bookkeeping. */
 export const STANDARD_COLUMNS: Readonly<StandardColumns> = Object.freeze({

@@ -2,7 +2,7 @@
  * The type mapping: a declared Bubble field type decides its column (docs/type-mapping.md is the
  * table form of this file). Values that do not convert are kept in `_unmapped`/`_raw` by the runtime.
  */
-import type { ColumnKind } from '../manifest/types.js';
+import type { ColumnKind } from '../../core/manifest/schema.js';
 
 export interface ColumnType {
   kind: ColumnKind;

@@ -5,6 +5,7 @@
  * boundary and tagged `_` + short hash of the original. Names are unique per scope, compared
  * case-sensitively (the generator always quotes them, and quoted identifiers are case-sensitive).
  */
+import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from '../../core/sql.js';
 import { syncStateNames } from '../emit/sync-state.js';
 import { shortHash, SHORT_HASH_LENGTH } from './hash.js';
 import type { NamingEvent } from './report.js';
@@ -13,16 +14,6 @@ import { PG_SYSTEM_COLUMN_NAMES, STANDARD_COLUMN_NAMES } from './reserved.js';
 import { isWellFormedUtf16, toWellFormedUtf16 } from './unicode.js';
 import { NamingError } from './errors.js';
 import { tsString } from './escape.js';
-
-/** PostgreSQL's identifier limit in bytes. */
-export const MAX_IDENTIFIER_BYTES = 63;
-
-const encoder = new TextEncoder();
-
-export function utf8ByteLength(text: string): number {
-  // Fast path: pure ASCII (the common case) is one byte per code unit.
-  return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
-}
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, never splitting a character. */
 export function truncateUtf8(text: string, maxBytes: number): string {

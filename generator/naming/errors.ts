@@ -1,4 +1,4 @@
-import { BubbleError } from '../../runtime/errors.js';
+import { BubbleError } from '../../core/errors.js';
 
 /** A name that cannot be made safe (e.g. a NUL byte in an SQL identifier, a bad prefix). */
 export class NamingError extends BubbleError {

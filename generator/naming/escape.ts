@@ -4,6 +4,7 @@
  * for astral characters), rejects raw tabs and other raw control characters inside a string, and
  * rejects `\u{…}`, `\0`, `\x..` and escaped lone surrogates.
  */
+import { quoteIdent } from '../../core/sql.js';
 import { NamingError } from './errors.js';
 import { isWellFormedUtf16 } from './unicode.js';
 
@@ -76,5 +77,5 @@ export function sqlIdent(name: string): string {
     );
   }
   assertWellFormed(name, 'an SQL identifier');
-  return `"${name.replaceAll('"', '""')}"`;
+  return quoteIdent(name);
 }

@@ -53,9 +53,8 @@ export {
   assertTablePrefix,
   MAX_TABLE_PREFIX_BYTES,
   truncateUtf8,
-  utf8ByteLength,
-  MAX_IDENTIFIER_BYTES,
 } from './db-identifier.js';
+export { utf8ByteLength, MAX_IDENTIFIER_BYTES } from '../../core/sql.js';
 export type { DbIdentifierAllocatorOptions } from './db-identifier.js';
 export { prismaString, docComment, tsString, sqlIdent } from './escape.js';
 export { shortHash, SHORT_HASH_LENGTH } from './hash.js';

@@ -11,9 +11,10 @@ import {
   BubbleOffsetRefusedError,
   BubbleTypeNotFoundError,
   BubbleUnavailableError,
-  redact,
 } from './errors.js';
-import { DEFAULT_RATE_LIMIT_RPM, normalizeAppUrl } from './config.js';
+import { redactSecrets } from '../../core/redact.js';
+import { normalizeAppUrl } from '../../core/settings/app-url.js';
+import { DEFAULT_RATE_LIMIT_RPM } from '../../core/settings/variables.js';
 import { type Gate, sharedGate } from './limiter.js';
 import { backoffMs, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { BubbleMeta, BubbleRecord, Page, PageOptions } from './types.js';
@@ -136,7 +137,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
     rateWaitMsTotal: 0,
     backoffMsTotal: 0,
   };
-  const clean = (text: string): string => redact(text, token).replace(/\s+/g, ' ').slice(0, 300);
+  const clean = (text: string): string => redactSecrets(text, [token]).replace(/\s+/g, ' ').slice(0, 300);
   let recentLatency: number | null = null;
 
   /** One HTTP attempt, classified. Never throws except for the caller's own abort. */

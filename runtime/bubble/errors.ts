@@ -2,14 +2,7 @@
  * Errors of the Data API client. Each says what went wrong and what to check; none ever carries the
  * token (messages are built from our own words, and anything echoed from a response is redacted).
  */
-import { BubbleError } from '../errors.js';
-
-/** The app URL or token is missing or malformed. Exit code 2 (nothing was attempted). */
-export class BubbleConfigError extends BubbleError {
-  constructor(message: string, hint?: string) {
-    super('BUBBLE_CONFIG', message, { hint, exitCode: 2 });
-  }
-}
+import { BubbleError } from '../../core/errors.js';
 
 /** 401/403: the token was refused. Not retried. */
 export class BubbleAuthError extends BubbleError {
@@ -87,10 +80,4 @@ export class BubbleUnavailableError extends BubbleError {
     this.attempts = attempts;
     this.lastReason = lastReason;
   }
-}
-
-/** Removes every occurrence of `secret` from `text` (for anything echoed from a server or a library). */
-export function redact(text: string, secret: string): string {
-  if (!secret) return text;
-  return text.split(secret).join('[redacted]');
 }

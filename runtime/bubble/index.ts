@@ -2,14 +2,12 @@
  * The Bubble Data API client the sync and introspect use. Build one with `createBubbleClient` (explicit
  * settings) or `clientFromEnv` (BUBBLE_APP_URL / BUBBLE_API_TOKEN / SYNC_RATE_LIMIT_RPM).
  */
-import { requireBubbleApp, resolveSyncSettings, type Env } from '../settings/index.js';
+import { requireBubbleApp, resolveSyncSettings, type Env } from '../../core/settings/index.js';
 import { createBubbleClient, type BubbleClient, type BubbleClientOptions } from './client.js';
 
 export { createBubbleClient, systemClock } from './client.js';
 export type { BubbleClient, BubbleClientOptions, BubbleClientEvent, BubbleClientMetrics, ClientClock } from './client.js';
-export { normalizeAppUrl, DEFAULT_RATE_LIMIT_RPM } from './config.js';
 export {
-  BubbleConfigError,
   BubbleAuthError,
   BubbleTypeNotFoundError,
   BubbleAppNotFoundError,

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { BubbleError, formatError } from '../errors.js';
-import { packageVersion } from '../version.js';
+import { BubbleError, formatError } from '../../core/errors.js';
+import { packageVersion } from '../../core/version.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerFakeBubble } from './commands/fake-bubble.js';
 import { register as registerGenerate } from './commands/generate.js';
@@ -34,7 +34,7 @@ export function buildProgram(): Command {
   }
   // Before any action: the env file, then every variable validated (a bad one is exit 2 on every command).
   program.hook('preAction', async (_program, action) => {
-    const { applyEnvFile, readEnvFile, readSettings } = await import('../settings/index.js');
+    const { applyEnvFile, readEnvFile, readSettings } = await import('../../core/settings/index.js');
     const file = readEnvFile({ cwd: process.cwd(), path: action.opts<{ envFile?: string }>().envFile });
     if (file) applyEnvFile(file);
     readSettings();

@@ -1,4 +1,4 @@
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 
 /** A record without a non-empty string `_id` cannot become a row: there is nothing to upsert it by. */
 export class RecordWithoutIdError extends BubbleError {

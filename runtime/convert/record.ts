@@ -5,7 +5,7 @@
  * (the value did not convert, or the dictionary does not know the key). `null`/`undefined` values are
  * treated as absent (Bubble omits empty fields; the raw copy still has them).
  */
-import type { ManifestColumn, ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
 import { JsonNumber } from './json.js';
 import { convertList, FAIL, SCALAR_CONVERTERS, toString, type ValueConverter } from './values.js';
 

@@ -16,7 +16,7 @@
  * survive a double, e.g. `9007199254740993`) gives a text column its exact text and a number or date
  * column its nearest double, like a numeric string; beyond double range (`1e400`) it does not convert.
  */
-import type { ColumnKind } from '../../generator/manifest/types.js';
+import type { ColumnKind } from '../../core/manifest/schema.js';
 import { JsonNumber } from './json.js';
 
 /** Returned when a value does not convert. A unique symbol so that `null` stays a real value. */

@@ -3,17 +3,7 @@
  * are redacted before they reach a message). The sync turns `DatabaseConnectionLostError` into a
  * resumable ERROR: the pages committed before the loss stay committed.
  */
-import { BubbleError } from '../errors.js';
-
-/** `DATABASE_URL` is not a usable PostgreSQL URL. */
-export class DatabaseUrlError extends BubbleError {
-  constructor(message: string) {
-    super('DB_URL', message, {
-      exitCode: 2,
-      hint: 'Set DATABASE_URL to postgresql://user:password@host:5432/database, or unset it to use the embedded PGlite database in ./.bubble/pglite.',
-    });
-  }
-}
+import { BubbleError } from '../../core/errors.js';
 
 /** The database could not be reached or refused us when opening. */
 export class DatabaseUnreachableError extends BubbleError {

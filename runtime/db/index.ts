@@ -6,10 +6,8 @@ export { openPglite, PgliteDb } from './pglite.js';
 export { dbFromPrisma, PrismaDb } from './prisma.js';
 export { prepareUpsert, buildUpsert, readColumnTypes, softDeleteUnseen, softDeleteUnseenSql, type UpsertRow, type PreparedUpsert, type ColumnTypes } from './upsert.js';
 export {
-  DatabaseUrlError, DatabaseUnreachableError, DatabaseConnectionLostError, PgliteLockedError, SyncLockedError, SyncLockLostError, SchemaMismatchError,
+  DatabaseUnreachableError, DatabaseConnectionLostError, PgliteLockedError, SyncLockedError, SyncLockLostError, SchemaMismatchError,
   isConnectionError, asDbError,
 } from './errors.js';
-export { parseDatabaseUrl, redactUrl } from './url.js';
-export { quoteIdent, quoteLiteral } from './sql.js';
 export { acquireSyncLock, lockKey, type SyncLock, type SyncLockOptions } from './lock.js';
 export { withConnectionRetry, connectionRetryBudgetMs, DEFAULT_DB_RETRY_MS, type ConnectionRetryOptions } from './retry.js';

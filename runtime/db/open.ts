@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DatabaseUnreachableError } from './errors.js';
-import { parseVariable } from '../settings/index.js';
+import { parseVariable } from '../../core/settings/index.js';
 import type { PgliteDb } from './pglite.js';
 import type { Db } from './types.js';
 

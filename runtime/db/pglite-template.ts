@@ -11,7 +11,7 @@ import { dirname, join, normalize, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { packageRoot } from '../version.js';
+import { packageRoot } from '../../core/version.js';
 
 function pgliteVersion(): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');

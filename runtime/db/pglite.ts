@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Db } from './types.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import { DatabaseConnectionLostError, DatabaseUnreachableError, PgliteLockedError, asDbError } from './errors.js';
 import { readPgliteTemplate, unpackPgliteTemplate } from './pglite-template.js';
 import { savepoint } from './postgres.js';

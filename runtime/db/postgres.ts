@@ -2,7 +2,8 @@
 import pg from 'pg';
 import type { Db } from './types.js';
 import { DatabaseUnreachableError, isConnectionError, asDbError } from './errors.js';
-import { parseDatabaseUrl, redactUrl, type ParsedDatabaseUrl } from './url.js';
+import { redactUrl } from '../../core/redact.js';
+import { parseDatabaseUrl, type ParsedDatabaseUrl } from '../../core/settings/database-url.js';
 
 /** pg's query runner, shared by the pool and by a checked-out client. */
 interface Queryable {

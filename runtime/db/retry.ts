@@ -6,7 +6,7 @@
  * not a lost connection fails at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_DB_RETRY_MS, parseVariable } from '../settings/variables.js';
+import { DEFAULT_DB_RETRY_MS, parseVariable } from '../../core/settings/variables.js';
 import { DatabaseConnectionLostError, DatabaseUnreachableError, isConnectionError } from './errors.js';
 
 export interface ConnectionRetryOptions {

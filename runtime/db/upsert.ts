@@ -18,11 +18,11 @@
  * knows it saw the row — while its data and `_updated_at` stay as they were. `_updated_at` moves only
  * when data changes (or a soft-deleted row comes back).
  */
-import type { ManifestType, StandardColumns } from '../../generator/manifest/types.js';
+import type { ManifestType, StandardColumns } from '../../core/manifest/schema.js';
 import type { Db } from './types.js';
 import { encoderFor, storableText, type EncodeTally, type Encoder } from './encode.js';
 import { SchemaMismatchError } from './errors.js';
-import { quoteIdent } from './sql.js';
+import { quoteIdent } from '../../core/sql.js';
 
 /**
  * One converted record, ready to write: runtime/convert's `ConvertedRecord` (with a non-null

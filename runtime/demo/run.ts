@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
 import { DEFAULT_SEED } from '../../fixtures/sample-app/index.js';
 import { generate } from '../../generator/generate.js';
-import type { Dictionary } from '../../generator/dictionary/schema.js';
-import type { Manifest } from '../../generator/manifest/types.js';
+import type { Dictionary } from '../../core/dictionary/schema.js';
+import type { Manifest } from '../../core/manifest/schema.js';
 import type { ProgressEvent, SyncResult } from '../api.js';
 import { createBubbleClient, type BubbleClient, type BubbleClientEvent } from '../bubble/index.js';
 import { openDb } from '../db/open.js';
@@ -25,7 +25,7 @@ import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-so
 import { MAX_ADAPTIVE_CONCURRENCY } from '../sync/page-pool.js';
 import { SyncCursorService } from '../sync/cursor-service.js';
 import { runSyncOnDb } from '../sync/runner.js';
-import { resolveSyncSettings } from '../settings/index.js';
+import { resolveSyncSettings } from '../../core/settings/index.js';
 import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
 import { DEMO_DEFAULTS } from './defaults.js';
 import { demoLayout, demoPrismaConfig, demoSchemaPrisma, type DemoLayout } from './layout.js';

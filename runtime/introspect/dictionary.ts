@@ -2,8 +2,8 @@
  * Turning `/meta` plus sampled records into the v1 data dictionary, and merging it append-only over an
  * existing one. Pure functions: the same inputs give the same dictionary, field for field.
  */
-import { appSchema, dictionarySchema, fieldSchema, typeSchema, unknownKeys } from '../../generator/dictionary/schema.js';
-import type { Dictionary, DictionaryField, DictionaryType } from '../../generator/dictionary/schema.js';
+import { appSchema, dictionarySchema, fieldSchema, typeSchema, unknownKeys } from '../../core/dictionary/schema.js';
+import type { Dictionary, DictionaryField, DictionaryType } from '../../core/dictionary/schema.js';
 import type { BubbleMeta, BubbleMetaField } from '../bubble/types.js';
 import { looseKey, matchSanitisedKeys } from './keys.js';
 import { inferType, observe } from './observe.js';

@@ -2,9 +2,9 @@
  * `introspect`: read /meta, sample pages of each exposed type, build the data dictionary and merge it
  * append-only over the existing file. Nothing is written unless every step succeeded.
  */
-import { type Dictionary, dictionarySchema } from '../../generator/dictionary/schema.js';
+import { type Dictionary, dictionarySchema } from '../../core/dictionary/schema.js';
 import type { BubbleClient, BubbleMeta } from '../bubble/index.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import { buildDictionary, mergeDictionary } from './dictionary.js';
 import { summarize, type IntrospectSummary } from './summary.js';
 import { readDictionaryFile, serializeDictionary, writeFileAtomic } from './write.js';

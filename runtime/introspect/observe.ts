@@ -2,7 +2,7 @@
  * What sampling saw: per field, how often it was present, which JSON value types occurred, and how
  * many values disagree with the declared Bubble type (numbers sent as text, objects in a text field).
  */
-import type { Observed } from '../../generator/dictionary/schema.js';
+import type { Observed } from '../../core/dictionary/schema.js';
 import { JsonNumber } from '../convert/json.js';
 
 export type JsonKind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';

@@ -1,5 +1,5 @@
 /** The one-screen account of an introspect run: types, fields, flagged, unseen and inferred fields, changes. */
-import type { Dictionary } from '../../generator/dictionary/schema.js';
+import type { Dictionary } from '../../core/dictionary/schema.js';
 
 export interface IntrospectSummary {
   app: string;

@@ -5,7 +5,7 @@
  * that row, nothing guessed. Every write stamps `_synced_at` and `_sync_job_id` = `listen:<event id>`,
  * so a full pass that began earlier never takes the row for a deletion.
  */
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
 import type { BubbleRecord, PageWriter } from '../sync/ports.js';

@@ -3,7 +3,7 @@
  * `{"type", "id", "event"}` or an array of them. Pure: a body either becomes events for types the
  * manifest syncs, or one line saying what is wrong with it.
  */
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 
 export type EventKind = 'created' | 'modified' | 'deleted';
 const KINDS: readonly string[] = ['created', 'modified', 'deleted'];

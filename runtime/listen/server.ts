@@ -6,9 +6,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
-import { formatError } from '../errors.js';
+import { formatError } from '../../core/errors.js';
 import { parseEvents, type ReceivedEvent } from './events.js';
 
 export const EVENTS_PATH = '/bubble/events';

@@ -10,15 +10,15 @@
  * held that long; the data row is written at the end, and the sync lock is never taken. On PGlite
  * (one process) a claim is kept in memory instead, and the writes commit in a short transaction.
  */
-import type { Manifest, ManifestType } from '../../generator/manifest/types.js';
+import type { Manifest, ManifestType } from '../../core/manifest/schema.js';
 import type { BubbleClient } from '../bubble/index.js';
 import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
-import { BubbleError, formatError } from '../errors.js';
+import { BubbleError, formatError } from '../../core/errors.js';
 import { createPageWriter } from '../sync/page-writer.js';
 import type { BubbleRecord } from '../sync/ports.js';
 import { createRowWriter, writtenBy, type RowWriter } from './applier.js';
-import { EventStore, type Claim, type Outcome } from './event-store.js';
+import { EventStore, eventState, type Claim, type Outcome } from './event-store.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -68,7 +68,7 @@ export class EventWorker {
   private maintaining = false;
 
   constructor(private readonly options: WorkerOptions) {
-    this.store = new EventStore(options.db, options.manifest.state);
+    this.store = new EventStore(options.db, eventState(options.manifest));
     this.rows = createRowWriter(createPageWriter({ rejectTable: options.manifest.state.rejectTable }));
     this.types = new Map(options.manifest.types.map((t) => [t.name, t]));
     this.holdLocks = options.holdLocks ?? options.db.kind === 'postgres';

@@ -14,11 +14,11 @@
  * an older `_raw`). The key leaves `_unmapped` where its value now has a column and stays there (taken
  * from `_raw`, so exact) where it does not convert; other `_unmapped` entries are not touched.
  */
-import type { Manifest, ManifestColumn, ManifestType } from '../../generator/manifest/types.js';
+import type { Manifest, ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
 import { compileConverter } from '../convert/index.js';
 import { encoderFor, type Encoder } from '../db/encode.js';
 import { acquireSyncLock } from '../db/lock.js';
-import { quoteIdent, quoteLiteral } from '../db/sql.js';
+import { quoteIdent, quoteLiteral } from '../../core/sql.js';
 import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
 import type { ScriptSummary } from './sql-script.js';

@@ -3,7 +3,7 @@
  * identifiers, e.g. `DROP TABLE "x";` and `ALTER TABLE "x" DROP COLUMN "y", ADD COLUMN …;` (a type
  * change it cannot cast is also written as DROP COLUMN + ADD COLUMN, which loses the data too).
  */
-import type { ManifestSyncState } from '../../generator/manifest/types.js';
+import type { ManifestSyncState } from '../../core/manifest/schema.js';
 import { splitStatements, summariseScript, type Drop } from './sql-script.js';
 
 export type { Drop } from './sql-script.js';

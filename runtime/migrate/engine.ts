@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/types.js';
 import { PostgresDb } from '../db/postgres.js';
 import { PgliteDb } from '../db/pglite.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import { isConnectionError } from '../db/errors.js';
 
 export type { SchemaEngine };

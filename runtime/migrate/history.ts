@@ -7,7 +7,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
+import { writeFileAtomicSync } from '../../core/fs.js';
 
 export const MIGRATION_FILE = 'migration.sql';
 export const LOCK_FILE = 'migration_lock.toml';
@@ -95,8 +96,7 @@ export function writeMigration(dir: string, name: string, sql: string, snapshot:
   }
   const lock = join(dir, LOCK_FILE);
   if (!existsSync(lock)) {
-    writeFileSync(`${lock}.tmp`, LOCK_CONTENT);
-    renameSync(`${lock}.tmp`, lock);
+    writeFileAtomicSync(lock, LOCK_CONTENT);
   }
   return join(dir, name, MIGRATION_FILE);
 }

@@ -3,10 +3,10 @@
  * 1,600 columns per table (dropped columns keep their slot), and names of at most 63 bytes (longer
  * ones are cut silently, so the database would not hold the names the schema says).
  */
-import type { Manifest } from '../../generator/manifest/types.js';
-import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from '../../generator/naming/db-identifier.js';
+import type { Manifest } from '../../core/manifest/schema.js';
+import { MAX_IDENTIFIER_BYTES, utf8ByteLength } from '../../core/sql.js';
 import type { Db } from '../db/types.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import type { ScriptSummary } from './sql-script.js';
 
 /** PostgreSQL's MaxHeapAttributeNumber. */

@@ -13,9 +13,9 @@
  *  5. fill columns the migrations added to tables that have rows, from `_raw` (backfill.ts).
  */
 import { join } from 'node:path';
-import type { Manifest } from '../../generator/manifest/types.js';
+import type { Manifest } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import { asDbError, isConnectionError } from '../db/errors.js';
 import { openEngine, type EngineHandle } from './engine.js';
 import { backfill, backfillMarks, type BackfillResult } from './backfill.js';

@@ -4,7 +4,7 @@
  * `url: env('DATABASE_URL')`, which throws when the variable is unset (the PGlite default), although
  * we only need `schema` and `migrations.path`: then the load is retried with a placeholder value.
  */
-import { ProjectError } from './errors.js';
+import { ProjectError } from '../../core/errors.js';
 
 export interface PrismaConfigPaths {
   /** Absolute path of the config file, or null when there is none. */

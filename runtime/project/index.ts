@@ -3,16 +3,13 @@
  * prisma.config.ts), the `generator bubble` block in it, the block's `output`, and the manifest there.
  */
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Manifest } from '../../generator/manifest/types.js';
-import { MANIFEST_FILE } from '../../generator/manifest/types.js';
-import { GENERATE, ProjectError } from './errors.js';
-import { loadManifest } from './manifest.js';
+import { ProjectError } from '../../core/errors.js';
+import { GENERATE, loadManifest } from '../../core/manifest/read.js';
+import { MANIFEST_FILE, type Manifest } from '../../core/manifest/schema.js';
 import { resolveSchema, type ResolveSchemaOptions, type SchemaLocation } from './schema.js';
 
 export { resolveSchema, type SchemaLocation, type ResolveSchemaOptions } from './schema.js';
-export { loadManifest } from './manifest.js';
 export { readPrismaConfig, type PrismaConfigPaths } from './config.js';
-export { ProjectError } from './errors.js';
 
 export interface BubbleGeneratorBlock {
   name: string;

@@ -6,7 +6,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readPrismaConfig } from './config.js';
-import { ProjectError, SINGLE_FILE_HINT } from './errors.js';
+import { ProjectError } from '../../core/errors.js';
+
+const SINGLE_FILE_HINT =
+  "Move the file into a folder (e.g. prisma/schema/schema.prisma) and point prisma.config.ts at the folder: defineConfig({ schema: 'prisma/schema' }), or pass --schema <folder>.";
 
 export interface SchemaLocation {
   /** prisma.config.ts, when one was found and used. */

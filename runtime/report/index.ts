@@ -6,7 +6,6 @@ export {
   createRunReporter,
   writeRunReport,
   readRunReport,
-  redact,
   reportSecrets,
   reportFolderName,
   DEFAULT_REPORT_DIR,

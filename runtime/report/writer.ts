@@ -10,6 +10,8 @@
  */
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/fs.js';
+import { redactSecrets } from '../../core/redact.js';
 import type { ProgressEvent } from '../api.js';
 import { renderReportMarkdown } from './markdown.js';
 import { SyncMetricsCollector, type ClientMetricsSnapshot, type CollectorOptions } from './metrics.js';
@@ -37,17 +39,6 @@ export function reportSecrets(extra: readonly string[] = []): string[] {
   return [...(token ? [token] : []), ...extra].filter((s) => s.length >= 4);
 }
 
-/** Replaces every occurrence of each secret (and its URL-encoded and JSON-escaped forms) with `[redacted]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-      if (form.length >= 4) out = out.split(form).join('[redacted]');
-    }
-  }
-  return out;
-}
-
 /** A job id as a folder name: anything but letters, digits, `-` and `_` becomes `_`. */
 export function reportFolderName(jobId: string): string {
   const safe = jobId.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -62,13 +53,13 @@ export async function writeRunReport(report: SyncReport, reportDir: string, secr
   const { run, runDir } = await newRunFolder(runs);
   const numbered: SyncReport = { ...report, run };
   const contents = [
-    redact(`${JSON.stringify(numbered, null, 2)}\n`, secrets),
-    redact(renderReportMarkdown(numbered), secrets),
-    redact(renderReportSvg(numbered), secrets),
+    redactSecrets(`${JSON.stringify(numbered, null, 2)}\n`, secrets),
+    redactSecrets(renderReportMarkdown(numbered), secrets),
+    redactSecrets(renderReportSvg(numbered), secrets),
   ];
   // Write each file beside its final name, then rename: a reader never sees half a report.
   for (const folder of [runDir, dir]) {
-    for (const [i, name] of REPORT_FILES.entries()) await atomicWrite(join(folder, name), contents[i]!);
+    for (const [i, name] of REPORT_FILES.entries()) await writeFileAtomic(join(folder, name), contents[i]!);
   }
   return { dir, json: join(dir, 'report.json'), markdown: join(dir, 'report.md'), svg: join(dir, 'report.svg'), runDir, run };
 }
@@ -102,11 +93,6 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function atomicWrite(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content, 'utf8');
-  await rename(tmp, path);
-}
 
 export interface RunReporterOptions extends CollectorOptions {
   /** Folder holding one folder per job, one per run inside it (default `./.bubble/reports` of the cwd); `false` writes nothing. */

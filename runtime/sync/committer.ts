@@ -5,7 +5,7 @@
  * page and the watermark move together. A batch that fails for a reason other than a lost connection is
  * retried page by page, so one bad page fails only itself.
  */
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
 import type { SyncCursorService } from './cursor-service.js';

@@ -5,9 +5,9 @@
  * together.
  */
 import type { JobStatus, SyncMode, TableStatus } from '../api.js';
-import type { Manifest, ManifestSyncState } from '../../generator/manifest/types.js';
+import type { Manifest, ManifestSyncState } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import type { PageMark, Window } from './keyset.js';
 
 import { countRejects } from './rejects.js';

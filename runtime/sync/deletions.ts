@@ -12,7 +12,7 @@
  *
  * Rows written after the pass began (by another process) are never candidates.
  */
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
 import { ident } from './sql.js';

@@ -3,7 +3,7 @@
  * SyncJob.error stores it as JSON text; jobs written before that hold plain text, which still reads.
  */
 import type { SyncErrorInfo } from '../api.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 
 /** The code, first line and hint of any error (typed errors keep theirs; anything else is SYNC_ERROR). */
 export function describeError(err: unknown): SyncErrorInfo {

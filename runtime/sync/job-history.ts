@@ -4,7 +4,7 @@
  * SyncCursor.
  */
 import type { JobStatus, SyncErrorInfo, SyncMode } from '../api.js';
-import type { ManifestSyncState } from '../../generator/manifest/types.js';
+import type { ManifestSyncState } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import { decodeJobError } from './job-error.js';
 import { ident, num, readUtc, toIso } from './sql.js';

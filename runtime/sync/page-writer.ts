@@ -9,7 +9,7 @@
  *   exception or a limit, not a lost connection), the page is split in halves until the refused records
  *   are alone, the rest is written, and each refused record goes to the rejects table with the error.
  */
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import { compileConverter, type RecordConverter } from '../convert/index.js';
 import { storableText, type EncodeTally } from '../db/encode.js';
 import { isConnectionError } from '../db/errors.js';

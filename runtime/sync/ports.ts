@@ -3,7 +3,7 @@
  * parts and each neighbour can change inside its own folder: the Bubble client (pages) and the writer
  * (convert + one set-based upsert per page).
  */
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import type { BubbleConstraint } from './keyset.js';
 

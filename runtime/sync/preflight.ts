@@ -9,7 +9,7 @@
  */
 import type { SyncPlan } from '../api.js';
 import { BubbleTypeNotFoundError, type BubbleClient } from '../bubble/index.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import { selectTypes } from './runner.js';
 
 /** A stop (SIGINT/SIGTERM, an aborted signal) during the check: nothing was written. */

@@ -6,7 +6,7 @@
  * job add nothing.
  */
 import { createHash } from 'node:crypto';
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import { stringifyJson } from '../convert/json.js';
 import { storableText, type EncodeTally } from '../db/encode.js';
 import { SchemaMismatchError } from '../db/errors.js';

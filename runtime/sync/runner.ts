@@ -6,13 +6,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ProgressEvent, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus, JobStatus } from '../api.js';
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import { acquireSyncLock } from '../db/lock.js';
 import { withConnectionRetry } from '../db/retry.js';
 import { DatabaseConnectionLostError } from '../db/errors.js';
 import { connectionRetryBudgetMs } from '../db/retry.js';
-import { BubbleError, formatError, UsageError } from '../errors.js';
+import { BubbleError, formatError, UsageError } from '../../core/errors.js';
 import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
 import { Committer } from './committer.js';
 import { candidateIds, markDeleted, planDeletions, type DeletionPolicy } from './deletions.js';

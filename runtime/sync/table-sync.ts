@@ -9,10 +9,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ProgressEvent, SyncMode } from '../api.js';
-import type { ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
-import { BubbleError } from '../errors.js';
+import { BubbleError } from '../../core/errors.js';
 import type { Committer } from './committer.js';
 import type { SyncCursorService, SyncCursorRow, Watermark } from './cursor-service.js';
 import {

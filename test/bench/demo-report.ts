@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
 import { buildManifest } from '../../generator/manifest/build.js';
-import type { Manifest } from '../../generator/manifest/types.js';
+import type { Manifest } from '../../core/manifest/schema.js';
 import type { ProgressEvent, SyncResult } from '../../runtime/api.js';
 import { createBubbleClient, createGate, type BubbleClient } from '../../runtime/bubble/index.js';
 import { openDb } from '../../runtime/db/open.js';

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Dictionary } from '../../generator/dictionary/schema.js';
-import { loadDictionary } from '../../generator/dictionary/load.js';
+import type { Dictionary } from '../../core/dictionary/schema.js';
+import { loadDictionary } from '../../core/dictionary/read.js';
 import { generate } from '../../generator/generate.js';
 
 const SYNTHETIC_TYPES = ['text', 'number', 'boolean', 'date', 'list.text', 'custom.type0', 'option.status', 'geographic_address', 'list.number', 'image'];

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import ts from 'typescript';
-import type { ManifestColumn, ManifestType, StandardColumns } from '../../generator/manifest/types.js';
+import type { ManifestColumn, ManifestType, StandardColumns } from '../../core/manifest/schema.js';
 import type { PrismaLike } from '../../runtime/api.js';
 import { openDb } from '../../runtime/db/open.js';
 import { dbFromPrisma } from '../../runtime/db/prisma.js';

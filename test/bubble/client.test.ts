@@ -6,7 +6,6 @@
 import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
 import {
   BubbleAuthError,
-  BubbleConfigError,
   BubbleBadRequestError,
   BubbleOffsetRefusedError,
   BubbleTypeNotFoundError,
@@ -14,13 +13,13 @@ import {
   clientFromEnv,
   createBubbleClient,
   createGate,
-  normalizeAppUrl,
   sharedGate,
   type BubbleClientEvent,
   type BubbleClientOptions,
 } from '../../runtime/bubble/index.js';
-import { formatError } from '../../runtime/errors.js';
-import { SettingsError } from '../../runtime/settings/index.js';
+import { formatError } from '../../core/errors.js';
+import { SettingsError } from '../../core/settings/index.js';
+import { BubbleConfigError, normalizeAppUrl } from '../../core/settings/app-url.js';
 import { half, recordingClock } from './support.js';
 
 let fake: FakeBubble;

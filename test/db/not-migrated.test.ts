@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../runtime/db/open.js';
 import { SchemaMismatchError } from '../../runtime/db/errors.js';
-import { formatError } from '../../runtime/errors.js';
+import { formatError } from '../../core/errors.js';
 import { createTestDatabase } from '../support/database.js';
 
 async function readMissing(db: Awaited<ReturnType<typeof openDb>>): Promise<unknown> {

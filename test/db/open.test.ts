@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDb } from '../../runtime/db/open.js';
-import { DatabaseConnectionLostError, DatabaseUnreachableError, DatabaseUrlError, PgliteLockedError } from '../../runtime/db/errors.js';
+import { DatabaseConnectionLostError, DatabaseUnreachableError, PgliteLockedError } from '../../runtime/db/errors.js';
+import { DatabaseUrlError } from '../../core/settings/database-url.js';
 import { createTestDatabase, testServerUrl } from '../support/database.js';
 import { repoRoot } from '../support/prisma-cli.js';
 

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveProject, resolveSchema, ProjectError } from '../../runtime/project/index.js';
+import { ProjectError } from '../../core/errors.js';
+import { resolveProject, resolveSchema } from '../../runtime/project/index.js';
 import { makeTempProject } from '../support/prisma-cli.js';
 
 const datasource = 'datasource db {\n  provider = "postgresql"\n}\n';
@@ -8,7 +9,10 @@ const bubbleBlock = 'generator bubble {\n  provider   = "prisma-generator-bubble
 const configWithEnv = `import { defineConfig, env } from 'prisma/config';
 export default defineConfig({ schema: 'prisma/schema', migrations: { path: 'db/migrations' }, datasource: { url: env('DATABASE_URL') } });
 `;
-const manifest = { version: 1, generatedBy: 'x', dictionaryHash: 'h', app: { name: 'a' }, modelsFile: 'm', schemaDir: 's', types: [], state: { jobTable: 'j', cursorTable: 'c', pageTable: 'p', eventTable: 'e' } };
+const manifest = {
+  version: 1, generatedBy: 'x', dictionaryHash: 'h', app: { name: 'a' }, modelsFile: 'm', schemaDir: 's', dictionary: 'd', modelPrefix: '', tablePrefix: '', types: [],
+  state: { jobTable: 'j', cursorTable: 'c', pageTable: 'p', rejectTable: 'r', eventTable: 'e' },
+};
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   const err = await p.then(() => undefined, (e: unknown) => e);

@@ -4,7 +4,7 @@
  */
 import { withConnectionRetry, connectionRetryBudgetMs } from '../../runtime/db/retry.js';
 import { DatabaseConnectionLostError, DatabaseUnreachableError } from '../../runtime/db/errors.js';
-import { SettingsError } from '../../runtime/settings/variables.js';
+import { SettingsError } from '../../core/settings/variables.js';
 
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 

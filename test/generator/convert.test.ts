@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { compileConverter, convertRecord, JsonNumber, toBoolean, toDate, toNumber, toText, FAIL } from '../../runtime/convert/index.js';
 import { buildManifest } from '../../generator/manifest/build.js';
-import type { ManifestType } from '../../generator/manifest/types.js';
-import type { Dictionary } from '../../generator/dictionary/schema.js';
+import type { ManifestType } from '../../core/manifest/schema.js';
+import type { Dictionary } from '../../core/dictionary/schema.js';
 
 const KINDS = ['text', 'number', 'boolean', 'date', 'image', 'user', 'custom.invoice', 'option.status', 'list.text', 'list.number', 'list.date', 'list.boolean', 'list.custom.invoice', 'geographic_address', 'list.geographic_address', 'date_range', 'mystery'];
 

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dictionaryHash, jsonPath, loadDictionary, parseDictionary } from '../../generator/dictionary/load.js';
-import { BubbleError } from '../../runtime/errors.js';
+import { dictionaryHash, loadDictionary, parseDictionary } from '../../core/dictionary/read.js';
+import { jsonPath } from '../../core/json-path.js';
+import { BubbleError } from '../../core/errors.js';
 import { FIXTURE_DICTIONARY } from './fixture.js';
 
 function message(fn: () => unknown): string {

@@ -10,8 +10,8 @@ import { generate } from '../../generator/generate.js';
 import { summarise } from '../../generator/handler.js';
 import { resolveBlockOptions } from '../../generator/options.js';
 import { tsString } from '../../generator/naming/index.js';
-import type { Dictionary } from '../../generator/dictionary/schema.js';
-import { BubbleError } from '../../runtime/errors.js';
+import type { Dictionary } from '../../core/dictionary/schema.js';
+import { BubbleError } from '../../core/errors.js';
 
 const dictionary: Dictionary = {
   version: 1,

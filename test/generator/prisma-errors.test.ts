@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempProject, PRISMA_CONFIG } from '../support/prisma-cli.js';
-import { MANIFEST_FILE, type Manifest } from '../../generator/manifest/types.js';
+import { MANIFEST_FILE, type Manifest } from '../../core/manifest/schema.js';
 import { nastyDictionary, NASTY_KEYS } from './fixtures/nasty.js';
 import { bubbleProject, CONSUMER_TSCONFIG, output, prisma, schemaText, tsc } from './support.js';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, type Manifest } from '../../generator/manifest/types.js';
+import { MANIFEST_FILE, type Manifest } from '../../core/manifest/schema.js';
 import { formatPrisma } from '../../generator/emit/format.js';
 import { bubbleProject, CONSUMER_TSCONFIG, output, PLAIN_STRICT_TSCONFIG, prisma, readTree, tsc } from './support.js';
 import { FIXTURE_DICTIONARY } from './fixture.js';

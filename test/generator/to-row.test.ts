@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLE_APP, SampleData } from '../../fixtures/sample-app/index.js';
 import { generate } from '../../generator/generate.js';
-import type { ManifestColumn, ManifestType } from '../../generator/manifest/types.js';
+import type { ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
 import { toDate } from '../../runtime/convert/index.js';
 import type { PrismaLike, SyncOptions, SyncPlan, SyncResult } from '../../runtime/api.js';
 import { repoRoot } from '../support/prisma-cli.js';

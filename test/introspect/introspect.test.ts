@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
 import { SAMPLE_APP, buildMeta, sanitisedCaption } from '../../fixtures/sample-app/index.js';
-import { type Dictionary, dictionarySchema } from '../../generator/dictionary/schema.js';
+import { type Dictionary, dictionarySchema } from '../../core/dictionary/schema.js';
 import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
-import { BubbleError } from '../../runtime/errors.js';
+import { BubbleError } from '../../core/errors.js';
 import { introspect, renderSummary, serializeDictionary } from '../../runtime/introspect/index.js';
 
 const COMMITTED = join(process.cwd(), 'fixtures/sample-app/dictionary.json');

@@ -4,7 +4,7 @@
  * nothing crashing, the secret in no output; and the worker coalescing duplicates, respecting the
  * app's rate and retrying failures until they apply.
  */
-import { EventStore } from '../../runtime/listen/index.js';
+import { EventStore, eventState } from '../../runtime/listen/index.js';
 import { openDb } from '../../runtime/db/open.js';
 import type { Listener } from '../../runtime/listen/index.js';
 import { listenSetting, SECRET, waitFor, type ListenSetting } from './support.js';
@@ -108,7 +108,7 @@ test('accepted events are recorded before the answer: 202 with the count, types 
 describe('applying', () => {
   beforeAll(() => listener.worker.start());
   beforeEach(async () => {
-    await waitFor('the queue to drain', async () => (await new EventStore(s.db, s.manifest.state).status()).pending === 0);
+    await waitFor('the queue to drain', async () => (await new EventStore(s.db, eventState(s.manifest)).status()).pending === 0);
     await s.db.execute('DELETE FROM sync_events');
     s.fake.resetStats();
   });
@@ -142,7 +142,7 @@ describe('applying', () => {
     s.fake.faults.status(400, { times: 2, match: (r) => r.kind === 'get' && r.id === id });
     s.fake.mutate.delete('invoice', id);
     await s.fake.webhook.idle();
-    const store = new EventStore(s.db, s.manifest.state);
+    const store = new EventStore(s.db, eventState(s.manifest));
     await waitFor('the failure to show', async () => (await store.status()).retrying === 1);
     const status = await store.status();
     expect(status.failing).toEqual([expect.objectContaining({ type: 'invoice', bubbleId: id, attempts: 1, lastError: expect.stringMatching(/^BUBBLE_BAD_REQUEST: /) })]);
@@ -166,7 +166,7 @@ describe('applying', () => {
     const answers = await Promise.all([...arrays, ...singles].map((body) => s.post(body)));
     expect(answers.every((a) => a.status === 202)).toBe(true);
     expect((await s.events()).length).toBe(2_200);
-    await waitFor('the flood to apply', async () => (await new EventStore(s.db, s.manifest.state).status()).pending === 0, 60_000);
+    await waitFor('the flood to apply', async () => (await new EventStore(s.db, eventState(s.manifest)).status()).pending === 0, 60_000);
     const gets = s.fake.log.filter((e) => e.kind === 'get');
     expect(gets.length).toBeGreaterThanOrEqual(ids.length);
     expect(gets.length).toBeLessThan(2_200);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FakeBubble, FakeBubbleOptions } from '../../fixtures/fake-bubble/index.js';
-import type { Manifest } from '../../generator/manifest/types.js';
+import type { Manifest } from '../../core/manifest/schema.js';
 import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
 import { openDb } from '../../runtime/db/open.js';
 import type { Db } from '../../runtime/db/types.js';

@@ -7,8 +7,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dictionary, DictionaryField } from '../../generator/dictionary/schema.js';
-import { MANIFEST_FILE, type Manifest } from '../../generator/manifest/types.js';
+import type { Dictionary, DictionaryField } from '../../core/dictionary/schema.js';
+import { MANIFEST_FILE, type Manifest } from '../../core/manifest/schema.js';
 import { PG_SYSTEM_COLUMN_NAMES } from '../../generator/naming/index.js';
 import { readColumnTypes } from '../../runtime/db/upsert.js';
 import { migrate } from '../../runtime/migrate/migrate.js';

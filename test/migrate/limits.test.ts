@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../generator/generate.js';
-import type { Dictionary } from '../../generator/dictionary/schema.js';
-import type { Manifest } from '../../generator/manifest/types.js';
-import { BubbleError } from '../../runtime/errors.js';
+import type { Dictionary } from '../../core/dictionary/schema.js';
+import type { Manifest } from '../../core/manifest/schema.js';
+import { BubbleError } from '../../core/errors.js';
 import { readColumnTypes } from '../../runtime/db/upsert.js';
 import { MigrationLimitError } from '../../runtime/migrate/limits.js';
 import { migrate } from '../../runtime/migrate/migrate.js';

@@ -10,7 +10,7 @@ import { BACKENDS, emptyDb, type TestDb } from '../db/support.js';
 import { datasource, unitModel } from '../db/fixtures/sample.js';
 import { repoRoot } from '../support/prisma-cli.js';
 import { syncStateNames } from '../../generator/emit/sync-state.js';
-import type { Manifest } from '../../generator/manifest/types.js';
+import type { Manifest } from '../../core/manifest/schema.js';
 import { SyncCursorService } from '../../runtime/sync/cursor-service.js';
 
 const jobModel = `model Job {

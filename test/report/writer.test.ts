@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRunReporter, redact, reportFolderName } from '../../runtime/report/writer.js';
+import { createRunReporter, reportFolderName } from '../../runtime/report/writer.js';
+import { redactSecrets } from '../../core/redact.js';
 import { checkXml } from './xml.js';
 
 const TOKEN = 'tok_5ecret-Value/+=';
@@ -95,7 +96,7 @@ describe('report writer', () => {
   });
 
   test('redact and folder names', () => {
-    expect(redact('a secret1 b "secret1"', ['secret1'])).toBe('a [redacted] b "[redacted]"');
+    expect(redactSecrets('a secret1 b "secret1"', ['secret1'])).toBe('a [redacted] b "[redacted]"');
     expect(reportFolderName('../x/y z')).toBe('___x_y_z');
   });
 });

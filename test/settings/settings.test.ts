@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   applyEnvFile, readEnvFile, readSettings, requireBubbleApp, resolveSyncSettings, SettingsError, VARIABLE_NAMES,
-} from '../../runtime/settings/index.js';
-import { BubbleError } from '../../runtime/errors.js';
+} from '../../core/settings/index.js';
+import { BubbleError } from '../../core/errors.js';
 import { resolveSettings } from '../../runtime/sync/settings.js';
 
 /** The BubbleError `fn` throws (a SettingsError for a variable, flag or option). */

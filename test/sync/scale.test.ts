@@ -10,7 +10,7 @@ import type { Db } from '../../runtime/db/types.js';
 import { pageSourceFromClient } from '../../runtime/sync/bubble-source.js';
 import { runSyncOnDb } from '../../runtime/sync/runner.js';
 import type { FakeBubble } from '../../fixtures/fake-bubble/index.js';
-import type { Manifest } from '../../generator/manifest/types.js';
+import type { Manifest } from '../../core/manifest/schema.js';
 import { createSchema } from './support/schema.js';
 import { client, startSampleApp } from './support/sample-project.js';
 

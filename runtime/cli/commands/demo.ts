@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 import { DEMO_DEFAULTS } from '../../demo/defaults.js';
 
 interface DemoFlags {
@@ -38,7 +38,7 @@ export function register(program: Command): void {
       const { createRunOutput } = await import('../progress/run-output.js');
       const records = wholeNumber('--records', flags.records, 1);
       const latencyMs = wholeNumber('--latency', flags.latency, 0);
-      const { parseVariable } = await import('../../settings/index.js');
+      const { parseVariable } = await import('../../../core/settings/index.js');
       const concurrency = parseVariable('SYNC_CONCURRENCY', flags.concurrency, '--concurrency');
       const cwd = process.cwd();
       const json = flags.json === true;

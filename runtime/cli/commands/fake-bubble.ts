@@ -1,7 +1,7 @@
 /** `bubble-runtime fake-bubble [options]`: the sample app behind a fake Data API, with Bubble's paging behaviours as flags. */
 import type { Command } from 'commander';
 import type { FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 import { untilStopped } from '../until-stopped.js';
 import { webhookSecretFromEnv } from '../../listen/settings.js';
 

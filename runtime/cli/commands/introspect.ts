@@ -1,6 +1,6 @@
 /** `bubble-runtime introspect --out <file> [--types a,b] [--sample N] [--app-url URL] [--json]` */
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 import { DEFAULT_SAMPLE } from '../../introspect/defaults.js';
 
 interface IntrospectFlags {

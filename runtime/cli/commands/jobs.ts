@@ -1,6 +1,6 @@
 /** `bubble-runtime jobs [--json] [--limit N] [--schema DIR]`: recent sync jobs, newest first, one line each. */
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 import { formatDuration, formatInt } from '../../report/format.js';
 import type { JobSummary } from '../../sync/job-history.js';
 

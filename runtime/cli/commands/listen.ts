@@ -4,9 +4,9 @@
  * prints the event queue from the database instead.
  */
 import type { Command } from 'commander';
-import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Manifest } from '../../../core/manifest/schema.js';
 import type { Db } from '../../db/types.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 
 interface ListenFlags {
   port: string;

@@ -1,7 +1,7 @@
 /** `bubble-runtime migrate [--schema <dir>] [--allow-drop] [--json]` */
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
-import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Manifest } from '../../../core/manifest/schema.js';
 import type { Drop } from '../../migrate/drops.js';
 import type { MigrateResult } from '../../migrate/migrate.js';
 import type { SchemaLocation } from '../../project/index.js';
@@ -62,8 +62,10 @@ export function register(program: Command): void {
  * is migrated all the same.
  */
 async function manifestOf(location: SchemaLocation): Promise<Manifest | undefined> {
-  const { findBubbleGenerator, loadManifest, ProjectError } = await import('../../project/index.js');
-  const { MANIFEST_FILE } = await import('../../../generator/manifest/types.js');
+  const { findBubbleGenerator } = await import('../../project/index.js');
+  const { ProjectError } = await import('../../../core/errors.js');
+  const { loadManifest } = await import('../../../core/manifest/read.js');
+  const { MANIFEST_FILE } = await import('../../../core/manifest/schema.js');
   try {
     const block = await findBubbleGenerator(location);
     return loadManifest(join(block.output, MANIFEST_FILE));

@@ -1,7 +1,7 @@
 /** `bubble-runtime serve-db [--port P] [--host H]`: the embedded database over the PostgreSQL wire protocol. */
 import type { Command } from 'commander';
 import { relative } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../../core/errors.js';
 import { untilStopped } from '../until-stopped.js';
 
 export const DEFAULT_SERVE_PORT = 5433;
@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .action(async (flags: { port: string; host: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(flags.port)}.`);
-      const { parseVariable } = await import('../../settings/index.js');
+      const { parseVariable } = await import('../../../core/settings/index.js');
       if (parseVariable('DATABASE_URL', process.env.DATABASE_URL) !== undefined) {
         throw new UsageError('serve-db serves the embedded database, but DATABASE_URL is set: that database already speaks PostgreSQL.', 'Point psql or your BI tool at DATABASE_URL directly, or unset it to serve ./.bubble/pglite.');
       }

@@ -1,6 +1,6 @@
 /** `bubble-runtime status [job] [--json] [--schema DIR]`: a job's progress from the database (default: the latest job). */
 import type { Command } from 'commander';
-import { BubbleError } from '../../errors.js';
+import { BubbleError } from '../../../core/errors.js';
 import { summary } from './sync.js';
 
 export function register(program: Command): void {

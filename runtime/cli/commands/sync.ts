@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { SyncResult } from '../../api.js';
 import type { BubbleClient } from '../../bubble/index.js';
-import { BubbleError, UsageError } from '../../errors.js';
+import { BubbleError, UsageError } from '../../../core/errors.js';
 import { HELD_BACK_HINT, heldBackLines } from '../../sync/held-back.js';
 
 interface SyncFlags {
@@ -50,7 +50,7 @@ export function register(program: Command): void {
       const { SyncCursorService } = await import('../../sync/cursor-service.js');
       const { jobResult, runSyncOnDb } = await import('../../sync/runner.js');
       const { parseMode } = await import('../../sync/settings.js');
-      const { resolveSyncSettings } = await import('../../settings/index.js');
+      const { resolveSyncSettings } = await import('../../../core/settings/index.js');
       const { syncReporting } = await import('../../sync/reporting.js');
       const { preflight } = await import('../../sync/preflight.js');
       const { createRunOutput } = await import('../progress/run-output.js');

@@ -6,7 +6,7 @@ import { heldBackLines } from '../../sync/held-back.js';
 import type { SyncResult } from '../../api.js';
 import { formatBytes, formatClock, formatDuration, formatInt, formatNumber } from '../../report/format.js';
 import type { SyncReport } from '../../report/types.js';
-import { parseVariable } from '../../settings/variables.js';
+import { parseVariable } from '../../../core/settings/variables.js';
 
 /** What the display knows about one table while it runs. */
 export interface TableProgress {

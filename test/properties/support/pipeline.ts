@@ -10,7 +10,7 @@ import { startFakeBubble, type FakeBubble } from '../../../fixtures/fake-bubble/
 import type { SyncResult } from '../../../runtime/api.js';
 import type { Db } from '../../../runtime/db/types.js';
 import { generate } from '../../../generator/generate.js';
-import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Manifest } from '../../../core/manifest/schema.js';
 import { introspect } from '../../../runtime/introspect/index.js';
 import { migrate } from '../../../runtime/migrate/migrate.js';
 import { pageSourceFromClient } from '../../../runtime/sync/bubble-source.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { FakeBubble, FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
-import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Manifest } from '../../../core/manifest/schema.js';
 import { openDb } from '../../../runtime/db/open.js';
 import type { Db } from '../../../runtime/db/types.js';
 import type { BubbleRecord } from '../../../runtime/sync/ports.js';

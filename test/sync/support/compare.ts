@@ -5,11 +5,11 @@
  * level 5,000 as its JSON text. JSON columns are read as text and compared by value (key order, and
  * numbers as values: jsonb prints `1e400` as a 1 and 400 zeros), so no precision is lost on the way.
  */
-import type { Manifest, ManifestType } from '../../../generator/manifest/types.js';
+import type { Manifest, ManifestType } from '../../../core/manifest/schema.js';
 import type { Db } from '../../../runtime/db/types.js';
 import type { BubbleRecord } from '../../../runtime/sync/ports.js';
 import { compileConverter } from '../../../runtime/convert/index.js';
-import { quoteIdent } from '../../../runtime/db/sql.js';
+import { quoteIdent } from '../../../core/sql.js';
 import { canonicalDecimal, parseJson, stringifyJson } from '../../../runtime/convert/json.js';
 import { MAX_JSON_DEPTH } from '../../../runtime/db/encode.js';
 

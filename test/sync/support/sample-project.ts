@@ -6,7 +6,7 @@ import { startFakeBubble, type FakeBubble, type FakeBubbleOptions } from '../../
 import { createBubbleClient, createGate, type BubbleClient } from '../../../runtime/bubble/index.js';
 import { introspect } from '../../../runtime/introspect/index.js';
 import { buildManifest } from '../../../generator/manifest/build.js';
-import type { Manifest } from '../../../generator/manifest/types.js';
+import type { Manifest } from '../../../core/manifest/schema.js';
 
 export async function startSampleApp(options: FakeBubbleOptions): Promise<{ fake: FakeBubble; manifest: Manifest }> {
   const fake = await startFakeBubble(options);

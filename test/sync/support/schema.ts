@@ -2,7 +2,7 @@
  * A small hand-built manifest ("item" and "note") and the SQL that creates its tables exactly as the
  * generated Prisma schema would (sync-state models included), for the sync tests.
  */
-import type { Manifest, ManifestColumn, ManifestType } from '../../../generator/manifest/types.js';
+import type { Manifest, ManifestColumn, ManifestType } from '../../../core/manifest/schema.js';
 import { STANDARD_COLUMNS } from '../../../generator/manifest/build.js';
 import type { Db } from '../../../runtime/db/types.js';
 

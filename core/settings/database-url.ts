@@ -1,5 +1,16 @@
-/** Parsing and redacting `DATABASE_URL`: the password never reaches a message or a log. */
-import { DatabaseUrlError } from './errors.js';
+/** Parsing `DATABASE_URL`: the password never reaches a message or a log. */
+import { BubbleError } from '../errors.js';
+import { redactUrl } from '../redact.js';
+
+/** `DATABASE_URL` is not a usable PostgreSQL URL. */
+export class DatabaseUrlError extends BubbleError {
+  constructor(message: string) {
+    super('DB_URL', message, {
+      exitCode: 2,
+      hint: 'Set DATABASE_URL to postgresql://user:password@host:5432/database, or unset it to use the embedded PGlite database in ./.bubble/pglite.',
+    });
+  }
+}
 
 export interface ParsedDatabaseUrl {
   url: string;
@@ -26,13 +37,6 @@ export function parseDatabaseUrl(raw: string): ParsedDatabaseUrl {
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   const host = u.hostname || u.searchParams.get('host') || 'localhost';
   return { url: raw, redacted, host, port: u.port ? Number(u.port) : 5432, database, user: decodeURIComponent(u.username) };
-}
-
-/** Replaces any password in a URL (or URL-looking text) with `***`. */
-export function redactUrl(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)@/gi, '$1***@')
-    .replace(/([?&]password=)[^&\s]*/gi, '$1***');
 }
 
 /** For a string that is not even a URL: say what it looks like without echoing it (it may be a secret). */

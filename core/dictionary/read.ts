@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BubbleError } from '../../runtime/errors.js';
-import { packageVersion } from '../../runtime/version.js';
+import { BubbleError } from '../errors.js';
+import { describeFirstIssue } from '../json-path.js';
+import { packageVersion } from '../version.js';
 import { DICTIONARY_VERSION, dictionarySchema, type Dictionary } from './schema.js';
 
 /** Error code of every dictionary problem (file missing, not JSON, not v1). */
@@ -61,9 +62,7 @@ export function validateDictionary(json: unknown, source = 'data dictionary', op
   }
   const result = dictionarySchema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue ? jsonPath(issue.path) : '$';
-    const what = issue ? describeIssue(issue, json) : 'invalid';
+    const { where, what } = describeFirstIssue(result.error, json);
     throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source}: ${where}: ${what}.`, { hint: options.hint ?? FIX_HINT });
   }
   checkUnique(result.data, source);
@@ -94,63 +93,6 @@ function checkUnique(dictionary: Dictionary, source: string): void {
       keys.set(field.key, f);
     });
   });
-}
-
-interface IssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  expected?: unknown;
-  keys?: string[];
-  values?: unknown[];
-  minimum?: unknown;
-  maximum?: unknown;
-}
-
-function describeIssue(issue: IssueLike, root: unknown): string {
-  const found = valueAt(root, issue.path);
-  switch (issue.code) {
-    case 'invalid_type':
-      return found.present
-        ? `expected ${String(issue.expected)}, found ${kindOf(found.value)}`
-        : `missing (expected ${String(issue.expected)})`;
-    case 'unrecognized_keys':
-      return `unknown key${(issue.keys ?? []).length === 1 ? '' : 's'} ${(issue.keys ?? []).map((k) => JSON.stringify(k)).join(', ')}`;
-    case 'invalid_value':
-      return `expected ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(' or ')}, found ${JSON.stringify(found.value)}`;
-    case 'too_small':
-      return typeof found.value === 'string' ? 'expected a non-empty string' : `expected at least ${String(issue.minimum)}, found ${JSON.stringify(found.value)}`;
-    case 'too_big':
-      return `expected at most ${String(issue.maximum)}, found ${JSON.stringify(found.value)}`;
-    default:
-      return issue.message;
-  }
-}
-
-function valueAt(root: unknown, path: PropertyKey[]): { present: boolean; value: unknown } {
-  let value: unknown = root;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object' || !(key in value)) return { present: false, value: undefined };
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return { present: true, value };
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-/** `$.types[3].fields[0].key`; keys that are not identifiers are bracket-quoted. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
 }
 
 /**

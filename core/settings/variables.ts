@@ -4,11 +4,13 @@
  * same everywhere and a bad one is refused with the same words, naming where it came from.
  */
 import { z } from 'zod';
-import { DEFAULT_RATE_LIMIT_RPM, normalizeAppUrl } from '../bubble/config.js';
 import { BubbleError } from '../errors.js';
-import { parseDatabaseUrl, redactUrl } from '../db/url.js';
+import { redactUrl } from '../redact.js';
+import { normalizeAppUrl } from './app-url.js';
+import { parseDatabaseUrl } from './database-url.js';
 
-export { DEFAULT_RATE_LIMIT_RPM };
+/** 60% of Bubble's 1,000 requests per minute, so the app's own traffic keeps room. */
+export const DEFAULT_RATE_LIMIT_RPM = 600;
 export const DEFAULT_MAX_OFFSET = 10_000;
 export const DEFAULT_INCREMENTAL_OVERLAP_MS = 5 * 60_000;
 export const DEFAULT_MAX_DELETE_FRACTION = 0.1;

@@ -16,6 +16,13 @@ export class BubbleError extends Error {
   }
 }
 
+/** A project file or folder that cannot be used (schema folder, generator block, manifest); the hint says what to do. */
+export class ProjectError extends BubbleError {
+  constructor(code: string, message: string, hint: string, cause?: unknown) {
+    super(code, message, { hint, cause });
+  }
+}
+
 /** A bad flag or argument: exit code 2. */
 export class UsageError extends BubbleError {
   constructor(message: string, hint?: string) {

@@ -1,7 +1,12 @@
-/** The app URL's normal form, and the client's default rate limit (runtime/settings reads the variables). */
-import { BubbleConfigError } from './errors.js';
+/** Parsing `BUBBLE_APP_URL` (and `--app-url`) into the app's normal form. */
+import { BubbleError } from '../errors.js';
 
-export const DEFAULT_RATE_LIMIT_RPM = 600;
+/** The app URL or token is missing or malformed. Exit code 2 (nothing was attempted). */
+export class BubbleConfigError extends BubbleError {
+  constructor(message: string, hint?: string) {
+    super('BUBBLE_CONFIG', message, { hint, exitCode: 2 });
+  }
+}
 
 /**
  * Normalises an app URL to its Data API base: scheme added when missing, trailing slashes and a pasted
