@@ -9,8 +9,8 @@
  * `incrementalOverlapFor` bridges the two: it sizes the incremental look-back so that it reaches the
  * latest round's first edit — the sample app's "since last night".
  */
-import type { FakeBubble } from '../../fixtures/fake-bubble/index.js';
-import type { TypeDef } from '../../fixtures/sample-app/index.js';
+import type { FakeBubble } from '../fake-bubble/index.js';
+import type { TypeDef } from '../sample-app/index.js';
 
 export const EDITS_PER_TYPE = 3;
 export const INSERTS_PER_TYPE = 2;

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
-import { DEFAULT_SEED } from '../../fixtures/sample-app/index.js';
+import { startFakeBubble, type FakeBubble } from '../fake-bubble/index.js';
+import { DEFAULT_SEED } from '../sample-app/index.js';
 import { generate } from '../../generator/generate.js';
 import type { Dictionary } from '../../core/dictionary/schema.js';
 import type { Manifest } from '../../core/manifest/schema.js';

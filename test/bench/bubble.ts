@@ -4,7 +4,7 @@
  * records. Also the fake server's own ceiling (no latency, 8 in flight), so slow serving cannot hide
  * behind the latency figures. `opts.records` sizes the fake app (default 10,000).
  */
-import { startFakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble } from '../../runtime/fake-bubble/index.js';
 import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
 
 const LATENCY_MS = 300;

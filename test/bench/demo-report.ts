@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble } from '../../runtime/fake-bubble/index.js';
 import { buildManifest } from '../../generator/manifest/build.js';
 import type { Manifest } from '../../core/manifest/schema.js';
 import type { ProgressEvent, SyncResult } from '../../runtime/api.js';

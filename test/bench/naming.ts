@@ -12,7 +12,7 @@ import {
   toSafeModelName,
   toSafePrismaFieldName,
   validateFieldName,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 
 const DEFAULT_NAMES = 100_000;
 const FIELDS_PER_MODEL = 60;

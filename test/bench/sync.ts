@@ -23,7 +23,7 @@ import { compileConverter } from '../../runtime/convert/index.js';
 import type { BubbleClient } from '../../runtime/bubble/index.js';
 import { pageSourceFromClient } from '../../runtime/sync/bubble-source.js';
 import { runSyncOnDb, type RunSyncOptions } from '../../runtime/sync/runner.js';
-import type { FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import type { FakeBubble } from '../../runtime/fake-bubble/index.js';
 import type { Manifest, ManifestType } from '../../core/manifest/schema.js';
 import { createSchema } from '../sync/support/schema.js';
 import { client, startSampleApp } from '../sync/support/sample-project.js';

@@ -3,7 +3,7 @@
  * an injected clock), errors that are not retried, rate/in-flight gates, metrics, and the token never
  * showing up anywhere.
  */
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble } from '../../runtime/fake-bubble/index.js';
 import {
   BubbleAuthError,
   BubbleBadRequestError,

@@ -4,7 +4,7 @@
  * pages mid-table, per-type record counts, bulk-imported Created Date ties, /meta's captions flag and
  * sanitised caption keys, the hang fault, and the flags of `bubble-runtime fake-bubble`.
  */
-import { DEFAULT_BEHAVIOUR, startFakeBubble, type FakeBubble, type FakeBubbleOptions } from '../../fixtures/fake-bubble/index.js';
+import { DEFAULT_BEHAVIOUR, startFakeBubble, type FakeBubble, type FakeBubbleOptions } from '../../runtime/fake-bubble/index.js';
 import { fakeOptionsFromFlags, type FakeFlags } from '../../runtime/cli/commands/fake-bubble.js';
 
 type Rec = Record<string, unknown>;

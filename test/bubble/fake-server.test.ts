@@ -4,8 +4,8 @@
  * against `allRecords`, the server's own view of the data.
  */
 import { spawn } from 'node:child_process';
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
-import { SAMPLE_APP, SampleData } from '../../fixtures/sample-app/index.js';
+import { startFakeBubble, type FakeBubble } from '../../runtime/fake-bubble/index.js';
+import { SAMPLE_APP, SampleData } from '../../runtime/sample-app/index.js';
 
 type Rec = Record<string, unknown>;
 
@@ -301,7 +301,7 @@ describe('generated data', () => {
 test('close() ends answers still waiting out their latency: nothing keeps a finished process alive', async () => {
   // A child process whose only request waits a minute on the server: after close() it must exit by itself.
   const script = [
-    `const { startFakeBubble } = await import(${JSON.stringify(new URL('../../dist/fixtures/fake-bubble/index.js', import.meta.url).href)});`,
+    `const { startFakeBubble } = await import(${JSON.stringify(new URL('../../dist/runtime/fake-bubble/index.js', import.meta.url).href)});`,
     'const fake = await startFakeBubble({ records: 7, latencyMs: 60_000 });',
     "const pending = fetch(`${fake.url}/api/1.1/meta`, { headers: { Authorization: `Bearer ${fake.token}` } }).catch(() => 'closed');",
     'await new Promise((r) => setImmediate(r));',

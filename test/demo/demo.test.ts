@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startFakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble } from '../../runtime/fake-bubble/index.js';
 import type { ProgressEvent, SyncResult } from '../../runtime/api.js';
 import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
 import { openDb } from '../../runtime/db/open.js';

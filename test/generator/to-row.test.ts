@@ -6,7 +6,7 @@
 import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SAMPLE_APP, SampleData } from '../../fixtures/sample-app/index.js';
+import { SAMPLE_APP, SampleData } from '../../runtime/sample-app/index.js';
 import { generate } from '../../generator/generate.js';
 import type { ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
 import { toDate } from '../../runtime/convert/index.js';

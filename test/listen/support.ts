@@ -4,7 +4,7 @@
  * tables. `start()` runs the listener in this process; the CLI tests run it as a child instead.
  */
 import { randomBytes } from 'node:crypto';
-import type { FakeBubble, FakeBubbleOptions } from '../../fixtures/fake-bubble/index.js';
+import type { FakeBubble, FakeBubbleOptions } from '../../runtime/fake-bubble/index.js';
 import type { Manifest } from '../../core/manifest/schema.js';
 import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
 import { openDb } from '../../runtime/db/open.js';

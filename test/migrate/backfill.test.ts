@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble } from '../../runtime/fake-bubble/index.js';
 import type { Dictionary } from '../../core/dictionary/schema.js';
 import { generate } from '../../generator/generate.js';
 import type { Manifest } from '../../core/manifest/schema.js';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble } from '../../runtime/fake-bubble/index.js';
 import type { Dictionary } from '../../core/dictionary/schema.js';
 import { MANIFEST_FILE, type Manifest } from '../../core/manifest/schema.js';
 import { openDb } from '../../runtime/db/open.js';

@@ -6,7 +6,7 @@ import {
   detectCollision,
   generateUniqueFieldName,
   withNumericSuffix,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 
 describe('collision resolution', () => {
   test('Customer Name then customer-name → customerName, customerName2', () => {

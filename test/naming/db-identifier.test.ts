@@ -9,7 +9,7 @@ import {
   safeTableName,
   truncateUtf8,
   utf8ByteLength,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

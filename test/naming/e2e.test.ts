@@ -17,7 +17,7 @@ import {
   docComment,
   prismaString,
   sqlIdent,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 import { createTestDatabase } from '../support/database.js';
 import { makeTempProject, PRISMA_CONFIG, repoRoot, runPrisma } from '../support/prisma-cli.js';
 

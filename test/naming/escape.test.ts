@@ -1,4 +1,4 @@
-import { NamingError, docComment, prismaString, sqlIdent, tsString } from '../../index.js';
+import { NamingError, docComment, prismaString, sqlIdent, tsString } from '../../generator/naming/index.js';
 import { parseModels } from './dmmf.js';
 
 const NASTY = [

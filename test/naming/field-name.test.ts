@@ -7,7 +7,7 @@ import {
   sanitiseFieldName,
   toSafePrismaFieldName,
   validateFieldName,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 
 // Grouped by the step of docs/naming.md each case exercises.
 

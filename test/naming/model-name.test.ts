@@ -5,7 +5,7 @@ import {
   isReservedModelName,
   modelDelegateName,
   toSafeModelName,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 
 describe('model names', () => {
   test.each([

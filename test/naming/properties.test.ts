@@ -12,7 +12,7 @@ import {
   toSafeModelName,
   toSafePrismaFieldName,
   validateFieldName,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 import { parseModels } from './dmmf.js';
 
 const FIELD_RULE = /^[A-Za-z][A-Za-z0-9_]*$/;

@@ -8,7 +8,7 @@ import {
   reservedModelNames,
   toSafeModelName,
   toSafePrismaFieldName,
-} from '../../index.js';
+} from '../../generator/naming/index.js';
 import { DATASOURCE, parseModels } from './dmmf.js';
 
 // Candidates beyond our own lists: schema keywords, TS words, client words, capitalised variants.

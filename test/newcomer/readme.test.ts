@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startFakeBubble, type FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble } from '../../runtime/fake-bubble/index.js';
 import type { SyncResult } from '../../runtime/api.js';
 import { createTestDatabase } from '../support/database.js';
 import { engineStandIn } from '../support/prisma-cli.js';

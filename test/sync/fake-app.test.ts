@@ -13,7 +13,7 @@ import { openDb } from '../../runtime/db/open.js';
 import type { Db } from '../../runtime/db/types.js';
 import { pageSourceFromClient } from '../../runtime/sync/bubble-source.js';
 import { runSyncOnDb } from '../../runtime/sync/runner.js';
-import type { FakeBubble } from '../../fixtures/fake-bubble/index.js';
+import type { FakeBubble } from '../../runtime/fake-bubble/index.js';
 import type { Manifest } from '../../core/manifest/schema.js';
 import type { BubbleRecord } from '../../runtime/sync/ports.js';
 import { createSchema } from './support/schema.js';

@@ -1,6 +1,6 @@
 /** `bubble-runtime fake-bubble [options]`: the sample app behind a fake Data API, with Bubble's paging behaviours as flags. */
 import type { Command } from 'commander';
-import type { FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
+import type { FakeBubbleOptions } from '../../fake-bubble/index.js';
 import { UsageError } from '../../../core/errors.js';
 import { untilStopped } from '../until-stopped.js';
 import { webhookSecretFromEnv } from '../../listen/settings.js';
@@ -148,7 +148,7 @@ export function register(program: Command): void {
       const options = fakeOptionsFromFlags(flags);
       const every = flags.changesEvery === undefined ? undefined : whole('changes-every', flags.changesEvery, 1);
       // Loaded here so other commands never pay for the fixture code.
-      const { startFakeBubble } = await import('../../../fixtures/fake-bubble/index.js');
+      const { startFakeBubble } = await import('../../fake-bubble/index.js');
       const fake = await startFakeBubble(options);
       process.stdout.write(
         `Fake Bubble app serving ${fake.data.total} records\n` +
@@ -158,7 +158,7 @@ export function register(program: Command): void {
           (options.webhook ? `  database triggers POST to ${options.webhook.url}\n` : '') +
           'Press Ctrl-C to stop.\n',
       );
-      const { makeChange } = await import('../../../fixtures/fake-bubble/changes.js');
+      const { makeChange } = await import('../../fake-bubble/changes.js');
       let n = 0;
       const changes =
         every === undefined

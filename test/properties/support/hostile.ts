@@ -4,7 +4,7 @@
  * cannot hold, JSON nested past the storage limit, sparse fields and values of the wrong type.
  */
 import fc from 'fast-check';
-import type { AppDef, FieldDef, TypeDef } from '../../../fixtures/sample-app/index.js';
+import type { AppDef, FieldDef, TypeDef } from '../../../runtime/sample-app/index.js';
 import { JsonNumber, stringifyJson } from '../../../runtime/convert/json.js';
 
 /**

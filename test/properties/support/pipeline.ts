@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFakeBubble, type FakeBubble } from '../../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble } from '../../../runtime/fake-bubble/index.js';
 import type { SyncResult } from '../../../runtime/api.js';
 import type { Db } from '../../../runtime/db/types.js';
 import { generate } from '../../../generator/generate.js';

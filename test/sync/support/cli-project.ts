@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { FakeBubble, FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
+import type { FakeBubble, FakeBubbleOptions } from '../../../runtime/fake-bubble/index.js';
 import type { Manifest } from '../../../core/manifest/schema.js';
 import { openDb } from '../../../runtime/db/open.js';
 import type { Db } from '../../../runtime/db/types.js';

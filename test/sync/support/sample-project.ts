@@ -2,7 +2,7 @@
  * The sample app end to end without the Prisma CLI: the fake Bubble server, a dictionary introspected
  * from it, the generator's manifest built from that dictionary, and its tables created in a database.
  */
-import { startFakeBubble, type FakeBubble, type FakeBubbleOptions } from '../../../fixtures/fake-bubble/index.js';
+import { startFakeBubble, type FakeBubble, type FakeBubbleOptions } from '../../../runtime/fake-bubble/index.js';
 import { createBubbleClient, createGate, type BubbleClient } from '../../../runtime/bubble/index.js';
 import { introspect } from '../../../runtime/introspect/index.js';
 import { buildManifest } from '../../../generator/manifest/build.js';

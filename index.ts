@@ -1,1 +1,0 @@
-export * from './generator/naming/index.js';
