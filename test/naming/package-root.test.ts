@@ -11,14 +11,20 @@ function documentedNames(): string[] {
   const doc = readFileSync('docs/naming.md', 'utf8');
   const found = /import \{([^}]*)\} from 'prisma-generator-bubble';/.exec(doc);
   if (!found) throw new Error("docs/naming.md has no import from 'prisma-generator-bubble'");
-  return found[1]!.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return found[1]!
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
 }
 
 /** `{name: typeof value}` of the package root, loaded by Node the way a user's program loads it. */
 function packageRoot(): Promise<Record<string, string>> {
-  const script = "const m = await import('prisma-generator-bubble'); console.log(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))));";
+  const script =
+    "const m = await import('prisma-generator-bubble'); console.log(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))));";
   return new Promise((done, fail) =>
-    execFile(process.execPath, ['--input-type=module', '-e', script], (err, stdout) => (err ? fail(err) : done(JSON.parse(stdout) as Record<string, string>))),
+    execFile(process.execPath, ['--input-type=module', '-e', script], (err, stdout) =>
+      err ? fail(err) : done(JSON.parse(stdout) as Record<string, string>),
+    ),
   );
 }
 

@@ -110,6 +110,8 @@ describe('the README, followed in a fresh project', () => {
     );
     const files = list.trim().split('\n');
     expect(files).toContain('package/dist/runtime/cli/bin.js');
+    // `demo` and `fake-bubble` serve the sample app through the fake Data API, both shipped under runtime/.
+    expect(files).toEqual(expect.arrayContaining(['package/dist/runtime/fake-bubble/index.js', 'package/dist/runtime/sample-app/index.js']));
     expect(files.some((f) => f.startsWith('package/dist/pglite-template/'))).toBe(true);
     expect(files.filter((f) => f.startsWith('package/dist/test/') || f.endsWith('.map') || f.startsWith('package/test/'))).toEqual([]);
     // The embedded database is one PGlite, at the top level where the user's code and pglite-prisma-adapter find it.
