@@ -16,8 +16,8 @@ export type {
 } from './api.js';
 export { SyncFailedError, SyncInterruptedError, runSyncOnDb, selectTypes, jobResult } from './sync/runner.js';
 export type { RunSyncOptions, SyncDeps, SyncRun } from './sync/runner.js';
-export { SyncCursorService } from './sync/cursor-service.js';
-export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/cursor-service.js';
+export { SyncStateStore } from './sync/state-store.js';
+export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/state-store.js';
 export { resolveSettings } from './sync/settings.js';
 export type { PageSource, PageWriter, PageRequest, PageResponse, WriteResult } from './sync/ports.js';
 export { pageSourceFromClient } from './sync/bubble-source.js';

@@ -23,7 +23,7 @@ import type { SyncReport } from '../report/types.js';
 import type { WrittenReport } from '../report/writer.js';
 import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-source.js';
 import { MAX_ADAPTIVE_CONCURRENCY } from '../sync/page-pool.js';
-import { SyncCursorService } from '../sync/cursor-service.js';
+import { SyncStateStore } from '../sync/state-store.js';
 import { runSyncOnDb } from '../sync/runner.js';
 import { resolveSyncSettings } from '../../core/settings/index.js';
 import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
@@ -137,8 +137,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // See changes.ts: reach back to the sample app's latest edits (its calendar is not the wall clock).
     let incrementalOverlapMs: number | undefined;
     if (changes?.since) {
-      const cursors = new SyncCursorService(db, manifest.state, manifest.types);
-      const hwms = await Promise.all(manifest.types.map((t) => cursors.highWaterMark(t.table)));
+      const store = new SyncStateStore(db, manifest.state, manifest.types);
+      const hwms = await Promise.all(manifest.types.map((t) => store.highWaterMark(t.table)));
       incrementalOverlapMs = incrementalOverlapFor(hwms, changes.since);
     }
 

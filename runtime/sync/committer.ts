@@ -8,7 +8,7 @@
 import type { ManifestType } from '../../core/manifest/schema.js';
 import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
-import type { SyncCursorService } from './cursor-service.js';
+import type { SyncStateStore } from './state-store.js';
 import { pageOffset, type PageMark } from './keyset.js';
 import type { BubbleRecord, PageWriter } from './ports.js';
 import type { WindowLedger } from './window-ledger.js';
@@ -60,7 +60,7 @@ export class Committer {
 
   constructor(
     private readonly db: Db,
-    private readonly store: SyncCursorService,
+    private readonly store: SyncStateStore,
     private readonly writer: PageWriter,
     options: CommitterOptions = {},
   ) {

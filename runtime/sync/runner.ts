@@ -13,7 +13,7 @@ import { withConnectionRetry } from '../db/retry.js';
 import { DatabaseConnectionLostError } from '../db/errors.js';
 import { connectionRetryBudgetMs } from '../db/retry.js';
 import { BubbleError, formatError, UsageError } from '../../core/errors.js';
-import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
+import { sameApp, SyncStateStore, type SyncCursorRow, type SyncJobRow } from './state-store.js';
 import { Committer } from './committer.js';
 import { candidateIds, markDeleted, planDeletions, type DeletionPolicy } from './deletions.js';
 import { adaptiveConcurrency, createPagePool, type PagePool } from './page-pool.js';
@@ -89,8 +89,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
   // Stop when asked to, and also when the lock's connection breaks (another sync could then start).
   const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
   try {
-    const cursors = new SyncCursorService(db, plan.state, plan.types);
-    const { job, resumed } = await chooseJob(cursors, plan, options, deps.source.appUrl);
+    const store = new SyncStateStore(db, plan.state, plan.types);
+    const { job, resumed } = await chooseJob(store, plan, options, deps.source.appUrl);
     const byName = new Map(plan.types.map((t) => [t.name, t]));
     const types = job.types.map((name) => {
       const type = byName.get(name);
@@ -102,17 +102,17 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
       return type;
     });
     await lock.setJob(job.id);
-    await cursors.startJob(job.id);
+    await store.startJob(job.id);
     emit({ kind: 'job-start', jobId: job.id, mode: job.mode, types: job.types, resumed });
 
     const writer = deps.writer ?? createPageWriter({ rejectTable: plan.state.rejectTable });
-    const outcome = await runTables(db, cursors, job, types, settings, { ...deps, writer }, signal, emit);
+    const outcome = await runTables(db, store, job, types, settings, { ...deps, writer }, signal, emit);
     let { error } = outcome;
     const { interrupted, cancelled, durations } = outcome;
     if (lock.signal.aborted && error === null) error = lock.signal.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke');
     const status: JobStatus = error !== null ? 'ERROR' : cancelled ? 'CANCELLED' : interrupted ? 'PENDING' : 'COMPLETED';
     if (!cancelled) {
-      await cursors
+      await store
         .finishJob(job.id, status, error === null ? (interrupted ? 'Interrupted; run sync again to resume.' : null) : encodeJobError(describeError(error)))
         .catch((finishErr: unknown) => {
           // The database went away: the job stays RUNNING in the database, which the next run resumes.
@@ -120,7 +120,7 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
         });
     }
     // A new job's duration is the one `status` shows (the job's own timestamps); a resumed job's is this run's.
-    const result = await buildResult(cursors, job, types, resumed ? Date.now() - started : null, durations, status).catch(() =>
+    const result = await buildResult(store, job, types, resumed ? Date.now() - started : null, durations, status).catch(() =>
       offlineResult(job, types, Date.now() - started, durations, status),
     );
     if (error !== null) result.error = describeError(error);
@@ -149,12 +149,12 @@ interface TablesOutcome {
  * others after their in-flight pages commit; everything committed stays for the resume.
  */
 async function runTables(
-  db: Db, cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], settings: SyncSettings, deps: SyncDeps,
+  db: Db, store: SyncStateStore, job: SyncJobRow, types: ManifestType[], settings: SyncSettings, deps: SyncDeps,
   signal: AbortSignal, emit: (event: ProgressEvent) => void,
 ): Promise<TablesOutcome> {
   const writer = deps.writer ?? createPageWriter();
   // A lost connection is ridden out around each commit: a batch of pages is idempotent, so it runs again.
-  const committer = new Committer(db, cursors, writer, { retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })) });
+  const committer = new Committer(db, store, writer, { retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })) });
   const concurrency = (): number => settings.concurrency ?? adaptiveConcurrency(settings.rateLimitRpm, deps.source.observedLatencyMs?.() ?? null);
   const pool = createPagePool(concurrency);
   const halt = new AbortController();
@@ -164,7 +164,7 @@ async function runTables(
   const durations = new Map<string, number>();
   const policy = { maxDeleteFraction: settings.maxDeleteFraction, allowMassDelete: settings.allowMassDelete };
 
-  const cursorsAtStart = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
+  const cursorsAtStart = new Map((await store.getCursors(job.id)).map((c) => [c.tableName, c]));
   const pending = types.filter((t) => {
     const c = cursorsAtStart.get(t.table);
     return c !== undefined && c.status !== 'COMPLETED';
@@ -187,18 +187,18 @@ async function runTables(
     const started = Date.now();
     const read = (async (): Promise<TableOutcome | null> => {
       const cursor = cursorsAtStart.get(type.table)!;
-      const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings, deps.source.appUrl) : null;
-      await cursors.startTable(type.table, job.id, new Date(started).toISOString());
+      const since = job.mode === 'incremental' ? await incrementalStart(db, store, type, settings, deps.source.appUrl) : null;
+      await store.startTable(type.table, job.id, new Date(started).toISOString());
       emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
       return syncTable(
-        { db, cursors, source: deps.source, committer, pool, type, jobId: job.id, mode: job.mode, priority: types.indexOf(type),
+        { db, store, source: deps.source, committer, pool, type, jobId: job.id, mode: job.mode, priority: types.indexOf(type),
           concurrency, maxOffset: settings.maxOffset, since, signal: stop, emit },
         cursor,
       );
     })().catch(async (err: unknown) => {
       durations.set(type.table, Date.now() - started);
       fail(err);
-      await cursors.markTableError(type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
+      await store.markTableError(type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
       return null;
     });
     passes.push({ type, started, read });
@@ -216,17 +216,17 @@ async function runTables(
       break;
     }
     try {
-      await completeTable({ db, cursors, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
-      const done = await cursors.resumeFromCursor(pass.type.table, job.id);
-      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table), (await cursors.rejectedByTable(job.id)).get(pass.type.table) ?? 0) });
-      if ((await cursors.getJob(job.id))?.status === 'CANCELLED') {
+      await completeTable({ db, store, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
+      const done = await store.resumeFromCursor(pass.type.table, job.id);
+      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table), (await store.rejectedByTable(job.id)).get(pass.type.table) ?? 0) });
+      if ((await store.getJob(job.id))?.status === 'CANCELLED') {
         halt.abort();
         await settle(passes);
         return { error, interrupted: false, cancelled: true, durations };
       }
     } catch (err) {
       fail(err);
-      await cursors.markTableError(pass.type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
+      await store.markTableError(pass.type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
       break;
     }
     if (signal.aborted && i < pending.length - 1) {
@@ -247,10 +247,10 @@ async function settle(passes: Array<{ read: Promise<unknown> }>): Promise<void> 
 
 /** Resume the latest unfinished job when the request allows it; otherwise start a new one. */
 async function chooseJob(
-  cursors: SyncCursorService, plan: SyncPlan, options: RunSyncOptions, appUrl: string | undefined,
+  store: SyncStateStore, plan: SyncPlan, options: RunSyncOptions, appUrl: string | undefined,
 ): Promise<{ job: SyncJobRow; resumed: boolean }> {
   const requested = selectTypes(plan, options.types);
-  const unfinished = await cursors.latestUnfinishedJob();
+  const unfinished = await store.latestUnfinishedJob();
   if (options.resume && !unfinished) {
     throw new UsageError('There is no unfinished sync job to resume.', 'Run sync without --resume to start one.');
   }
@@ -266,11 +266,11 @@ async function chooseJob(
     if (options.resume && !ownApp) throw new SyncOtherAppError(unfinished.id, unfinished.appUrl ?? '', appUrl ?? '');
     if (options.resume || (sameMode && sameTypes && !stale && ownApp)) return { job: unfinished, resumed: true };
     // An explicit, different request supersedes the unfinished job: it is cancelled, never half-resumed.
-    await cursors.cancelSyncJob(unfinished.id);
+    await store.cancelSyncJob(unfinished.id);
   }
-  const mode: SyncMode = options.mode ?? ((await cursors.hasCompletedFullSync(appUrl)) ? 'incremental' : 'full');
-  const jobId = await cursors.initializeSyncJob(requested.map((t) => t.table), { mode, appUrl });
-  const job = await cursors.getJob(jobId);
+  const mode: SyncMode = options.mode ?? ((await store.hasCompletedFullSync(appUrl)) ? 'incremental' : 'full');
+  const jobId = await store.initializeSyncJob(requested.map((t) => t.table), { mode, appUrl });
+  const job = await store.getJob(jobId);
   if (!job) throw new BubbleError('SYNC_STATE', `Sync job ${jobId} vanished right after it was created.`);
   return { job, resumed: false };
 }
@@ -306,10 +306,10 @@ function sameSet(a: string[], b: string[]): boolean {
  * of the source's app count (see `highWaterMark`).
  */
 async function incrementalStart(
-  db: Db, cursors: SyncCursorService, type: ManifestType, settings: SyncSettings, appUrl: string | undefined,
+  db: Db, store: SyncStateStore, type: ManifestType, settings: SyncSettings, appUrl: string | undefined,
 ): Promise<string | null> {
   // Null also when the table's latest pass read another app: its rows (and their Modified Dates) are that app's.
-  const started = await cursors.highWaterMark(type.table, appUrl);
+  const started = await store.highWaterMark(type.table, appUrl);
   if (started === null) return null;
   const [row] = await db.query<{ newest: unknown }>(`SELECT max(${ident(type.standard.bubbleModifiedAt)}) AS newest FROM ${ident(type.table)}`);
   const newest = toIso(row?.newest);
@@ -320,7 +320,7 @@ async function incrementalStart(
 
 interface Completion {
   db: Db;
-  cursors: SyncCursorService;
+  store: SyncStateStore;
   source: PageSource;
   writer: PageWriter;
   pool: PagePool;
@@ -338,10 +338,10 @@ const CONFIRM_BATCH = 100;
  * missed them), the rest marked deleted, in the same transaction as the completion.
  */
 async function completeTable(c: Completion, type: ManifestType): Promise<void> {
-  const { db, cursors, job } = c;
-  const cursor = await cursors.resumeFromCursor(type.table, job.id);
+  const { db, store, job } = c;
+  const cursor = await store.resumeFromCursor(type.table, job.id);
   if (job.mode !== 'full' || !cursor?.startedAt) {
-    await cursors.markTableComplete(type.table, job.id);
+    await store.markTableComplete(type.table, job.id);
     return;
   }
   const scope = { type, jobId: job.id, startedAt: cursor.startedAt };
@@ -363,7 +363,7 @@ async function completeTable(c: Completion, type: ManifestType): Promise<void> {
   }
   const held = plan.decision === 'incomplete' || plan.decision === 'guard' ? plan.candidates : 0;
   await db.transaction(async (tx) => {
-    const state = cursors.in(tx);
+    const state = store.in(tx);
     let recovered = 0;
     if (found.length > 0) recovered = (await c.writer.write(tx, type, found, { jobId: job.id, position: 0 })).written;
     const alive = new Set(found.map((r) => r._id));
@@ -397,11 +397,11 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
 }
 
 async function buildResult(
-  cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], runMs: number | null, durations: Map<string, number>, status: JobStatus,
+  store: SyncStateStore, job: SyncJobRow, types: ManifestType[], runMs: number | null, durations: Map<string, number>, status: JobStatus,
 ): Promise<SyncResult> {
-  const rows = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
-  const fresh = await cursors.getJob(job.id);
-  const rejected = await cursors.rejectedByTable(job.id);
+  const rows = new Map((await store.getCursors(job.id)).map((c) => [c.tableName, c]));
+  const fresh = await store.getJob(job.id);
+  const rejected = await store.rejectedByTable(job.id);
   return {
     jobId: job.id,
     mode: job.mode,
@@ -436,11 +436,11 @@ function jobDurationMs(job: Pick<SyncJobRow, 'startedAt' | 'completedAt'>): numb
 }
 
 /** The `status --json` document for a job, read from the database. */
-export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobId: string): Promise<SyncResult> {
-  const progress = await cursors.getSyncProgress(jobId);
+export async function jobResult(store: SyncStateStore, plan: SyncPlan, jobId: string): Promise<SyncResult> {
+  const progress = await store.getSyncProgress(jobId);
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
-  const rejected = await cursors.rejectedByTable(jobId);
+  const rejected = await store.rejectedByTable(jobId);
   const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   const error = job.status === 'ERROR' ? decodeJobError(job.error) : null;
   return {

@@ -14,7 +14,7 @@ import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
 import { BubbleError } from '../../core/errors.js';
 import type { Committer } from './committer.js';
-import type { SyncCursorService, SyncCursorRow, Watermark } from './cursor-service.js';
+import type { SyncStateStore, SyncCursorRow, Watermark } from './state-store.js';
 import {
   EMPTY_PREFIX, isTieWindow, keyField, lastPageIndex, PAGE_LIMIT, PAGE_STEP, pageOffset, pagesFor, recordKey, reportedSize,
   tieWindow, windowConstraints, type PageMark, type Prefix, type Window,
@@ -26,7 +26,7 @@ import { WindowLedger } from './window-ledger.js';
 
 export interface TableSyncContext {
   db: Db;
-  cursors: SyncCursorService;
+  store: SyncStateStore;
   source: PageSource;
   committer: Committer;
   pool: PagePool;
@@ -90,7 +90,7 @@ interface PassState {
 }
 
 export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): Promise<TableOutcome> {
-  const { cursors, type, jobId } = ctx;
+  const { store, type, jobId } = ctx;
   const state: PassState = {
     target: Math.max(MIN_TARGET, ctx.maxOffset),
     maxIndex: lastPageIndex(ctx.maxOffset),
@@ -112,7 +112,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
       window = windowAt(0, ctx.since, await probe(ctx, state, ctx.since));
       expected = window.end !== null && !isTieWindow(window) ? state.target : null;
     }
-    await cursors.openWindow(type.table, jobId, window, counted);
+    await store.openWindow(type.table, jobId, window, counted);
     prefix = EMPTY_PREFIX;
   } else {
     window = { index: cursor.windowIndex, start: cursor.windowStart, end: cursor.windowEnd };
@@ -171,7 +171,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
     window = next;
     counted = nextCounted;
     prefix = EMPTY_PREFIX;
-    await cursors.openWindow(type.table, jobId, window, counted);
+    await store.openWindow(type.table, jobId, window, counted);
   }
 }
 
@@ -287,10 +287,10 @@ function markOf(records: BubbleRecord[], remaining: number | null, mode: SyncMod
 async function readWindow(
   ctx: TableSyncContext, state: PassState, window: Window, counted: boolean, from: Prefix, expected: number | null,
 ): Promise<WindowResult> {
-  const { cursors, type, jobId, mode } = ctx;
+  const { store, type, jobId, mode } = ctx;
   if (window.start !== null && window.end !== null && Date.parse(window.start) >= Date.parse(window.end)) return { kind: 'end' };
-  const ledger = new WindowLedger(type.table, window, await cursors.windowPages(type.table, jobId, window.index, Math.max(0, from.next - 1)), from);
-  if (ledger.prefix.next !== from.next) await cursors.moveWatermark(type.table, jobId, watermarkOf(window, ledger.prefix));
+  const ledger = new WindowLedger(type.table, window, await store.windowPages(type.table, jobId, window.index, Math.max(0, from.next - 1)), from);
+  if (ledger.prefix.next !== from.next) await store.moveWatermark(type.table, jobId, watermarkOf(window, ledger.prefix));
 
   const constraints = windowConstraints(mode, window);
   const sortField = keyField(mode);

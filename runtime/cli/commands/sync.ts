@@ -47,7 +47,7 @@ export function register(program: Command): void {
       const { openDbFromEnv } = await import('../../db/open.js');
       const { resolveProject } = await import('../../project/index.js');
       const { pageSourceFromClient, syncClientFromEnv } = await import('../../sync/bubble-source.js');
-      const { SyncCursorService } = await import('../../sync/cursor-service.js');
+      const { SyncStateStore } = await import('../../sync/state-store.js');
       const { jobResult, runSyncOnDb } = await import('../../sync/runner.js');
       const { parseMode } = await import('../../sync/settings.js');
       const { resolveSyncSettings } = await import('../../../core/settings/index.js');
@@ -76,9 +76,9 @@ export function register(program: Command): void {
       process.on('SIGTERM', onSigint);
       try {
         if (flags.cancel !== undefined) {
-          const cursors = new SyncCursorService(db, project.manifest.state, project.manifest.types);
-          await cursors.cancelSyncJob(flags.cancel);
-          const result = await jobResult(cursors, project.manifest, flags.cancel);
+          const store = new SyncStateStore(db, project.manifest.state, project.manifest.types);
+          await store.cancelSyncJob(flags.cancel);
+          const result = await jobResult(store, project.manifest, flags.cancel);
           write(flags.json === true, result, `Cancelled sync job ${flags.cancel}.`);
           return;
         }

@@ -1,6 +1,7 @@
 /**
- * SyncCursorService: the operations over the sync-state tables (SyncJob, SyncCursor, SyncPage ledger,
- * SyncReject counts), with raw SQL through the runtime's `Db`. `in(tx)` binds the same
+ * SyncStateStore: everything a sync persists about itself, in the sync-state tables — jobs (SyncJob),
+ * each table's cursor with its window and watermark (SyncCursor), the page ledger (SyncPage) and the
+ * reject counts (SyncReject) — with raw SQL through the runtime's `Db`. `in(tx)` binds the same
  * operations to a transaction, which is how a page's rows, its ledger row and the watermark commit
  * together.
  */
@@ -120,7 +121,7 @@ export function sameApp(recorded: string | null, source: string | undefined): bo
 const UNFINISHED: JobStatus[] = ['PENDING', 'RUNNING', 'ERROR'];
 const JOB_STATUSES: JobStatus[] = ['PENDING', 'RUNNING', 'COMPLETED', 'ERROR', 'CANCELLED'];
 
-export class SyncCursorService {
+export class SyncStateStore {
   private readonly job: string;
   private readonly cursor: string;
   private readonly page: string;
@@ -143,9 +144,9 @@ export class SyncCursorService {
     return countRejects(this.db, this.state.rejectTable, syncJobId);
   }
 
-  /** The same service, running its statements inside `tx`. */
-  in(tx: Db): SyncCursorService {
-    return new SyncCursorService(tx, this.state, this.tableTypes);
+  /** The same store, running its statements inside `tx`. */
+  in(tx: Db): SyncStateStore {
+    return new SyncStateStore(tx, this.state, this.tableTypes);
   }
 
   /** Creates a job and one PENDING cursor per table (database table names, in load order). */
