@@ -67,14 +67,22 @@ export function createPageWriter(options: PageWriterOptions = {}): PageWriter {
         });
       });
       const tally: EncodeTally = { replaced: 0 };
-      const { written, refused } = await writeRows(tx, await statement, rows, context.jobId, tally);
+      const { written, refused } = await writeRows(tx, { statement: await statement, jobId: context.jobId, tally }, rows);
       for (const { row, error } of refused) rejects.push({ record: row.raw, bubbleId: row.bubbleId, reason: refusalReason(error) });
       const refusedRows = new Set(refused.map((r) => r.row));
       const rawOnly = rows.filter((row) => row.unmapped !== null && row.unmapped !== undefined && !refusedRows.has(row)).length;
-      const rejected = await storeRejects(tx, options.rejectTable, type, context.jobId, rejects, tally);
+      const rejected = await storeRejects(tx, { table: options.rejectTable, type, jobId: context.jobId, tally }, rejects);
       return { written, rawOnly, rejected, replaced: tally.replaced };
     },
   };
+}
+
+/** What every batch of one page's rows is written with. */
+interface RowBatch {
+  statement: PreparedUpsert;
+  jobId: string;
+  /** Replaced strings of the batches written. */
+  tally: EncodeTally;
 }
 
 interface Written {
@@ -86,19 +94,19 @@ interface Written {
  * Writes `rows` in a savepoint; when the database refuses them for a value, halves the batch until each
  * refused row is alone. Replaced strings are counted only for batches that were written.
  */
-async function writeRows(tx: Db, statement: PreparedUpsert, rows: readonly UpsertRow[], jobId: string, tally: EncodeTally): Promise<Written> {
+async function writeRows(tx: Db, batch: RowBatch, rows: readonly UpsertRow[]): Promise<Written> {
   if (rows.length === 0) return { written: 0, refused: [] };
   const attempt: EncodeTally = { replaced: 0 };
   try {
-    const written = await tx.transaction((savepoint) => statement.run(savepoint, rows, jobId, attempt));
-    tally.replaced += attempt.replaced;
+    const written = await tx.transaction((savepoint) => batch.statement.run(savepoint, rows, batch.jobId, attempt));
+    batch.tally.replaced += attempt.replaced;
     return { written, refused: [] };
   } catch (error) {
     if (!isRecordError(error)) throw error;
     if (rows.length === 1) return { written: 0, refused: [{ row: rows[0]!, error }] };
     const half = rows.length >>> 1;
-    const first = await writeRows(tx, statement, rows.slice(0, half), jobId, tally);
-    const second = await writeRows(tx, statement, rows.slice(half), jobId, tally);
+    const first = await writeRows(tx, batch, rows.slice(0, half));
+    const second = await writeRows(tx, batch, rows.slice(half));
     return { written: first.written + second.written, refused: [...first.refused, ...second.refused] };
   }
 }

@@ -176,7 +176,8 @@ export class SyncStateStore {
 
   /**
    * Commits a batch of one window's pages: their ledger rows, the rows-written and raw-only counts, and
-   * the watermark. Runs inside the transaction that wrote the pages' rows.
+   * the watermark. Runs inside the transaction that wrote the pages' rows; a batch without pages moves
+   * the watermark alone (over pages committed earlier, see committer.ts).
    */
   async commitPages(tableName: string, syncJobId: string, batch: PageBatch): Promise<void> {
     if (batch.pages.length > 0) {
@@ -213,16 +214,6 @@ export class SyncStateStore {
        WHERE "tableName" = $1 AND sync_job_id = $2`,
       [tableName, syncJobId, batch.pages.length, batch.written, batch.rawOnly, last?.offset ?? null, batch.total, batch.reported,
         w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey, batch.replaced],
-    );
-  }
-
-  /** Moves the watermark alone (pages committed before an interruption turned out to extend the prefix). */
-  async moveWatermark(tableName: string, syncJobId: string, w: Watermark): Promise<void> {
-    await this.db.execute(
-      `UPDATE ${this.cursor} SET current_cursor = $3, window_index = $4, window_start = $5, window_end = $6, last_id = $7,
-         last_key = $8, updated_at = ${UTC_NOW}
-       WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey],
     );
   }
 

@@ -256,6 +256,21 @@ test('an interrupted run stops after in-flight pages commit and a plain re-run r
   expect(fetchedBefore).toBeGreaterThanOrEqual(3);
 });
 
+test('a stop before the first table starts leaves the job resumable: it is never recorded as a completed full sync', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 150, 5);
+  const first = await run(db, app, { signal: AbortSignal.abort() });
+  expect(first.error).toBeInstanceOf(SyncInterruptedError);
+  expect(first.result.status).toBe('PENDING');
+  expect(app.log).toEqual([]);
+
+  const second = await run(db, app);
+  expect(second.error).toBeNull();
+  expect(second.result).toMatchObject({ jobId: first.result.jobId, mode: 'full', status: 'COMPLETED' });
+  await expectEqual(db, app);
+});
+
 test('a non-retryable error stops the table with ERROR, keeps committed pages, and the next run resumes', async () => {
   const db = await pglite();
   const app = new MemoryApp();
