@@ -10,7 +10,7 @@
  *   are alone, the rest is written, and each refused record goes to the rejects table with the error.
  */
 import type { ManifestType } from '../../core/manifest/schema.js';
-import { compileConverter, type RecordConverter } from '../convert/index.js';
+import { compileConverter, type ConvertedRecord, type RecordConverter } from '../convert/index.js';
 import { storableText, type EncodeTally } from '../db/encode.js';
 import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
@@ -47,24 +47,14 @@ export function createPageWriter(options: PageWriterOptions = {}): PageWriter {
       const seen = new Set<string>();
       records.forEach((record, i) => {
         const c = converter.convert(record);
-        if (c.bubbleId === null) {
+        if (!keyed(c)) {
           rejects.push({ record, bubbleId: null, reason: missingIdReason(record) });
           return;
         }
         const key = storableText(c.bubbleId);
         if (seen.has(key)) return;
         seen.add(key);
-        rows.push({
-          bubbleId: c.bubbleId,
-          createdAt: c.createdAt,
-          modifiedAt: c.modifiedAt,
-          createdBy: c.createdBy,
-          slug: c.slug,
-          raw: record,
-          unmapped: c.unmapped,
-          cursorPosition: context.positions?.[i] ?? context.position + i,
-          values: c.values,
-        });
+        rows.push(upsertRow(record, c, context.positions?.[i] ?? context.position + i));
       });
       const tally: EncodeTally = { replaced: 0 };
       const { written, refused } = await writeRows(tx, { statement: await statement, jobId: context.jobId, tally }, rows);
@@ -74,6 +64,27 @@ export function createPageWriter(options: PageWriterOptions = {}): PageWriter {
       const rejected = await storeRejects(tx, { table: options.rejectTable, type, jobId: context.jobId, tally }, rejects);
       return { written, rawOnly, rejected, replaced: tally.replaced };
     },
+  };
+}
+
+type KeyedRecord = ConvertedRecord & { bubbleId: string };
+
+function keyed(c: ConvertedRecord): c is KeyedRecord {
+  return c.bubbleId !== null;
+}
+
+/** The row the bulk upsert writes for a record: its converted values, and the record itself as `_raw`. */
+export function upsertRow(record: BubbleRecord, c: KeyedRecord, position: number): UpsertRow {
+  return {
+    bubbleId: c.bubbleId,
+    createdAt: c.createdAt,
+    modifiedAt: c.modifiedAt,
+    createdBy: c.createdBy,
+    slug: c.slug,
+    raw: record,
+    unmapped: c.unmapped,
+    cursorPosition: position,
+    values: c.values,
   };
 }
 
