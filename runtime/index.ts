@@ -4,20 +4,17 @@
  */
 import type { PrismaLike, SyncOptions, SyncPlan, SyncResult } from './api.js';
 import { dbFromPrisma } from './db/prisma.js';
-import { pageSourceFromClient, syncClientFromEnv } from './sync/bubble-source.js';
-import { runSyncOnDb, SyncInterruptedError } from './sync/runner.js';
+import { SyncInterruptedError } from './sync/runner.js';
+import { openSyncSession } from './sync/session.js';
 import { resolveSettings } from './sync/settings.js';
-import { syncReporting } from './sync/reporting.js';
-import { preflight } from './sync/preflight.js';
-import type { BubbleClient } from './bubble/index.js';
 
 export type {
   JobStatus, PrismaLike, PrismaTransactionLike, ProgressEvent, SyncErrorInfo, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus,
 } from './api.js';
 export { SyncFailedError, SyncInterruptedError, runSyncOnDb, selectTypes, jobResult } from './sync/runner.js';
 export type { RunSyncOptions, SyncDeps, SyncRun } from './sync/runner.js';
-export { SyncCursorService } from './sync/cursor-service.js';
-export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/cursor-service.js';
+export { SyncStateStore } from './sync/state-store.js';
+export type { SyncCursorRow, SyncJobRow, SyncProgress } from './sync/state-store.js';
 export { resolveSettings } from './sync/settings.js';
 export type { PageSource, PageWriter, PageRequest, PageResponse, WriteResult } from './sync/ports.js';
 export { pageSourceFromClient } from './sync/bubble-source.js';
@@ -33,21 +30,8 @@ export { SyncStoppedBeforeStartError } from './sync/preflight.js';
  * `BubbleAuthError`), and a stop at that point throws `SyncStoppedBeforeStartError`.
  */
 export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncOptions = {}): Promise<SyncResult> {
-  const settings = resolveSettings(options);
-  let client: BubbleClient | undefined;
-  const reporting = syncReporting(options, settings, 'prisma', () => client, (m) => process.stderr.write(`${m}\n`));
-  client = syncClientFromEnv({
-    appUrl: options.appUrl,
-    rateLimitRpm: settings.rateLimitRpm,
-    concurrency: settings.concurrency,
-    onProgress: reporting.onProgress,
-  });
-  // A bad token or URL fails here, before any job or report exists.
-  await preflight(client, plan, { types: options.types, signal: options.signal });
-  const { result, error } = await runSyncOnDb(
-    dbFromPrisma(prisma), plan, { ...options, onProgress: reporting.onProgress }, { source: pageSourceFromClient(client) },
-  );
-  await reporting.finish();
+  const session = openSyncSession({ settings: resolveSettings(options), appUrl: options.appUrl, onProgress: options.onProgress, reportDir: options.reportDir });
+  const { result, error } = await session.run(dbFromPrisma(prisma), plan, { mode: options.mode, types: options.types, signal: options.signal });
   if (error instanceof SyncInterruptedError) return result;
   if (error !== null) throw error;
   return result;

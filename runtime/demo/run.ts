@@ -12,19 +12,16 @@ import { generate } from '../../generator/generate.js';
 import type { Dictionary } from '../../core/dictionary/schema.js';
 import type { Manifest } from '../../core/manifest/schema.js';
 import type { ProgressEvent, SyncResult } from '../api.js';
-import { createBubbleClient, type BubbleClient, type BubbleClientEvent } from '../bubble/index.js';
+import type { BubbleClient } from '../bubble/index.js';
 import { openDb } from '../db/open.js';
 import type { Db } from '../db/types.js';
 import { buildDictionary, mergeDictionary } from '../introspect/dictionary.js';
 import { migrate } from '../migrate/migrate.js';
 import { resolveSchema } from '../project/schema.js';
-import { runWithReport } from '../report/with-report.js';
 import type { SyncReport } from '../report/types.js';
 import type { WrittenReport } from '../report/writer.js';
-import { pageSourceFromClient, progressFromClientEvent } from '../sync/bubble-source.js';
-import { MAX_ADAPTIVE_CONCURRENCY } from '../sync/page-pool.js';
-import { SyncCursorService } from '../sync/cursor-service.js';
-import { runSyncOnDb } from '../sync/runner.js';
+import { openSyncSession } from '../sync/session.js';
+import { SyncStateStore } from '../sync/state-store.js';
 import { resolveSyncSettings } from '../../core/settings/index.js';
 import { applyDemoRounds, incrementalOverlapFor, type ChangeSummary } from './changes.js';
 import { DEMO_DEFAULTS } from './defaults.js';
@@ -58,7 +55,8 @@ export interface DemoOutcome {
   /** The app changes replayed before this run (none on the first run). */
   changes: ChangeSummary | null;
   result: SyncResult;
-  report: SyncReport;
+  /** The run report (null when it could not be written; a warning said why). */
+  report: SyncReport | null;
   written: WrittenReport | null;
   manifest: Manifest;
   /** Set when the sync stopped with an error (the result and report still describe it). */
@@ -108,19 +106,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const changes = run > 1 ? applyDemoRounds(app, run - 1) : null;
     if (changes) step(`Replaying app changes since the last demo run: ${changes.modified} records edited, ${changes.inserted} added (deterministic demo round ${run - 1}).`);
 
-    const events: Array<(event: ProgressEvent) => void> = [];
-    const client = createBubbleClient({
-      appUrl: app.url,
-      token: app.token,
-      rateLimitRpm: settings.rateLimitRpm,
-      maxInFlight: settings.concurrency ?? MAX_ADAPTIVE_CONCURRENCY,
-      onEvent: (e: BubbleClientEvent) => {
-        for (const listener of events) listener(progressFromClientEvent(e));
-      },
+    const session = openSyncSession({
+      settings,
+      app: { url: app.url, token: app.token },
+      onProgress: options.onProgress,
+      reportDir: layout.reports,
+      appHost: '127.0.0.1 (sample app)',
     });
 
     step('Introspecting the app: /meta and a sample page of every type…');
-    const dictionary = await introspectInto(client, layout, DEMO_DEFAULTS.sample);
+    const dictionary = await introspectInto(session.client, layout, DEMO_DEFAULTS.sample);
 
     step('Generating Prisma models and the sync manifest…');
     mkdirSync(layout.schemaDir, { recursive: true });
@@ -137,68 +132,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // See changes.ts: reach back to the sample app's latest edits (its calendar is not the wall clock).
     let incrementalOverlapMs: number | undefined;
     if (changes?.since) {
-      const cursors = new SyncCursorService(db, manifest.state, manifest.types);
-      const hwms = await Promise.all(manifest.types.map((t) => cursors.highWaterMark(t.table)));
+      const store = new SyncStateStore(db, manifest.state, manifest.types);
+      const hwms = await Promise.all(manifest.types.map((t) => store.highWaterMark(t.table)));
       incrementalOverlapMs = incrementalOverlapFor(hwms, changes.since);
     }
 
-    const clientBefore = client.metrics();
     step(run === 1 ? 'Syncing every record (a full sync)…' : 'Syncing what changed (an incremental sync)…');
-    const openDbHandle = db;
-    const reported = await runWithReport(
-      {
-        reportDir: layout.reports,
-        settings: { concurrency: settings.concurrency ?? 'adaptive', rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database: 'pglite', appHost: '127.0.0.1 (sample app)' },
-        clientMetrics: () => diffMetrics(client.metrics(), clientBefore),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      },
-      async (onProgress) => {
-        events.push(onProgress);
-        return runSyncOnDb(
-          openDbHandle,
-          manifest,
-          {
-            ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
-            rateLimitRpm: settings.rateLimitRpm,
-            maxOffset: settings.maxOffset,
-            onProgress,
-            reportDir: false,
-            ...(incrementalOverlapMs !== undefined ? { incrementalOverlapMs } : {}),
-            ...(options.signal ? { signal: options.signal } : {}),
-          },
-          // Every demo run serves the same sample app on a fresh port: one identity, so run 2 is incremental.
-          { source: { ...pageSourceFromClient(client), appUrl: `sample-app:${seed}` } },
-        );
-      },
-    );
-    const { result, error } = reported.value;
+    const { result, error, report, written } = await session.run(db, manifest, {
+      // The app was just introspected through this client: no separate check.
+      check: false,
+      // Every demo run serves the same sample app on a fresh port: one identity, so run 2 is incremental.
+      appIdentity: `sample-app:${seed}`,
+      incrementalOverlapMs,
+      signal: options.signal,
+    });
     // Only a completed run counts: an interrupted or failed one is resumed by the next demo run with the same app state.
     if (result.status === 'COMPLETED') {
       writeFileSync(layout.state, `${JSON.stringify({ version: 1, seed, records, runs: run } satisfies DemoState, null, 2)}\n`);
     }
-    return { layout, run, changes, result, report: reported.report, written: reported.written, manifest, error };
+    return { layout, run, changes, result, report, written, manifest, error };
   } finally {
     await db?.close().catch(() => undefined);
     await app.close();
   }
-}
-
-/** The client's counters of this run only (the same client also served introspect). */
-function diffMetrics(now: ReturnType<BubbleClient['metrics']>, before: ReturnType<BubbleClient['metrics']>): ReturnType<BubbleClient['metrics']> {
-  const calls = now.calls - before.calls;
-  const latencyMsTotal = now.latencyMsTotal - before.latencyMsTotal;
-  return {
-    requests: now.requests - before.requests,
-    calls,
-    successes: now.successes - before.successes,
-    failures: now.failures - before.failures,
-    retries: now.retries - before.retries,
-    rateLimited: now.rateLimited - before.rateLimited,
-    latencyMsTotal,
-    latencyMsAvg: calls > 0 ? latencyMsTotal / calls : 0,
-    rateWaitMsTotal: now.rateWaitMsTotal - before.rateWaitMsTotal,
-    backoffMsTotal: now.backoffMsTotal - before.backoffMsTotal,
-  };
 }
 
 /** Reads /meta and a sample page per type, and merges the result into the demo's dictionary (append-only). */

@@ -3,8 +3,7 @@
  * tie-breaker, and Bubble's deep-offset refusal recognised so the window closes instead of failing.
  */
 import type { ProgressEvent } from '../api.js';
-import { clientFromEnv, BubbleBadRequestError, BubbleOffsetRefusedError, BubbleUnavailableError, type BubbleClient, type BubbleClientEvent, type Constraint } from '../bubble/index.js';
-import { MAX_ADAPTIVE_CONCURRENCY } from './page-pool.js';
+import { BubbleBadRequestError, BubbleOffsetRefusedError, BubbleUnavailableError, type BubbleClient, type BubbleClientEvent, type Constraint } from '../bubble/index.js';
 import type { PageSource } from './ports.js';
 
 export function pageSourceFromClient(client: BubbleClient): PageSource {
@@ -61,24 +60,4 @@ export function progressFromClientEvent(event: BubbleClientEvent): ProgressEvent
     return { kind: 'retry', type, reason: event.reason, waitMs: event.waitMs, ...(event.status !== undefined ? { status: event.status } : {}) };
   }
   return { kind: 'rate-wait', waitMs: event.waitMs, type };
-}
-
-/**
- * A client from the environment for a sync: BUBBLE_APP_URL (or `appUrl`), BUBBLE_API_TOKEN, the rate
- * limit, and room for `concurrency` requests in flight.
- */
-export function syncClientFromEnv(options: {
-  appUrl?: string | undefined;
-  rateLimitRpm: number;
-  /** Pages in flight; null = adaptive (room for the most it may use). */
-  concurrency: number | null;
-  onProgress?: ((event: ProgressEvent) => void) | undefined;
-}): BubbleClient {
-  const onProgress = options.onProgress;
-  return clientFromEnv({
-    appUrl: options.appUrl,
-    rateLimitRpm: options.rateLimitRpm,
-    maxInFlight: Math.max(options.concurrency ?? MAX_ADAPTIVE_CONCURRENCY, 1),
-    ...(onProgress ? { onEvent: (e: BubbleClientEvent) => onProgress(progressFromClientEvent(e)) } : {}),
-  });
 }

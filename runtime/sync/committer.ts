@@ -4,14 +4,18 @@
  * one upsert of every record of its pages, their ledger rows and the moved watermark — the one place a
  * page and the watermark move together. A batch that fails for a reason other than a lost connection is
  * retried page by page, so one bad page fails only itself.
+ *
+ * It is also the only writer of a cursor's position: a new window starts here (`openWindow`), and a
+ * resumed window's ledger is loaded here (`ledger`), moving the watermark over pages that were committed
+ * past it before the stop.
  */
 import type { ManifestType } from '../../core/manifest/schema.js';
 import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
-import type { SyncCursorService } from './cursor-service.js';
-import { pageOffset, type PageMark } from './keyset.js';
+import type { SyncStateStore } from './state-store.js';
+import { pageOffset, type PageMark, type Prefix, type Window } from './keyset.js';
 import type { BubbleRecord, PageWriter } from './ports.js';
-import type { WindowLedger } from './window-ledger.js';
+import { WindowLedger } from './window-ledger.js';
 
 export interface CommitRequest {
   ledger: WindowLedger;
@@ -60,12 +64,32 @@ export class Committer {
 
   constructor(
     private readonly db: Db,
-    private readonly store: SyncCursorService,
+    private readonly store: SyncStateStore,
     private readonly writer: PageWriter,
     options: CommitterOptions = {},
   ) {
     this.retry = options.retry ?? ((attempt) => attempt());
     this.maxBatchRecords = options.maxBatchRecords ?? MAX_BATCH_RECORDS[db.kind];
+  }
+
+  /** Starts keyset window `window` of a table: its watermark restarts at offset 0; `counted`: its first page adds to the reported count. */
+  async openWindow(table: string, jobId: string, window: Window, counted: boolean): Promise<void> {
+    await this.store.openWindow(table, jobId, window, counted);
+  }
+
+  /**
+   * The ledger of a window about to be read from `from`: the pages of it already committed (pages that
+   * finished out of order before a stop) are loaded, and when they extend the verified prefix the
+   * watermark moves over them now.
+   */
+  async ledger(table: string, jobId: string, window: Window, from: Prefix): Promise<WindowLedger> {
+    const committed = await this.store.windowPages(table, jobId, window.index, Math.max(0, from.next - 1));
+    const ledger = new WindowLedger(table, window, committed, from);
+    if (ledger.prefix.next !== from.next) {
+      const batch = { pages: [], written: 0, rawOnly: 0, replaced: 0, watermark: ledger.watermark(), total: null, reported: 0 };
+      await this.retry(() => this.store.commitPages(table, jobId, batch));
+    }
+    return ledger;
   }
 
   commit(request: CommitRequest): Promise<CommitResult> {
@@ -139,14 +163,7 @@ export class Committer {
           written: result.written,
           rawOnly: result.rawOnly,
           replaced: result.replaced,
-          watermark: {
-            windowIndex: ledger.window.index,
-            windowStart: ledger.window.start,
-            windowEnd: ledger.window.end,
-            lastId: prefix.prefix.lastId,
-            lastKey: prefix.prefix.lastKey,
-            offset: pageOffset(prefix.prefix.next),
-          },
+          watermark: ledger.watermark(prefix.prefix),
           total: pages.reduce<number | null>((t, p) => p.total ?? t, null),
           reported: pages.reduce((s, p) => s + p.reported, 0),
         });

@@ -10,7 +10,7 @@
  *   are alone, the rest is written, and each refused record goes to the rejects table with the error.
  */
 import type { ManifestType } from '../../core/manifest/schema.js';
-import { compileConverter, type RecordConverter } from '../convert/index.js';
+import { compileConverter, type ConvertedRecord, type RecordConverter } from '../convert/index.js';
 import { storableText, type EncodeTally } from '../db/encode.js';
 import { isConnectionError } from '../db/errors.js';
 import type { Db } from '../db/types.js';
@@ -47,34 +47,53 @@ export function createPageWriter(options: PageWriterOptions = {}): PageWriter {
       const seen = new Set<string>();
       records.forEach((record, i) => {
         const c = converter.convert(record);
-        if (c.bubbleId === null) {
+        if (!keyed(c)) {
           rejects.push({ record, bubbleId: null, reason: missingIdReason(record) });
           return;
         }
         const key = storableText(c.bubbleId);
         if (seen.has(key)) return;
         seen.add(key);
-        rows.push({
-          bubbleId: c.bubbleId,
-          createdAt: c.createdAt,
-          modifiedAt: c.modifiedAt,
-          createdBy: c.createdBy,
-          slug: c.slug,
-          raw: record,
-          unmapped: c.unmapped,
-          cursorPosition: context.positions?.[i] ?? context.position + i,
-          values: c.values,
-        });
+        rows.push(upsertRow(record, c, context.positions?.[i] ?? context.position + i));
       });
       const tally: EncodeTally = { replaced: 0 };
-      const { written, refused } = await writeRows(tx, await statement, rows, context.jobId, tally);
+      const { written, refused } = await writeRows(tx, { statement: await statement, jobId: context.jobId, tally }, rows);
       for (const { row, error } of refused) rejects.push({ record: row.raw, bubbleId: row.bubbleId, reason: refusalReason(error) });
       const refusedRows = new Set(refused.map((r) => r.row));
       const rawOnly = rows.filter((row) => row.unmapped !== null && row.unmapped !== undefined && !refusedRows.has(row)).length;
-      const rejected = await storeRejects(tx, options.rejectTable, type, context.jobId, rejects, tally);
+      const rejected = await storeRejects(tx, { table: options.rejectTable, type, jobId: context.jobId, tally }, rejects);
       return { written, rawOnly, rejected, replaced: tally.replaced };
     },
   };
+}
+
+type KeyedRecord = ConvertedRecord & { bubbleId: string };
+
+function keyed(c: ConvertedRecord): c is KeyedRecord {
+  return c.bubbleId !== null;
+}
+
+/** The row the bulk upsert writes for a record: its converted values, and the record itself as `_raw`. */
+export function upsertRow(record: BubbleRecord, c: KeyedRecord, position: number): UpsertRow {
+  return {
+    bubbleId: c.bubbleId,
+    createdAt: c.createdAt,
+    modifiedAt: c.modifiedAt,
+    createdBy: c.createdBy,
+    slug: c.slug,
+    raw: record,
+    unmapped: c.unmapped,
+    cursorPosition: position,
+    values: c.values,
+  };
+}
+
+/** What every batch of one page's rows is written with. */
+interface RowBatch {
+  statement: PreparedUpsert;
+  jobId: string;
+  /** Replaced strings of the batches written. */
+  tally: EncodeTally;
 }
 
 interface Written {
@@ -86,19 +105,19 @@ interface Written {
  * Writes `rows` in a savepoint; when the database refuses them for a value, halves the batch until each
  * refused row is alone. Replaced strings are counted only for batches that were written.
  */
-async function writeRows(tx: Db, statement: PreparedUpsert, rows: readonly UpsertRow[], jobId: string, tally: EncodeTally): Promise<Written> {
+async function writeRows(tx: Db, batch: RowBatch, rows: readonly UpsertRow[]): Promise<Written> {
   if (rows.length === 0) return { written: 0, refused: [] };
   const attempt: EncodeTally = { replaced: 0 };
   try {
-    const written = await tx.transaction((savepoint) => statement.run(savepoint, rows, jobId, attempt));
-    tally.replaced += attempt.replaced;
+    const written = await tx.transaction((savepoint) => batch.statement.run(savepoint, rows, batch.jobId, attempt));
+    batch.tally.replaced += attempt.replaced;
     return { written, refused: [] };
   } catch (error) {
     if (!isRecordError(error)) throw error;
     if (rows.length === 1) return { written: 0, refused: [{ row: rows[0]!, error }] };
     const half = rows.length >>> 1;
-    const first = await writeRows(tx, statement, rows.slice(0, half), jobId, tally);
-    const second = await writeRows(tx, statement, rows.slice(half), jobId, tally);
+    const first = await writeRows(tx, batch, rows.slice(0, half));
+    const second = await writeRows(tx, batch, rows.slice(half));
     return { written: first.written + second.written, refused: [...first.refused, ...second.refused] };
   }
 }

@@ -31,15 +31,23 @@ export function missingIdReason(record: unknown): string {
   return `"_id" is not a string (${Array.isArray(id) ? 'array' : typeof id})`;
 }
 
-/**
- * Stores `rejects` for one page of `type`; resolves to the rows added. `tally.replaced` counts the strings
- * in which characters PostgreSQL cannot store were replaced (as for rows: the record text keeps its
- * structure at any depth, since `raw` is text).
- */
-export async function storeRejects(
-  tx: Db, table: string | undefined, type: ManifestType, jobId: string, rejects: readonly Reject[], tally?: EncodeTally,
-): Promise<number> {
+/** Where one page's rejects go. */
+export interface RejectTarget {
+  /** The rejects table (`manifest.state.rejectTable`); undefined for a manifest that predates it. */
+  table: string | undefined;
+  type: ManifestType;
+  jobId: string;
+  /**
+   * Counts the strings in which characters PostgreSQL cannot store were replaced (as for rows: the
+   * record text keeps its structure at any depth, since `raw` is text).
+   */
+  tally?: EncodeTally | undefined;
+}
+
+/** Stores `rejects` for one page; resolves to the rows added. */
+export async function storeRejects(tx: Db, target: RejectTarget, rejects: readonly Reject[]): Promise<number> {
   if (rejects.length === 0) return 0;
+  const { table, type, jobId, tally } = target;
   if (table === undefined) {
     throw new SchemaMismatchError(`A record of ${type.name} cannot be written to "${type.table}", and this manifest predates the rejects table that keeps such records.`);
   }

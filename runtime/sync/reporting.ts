@@ -4,35 +4,37 @@
  * a warning, never a failed sync.
  */
 import type { ProgressEvent, SyncOptions } from '../api.js';
-import type { BubbleClient } from '../bubble/index.js';
-import { createRunReporter, type RunReporter } from '../report/writer.js';
+import type { ClientMetricsSnapshot } from '../report/metrics.js';
+import type { SyncReport } from '../report/types.js';
+import { createRunReporter, type RunReporter, type WrittenReport } from '../report/writer.js';
 import type { SyncSettings } from './settings.js';
+
+export interface SyncReportingOptions {
+  /** Default `./.bubble/reports`; false writes none. */
+  reportDir?: SyncOptions['reportDir'] | undefined;
+  /** Called after the report's collector for every event. */
+  onProgress?: SyncOptions['onProgress'] | undefined;
+  settings: SyncSettings;
+  database: 'postgres' | 'pglite' | 'prisma';
+  /** The Bubble client's counters for this run, read when it settles. */
+  clientMetrics: () => ClientMetricsSnapshot | undefined;
+  /** How the report names the app. */
+  appHost: string | undefined;
+  warn: (message: string) => void;
+}
 
 export interface SyncReporting {
   onProgress: (event: ProgressEvent) => void;
-  /** Writes the report; resolves to its folder (null when none was written). */
-  finish(): Promise<string | null>;
+  /** Writes the report; resolves to it and its files (`written` null when none was asked for), or null when it failed. */
+  finish(): Promise<{ report: SyncReport; written: WrittenReport | null } | null>;
 }
 
-export function syncReporting(
-  options: Pick<SyncOptions, 'reportDir' | 'onProgress'>,
-  settings: SyncSettings,
-  database: 'postgres' | 'pglite' | 'prisma',
-  client: () => BubbleClient | undefined,
-  warn: (message: string) => void,
-): SyncReporting {
+export function syncReporting(options: SyncReportingOptions): SyncReporting {
+  const { settings, database, appHost } = options;
   const reporter: RunReporter = createRunReporter({
     reportDir: options.reportDir ?? undefined,
-    clientMetrics: () => client()?.metrics(),
+    clientMetrics: options.clientMetrics,
   });
-  const appHost = (): string | undefined => {
-    try {
-      const url = client()?.appUrl;
-      return url ? new URL(url).host : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   return {
     onProgress(event) {
       reporter.onProgress(event);
@@ -40,12 +42,10 @@ export function syncReporting(
     },
     async finish() {
       try {
-        const host = appHost();
-        reporter.setSettings({ concurrency: settings.concurrency ?? 'adaptive', rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database, ...(host ? { appHost: host } : {}) });
-        const { written } = await reporter.finish();
-        return written?.dir ?? null;
+        reporter.setSettings({ concurrency: settings.concurrency ?? 'adaptive', rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database, ...(appHost ? { appHost } : {}) });
+        return await reporter.finish();
       } catch (err) {
-        warn(`The run report could not be written: ${err instanceof Error ? err.message : String(err)}`);
+        options.warn(`The run report could not be written: ${err instanceof Error ? err.message : String(err)}`);
         return null;
       }
     },

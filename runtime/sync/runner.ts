@@ -10,10 +10,9 @@ import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Db } from '../db/types.js';
 import { acquireSyncLock } from '../db/lock.js';
 import { withConnectionRetry } from '../db/retry.js';
-import { DatabaseConnectionLostError } from '../db/errors.js';
 import { connectionRetryBudgetMs } from '../db/retry.js';
 import { BubbleError, formatError, UsageError } from '../../core/errors.js';
-import { sameApp, SyncCursorService, type SyncCursorRow, type SyncJobRow } from './cursor-service.js';
+import { sameApp, SyncStateStore, type SyncCursorRow, type SyncJobRow } from './state-store.js';
 import { Committer } from './committer.js';
 import { candidateIds, markDeleted, planDeletions, type DeletionPolicy } from './deletions.js';
 import { adaptiveConcurrency, createPagePool, type PagePool } from './page-pool.js';
@@ -21,8 +20,9 @@ import { createPageWriter } from './page-writer.js';
 import type { BubbleRecord, PageSource, PageWriter } from './ports.js';
 import { resolveSettings, type SyncSettings } from './settings.js';
 import { ident, toIso } from './sql.js';
-import { decodeJobError, describeError, encodeJobError } from './job-error.js';
-import { syncTable, type TableOutcome } from './table-sync.js';
+import { decodeJobError, describeError } from './job-error.js';
+import { jobNote, jobStatus, runOutcome, type Failure, type SyncOutcome } from './outcome.js';
+import { syncTable, type TableRead } from './table-sync.js';
 
 export interface RunSyncOptions extends SyncOptions {
   /** Only continue the latest unfinished job; refuse when there is none. */
@@ -89,8 +89,8 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
   // Stop when asked to, and also when the lock's connection breaks (another sync could then start).
   const signal = options.signal ? AbortSignal.any([options.signal, lock.signal]) : lock.signal;
   try {
-    const cursors = new SyncCursorService(db, plan.state, plan.types);
-    const { job, resumed } = await chooseJob(cursors, plan, options, deps.source.appUrl);
+    const store = new SyncStateStore(db, plan.state, plan.types);
+    const { job, resumed } = await chooseJob(store, plan, options, deps.source.appUrl);
     const byName = new Map(plan.types.map((t) => [t.name, t]));
     const types = job.types.map((name) => {
       const type = byName.get(name);
@@ -102,31 +102,28 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
       return type;
     });
     await lock.setJob(job.id);
-    await cursors.startJob(job.id);
+    await store.startJob(job.id);
     emit({ kind: 'job-start', jobId: job.id, mode: job.mode, types: job.types, resumed });
 
     const writer = deps.writer ?? createPageWriter({ rejectTable: plan.state.rejectTable });
-    const outcome = await runTables(db, cursors, job, types, settings, { ...deps, writer }, signal, emit);
-    let { error } = outcome;
-    const { interrupted, cancelled, durations } = outcome;
-    if (lock.signal.aborted && error === null) error = lock.signal.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke');
-    const status: JobStatus = error !== null ? 'ERROR' : cancelled ? 'CANCELLED' : interrupted ? 'PENDING' : 'COMPLETED';
-    if (!cancelled) {
-      await cursors
-        .finishJob(job.id, status, error === null ? (interrupted ? 'Interrupted; run sync again to resume.' : null) : encodeJobError(describeError(error)))
-        .catch((finishErr: unknown) => {
-          // The database went away: the job stays RUNNING in the database, which the next run resumes.
-          if (error === null) error = finishErr;
-        });
+    const tables = await runTables({ db, store, job, types, settings, deps: { ...deps, writer }, signal, emit });
+    let outcome = runOutcome(tables.ended, tables.firstFailure, lock.signal);
+    const status = jobStatus(outcome);
+    if (outcome.kind !== 'cancelled') {
+      try {
+        await store.finishJob(job.id, status, jobNote(outcome));
+      } catch (finishErr) {
+        // The database went away: the job stays RUNNING in the database, which the next run resumes.
+        if (outcome.kind !== 'failed') outcome = { kind: 'failed', error: finishErr };
+      }
     }
     // A new job's duration is the one `status` shows (the job's own timestamps); a resumed job's is this run's.
-    const result = await buildResult(cursors, job, types, resumed ? Date.now() - started : null, durations, status).catch(() =>
-      offlineResult(job, types, Date.now() - started, durations, status),
-    );
-    if (error !== null) result.error = describeError(error);
+    const run = { store, job, types, runMs: resumed ? Date.now() - started : null, durations: tables.durations, status };
+    const result = await buildResult(run).catch(() => offlineResult({ ...run, runMs: Date.now() - started }));
+    if (outcome.kind === 'failed') result.error = describeError(outcome.error);
     emit({ kind: 'job-done', result });
-    if (error !== null) return { result, error: new SyncFailedError(result, error) };
-    if (interrupted && status === 'PENDING') return { result, error: new SyncInterruptedError(result) };
+    if (outcome.kind === 'failed') return { result, error: new SyncFailedError(result, outcome.error) };
+    if (outcome.kind === 'stopped') return { result, error: new SyncInterruptedError(result) };
     return { result, error: null };
   } finally {
     await lock.release().catch(() => undefined);
@@ -136,25 +133,38 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
 /** Tables read at once: the one being finished plus this many after it, on page slots it leaves idle. */
 const TABLES_AHEAD = 2;
 
-interface TablesOutcome {
-  error: unknown;
-  interrupted: boolean;
-  cancelled: boolean;
+interface TablesRun {
+  db: Db;
+  store: SyncStateStore;
+  job: SyncJobRow;
+  types: ManifestType[];
+  settings: SyncSettings;
+  deps: SyncDeps & { writer: PageWriter };
+  signal: AbortSignal;
+  emit: (event: ProgressEvent) => void;
+}
+
+interface TablesEnd {
+  /** How the table loop ended (the run's outcome unless a failure or a lost lock overrides it, see outcome.ts). */
+  ended: SyncOutcome;
+  /** The first table that failed, also one read ahead of the loop. */
+  firstFailure: Failure | null;
   durations: Map<string, number>;
 }
+
+/** How reading one table's pass ended, failures included. */
+type PassEnd = TableRead | Failure;
 
 /**
  * Runs the job's tables: each table's pass reads on its own, but page slots go to the earliest table
  * first and tables complete (and apply their deletions) in load order. The first failure stops the
  * others after their in-flight pages commit; everything committed stays for the resume.
  */
-async function runTables(
-  db: Db, cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], settings: SyncSettings, deps: SyncDeps,
-  signal: AbortSignal, emit: (event: ProgressEvent) => void,
-): Promise<TablesOutcome> {
-  const writer = deps.writer ?? createPageWriter();
+async function runTables(run: TablesRun): Promise<TablesEnd> {
+  const { db, store, job, types, settings, deps, signal, emit } = run;
+  const { writer } = deps;
   // A lost connection is ridden out around each commit: a batch of pages is idempotent, so it runs again.
-  const committer = new Committer(db, cursors, writer, { retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })) });
+  const committer = new Committer(db, store, writer, { retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })) });
   const concurrency = (): number => settings.concurrency ?? adaptiveConcurrency(settings.rateLimitRpm, deps.source.observedLatencyMs?.() ?? null);
   const pool = createPagePool(concurrency);
   const halt = new AbortController();
@@ -164,80 +174,81 @@ async function runTables(
   const durations = new Map<string, number>();
   const policy = { maxDeleteFraction: settings.maxDeleteFraction, allowMassDelete: settings.allowMassDelete };
 
-  const cursorsAtStart = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
+  const cursorsAtStart = new Map((await store.getCursors(job.id)).map((c) => [c.tableName, c]));
   const pending = types.filter((t) => {
     const c = cursorsAtStart.get(t.table);
     return c !== undefined && c.status !== 'COMPLETED';
   });
   if (pending.some((t) => cursorsAtStart.get(t.table)?.status === 'CANCELLED')) {
-    return { error: null, interrupted: false, cancelled: true, durations };
+    return { ended: { kind: 'cancelled' }, firstFailure: null, durations };
   }
 
-  let error: unknown = null;
-  let interrupted = false;
-  const fail = (err: unknown): void => {
-    if (error === null) error = err;
+  let firstFailure: Failure | null = null;
+  /** A table failed: the others stop after their in-flight pages commit, and its error is recorded on it. */
+  const fail = async (type: ManifestType, error: unknown): Promise<Failure> => {
+    firstFailure ??= { kind: 'failed', error };
     halt.abort();
+    await store.markTableError(type.table, job.id, formatError(error).split('\n')[0] ?? 'error').catch(() => undefined);
+    return { kind: 'failed', error };
   };
 
-  type Pass = { type: ManifestType; started: number; read: Promise<TableOutcome | null> };
+  type Pass = { type: ManifestType; started: number; read: Promise<PassEnd> };
   const passes: Pass[] = [];
   const start = (i: number): void => {
     const type = pending[i]!;
     const started = Date.now();
-    const read = (async (): Promise<TableOutcome | null> => {
+    const read = (async (): Promise<PassEnd> => {
       const cursor = cursorsAtStart.get(type.table)!;
-      const since = job.mode === 'incremental' ? await incrementalStart(db, cursors, type, settings, deps.source.appUrl) : null;
-      await cursors.startTable(type.table, job.id, new Date(started).toISOString());
+      const since = job.mode === 'incremental' ? await incrementalStart({ db, store, type, settings, appUrl: deps.source.appUrl }) : null;
+      await store.startTable(type.table, job.id, new Date(started).toISOString());
       emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
       return syncTable(
-        { db, cursors, source: deps.source, committer, pool, type, jobId: job.id, mode: job.mode, priority: types.indexOf(type),
+        { db, source: deps.source, committer, pool, type, jobId: job.id, mode: job.mode, priority: types.indexOf(type),
           concurrency, maxOffset: settings.maxOffset, since, signal: stop, emit },
         cursor,
       );
-    })().catch(async (err: unknown) => {
+    })().catch((err: unknown) => {
       durations.set(type.table, Date.now() - started);
-      fail(err);
-      await cursors.markTableError(type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
-      return null;
+      return fail(type, err);
     });
     passes.push({ type, started, read });
   };
 
+  /** A table's turn, in load order: its pass read, then its deletions settled and the table completed. */
+  const turn = async (pass: Pass): Promise<SyncOutcome> => {
+    const read = await pass.read;
+    if (read.kind === 'failed') return read;
+    durations.set(pass.type.table, Date.now() - pass.started);
+    if (read.kind === 'stopped') return read;
+    try {
+      await completeTable({ db, store, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
+      const done = await store.resumeFromCursor(pass.type.table, job.id);
+      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table), (await store.rejectedByTable(job.id)).get(pass.type.table) ?? 0) });
+      return (await store.getJob(job.id))?.status === 'CANCELLED' ? { kind: 'cancelled' } : { kind: 'completed' };
+    } catch (err) {
+      return fail(pass.type, err);
+    }
+  };
+
+  let ended: SyncOutcome = { kind: 'completed' };
   for (let i = 0; i < pending.length; i++) {
     while (passes.length < Math.min(pending.length, i + 1 + TABLES_AHEAD) && !stop.aborted) start(passes.length);
     const pass = passes[i];
-    if (!pass) break;
-    const outcome = await pass.read;
-    if (outcome === null) break;
-    durations.set(pass.type.table, Date.now() - pass.started);
-    if (outcome.kind === 'interrupted') {
-      interrupted = true;
-      break;
-    }
-    try {
-      await completeTable({ db, cursors, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
-      const done = await cursors.resumeFromCursor(pass.type.table, job.id);
-      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table), (await cursors.rejectedByTable(job.id)).get(pass.type.table) ?? 0) });
-      if ((await cursors.getJob(job.id))?.status === 'CANCELLED') {
-        halt.abort();
-        await settle(passes);
-        return { error, interrupted: false, cancelled: true, durations };
-      }
-    } catch (err) {
-      fail(err);
-      await cursors.markTableError(pass.type.table, job.id, formatError(err).split('\n')[0] ?? 'error').catch(() => undefined);
+    // Never started: the run was stopped (or a table read ahead failed) before this table's turn.
+    const outcome: SyncOutcome = pass ? await turn(pass) : { kind: 'stopped' };
+    if (outcome.kind !== 'completed') {
+      ended = outcome;
       break;
     }
     if (signal.aborted && i < pending.length - 1) {
-      interrupted = true;
+      ended = { kind: 'stopped' };
       break;
     }
   }
   halt.abort();
   await settle(passes);
   await committer.idle();
-  return { error, interrupted: interrupted && error === null, cancelled: false, durations };
+  return { ended, firstFailure, durations };
 }
 
 /** Waits for every started pass to stop (they stop after their in-flight pages commit). */
@@ -247,10 +258,10 @@ async function settle(passes: Array<{ read: Promise<unknown> }>): Promise<void> 
 
 /** Resume the latest unfinished job when the request allows it; otherwise start a new one. */
 async function chooseJob(
-  cursors: SyncCursorService, plan: SyncPlan, options: RunSyncOptions, appUrl: string | undefined,
+  store: SyncStateStore, plan: SyncPlan, options: RunSyncOptions, appUrl: string | undefined,
 ): Promise<{ job: SyncJobRow; resumed: boolean }> {
   const requested = selectTypes(plan, options.types);
-  const unfinished = await cursors.latestUnfinishedJob();
+  const unfinished = await store.latestUnfinishedJob();
   if (options.resume && !unfinished) {
     throw new UsageError('There is no unfinished sync job to resume.', 'Run sync without --resume to start one.');
   }
@@ -266,11 +277,11 @@ async function chooseJob(
     if (options.resume && !ownApp) throw new SyncOtherAppError(unfinished.id, unfinished.appUrl ?? '', appUrl ?? '');
     if (options.resume || (sameMode && sameTypes && !stale && ownApp)) return { job: unfinished, resumed: true };
     // An explicit, different request supersedes the unfinished job: it is cancelled, never half-resumed.
-    await cursors.cancelSyncJob(unfinished.id);
+    await store.cancelSyncJob(unfinished.id);
   }
-  const mode: SyncMode = options.mode ?? ((await cursors.hasCompletedFullSync(appUrl)) ? 'incremental' : 'full');
-  const jobId = await cursors.initializeSyncJob(requested.map((t) => t.table), { mode, appUrl });
-  const job = await cursors.getJob(jobId);
+  const mode: SyncMode = options.mode ?? ((await store.hasCompletedFullSync(appUrl)) ? 'incremental' : 'full');
+  const jobId = await store.initializeSyncJob(requested.map((t) => t.table), { mode, appUrl });
+  const job = await store.getJob(jobId);
   if (!job) throw new BubbleError('SYNC_STATE', `Sync job ${jobId} vanished right after it was created.`);
   return { job, resumed: false };
 }
@@ -305,11 +316,16 @@ function sameSet(a: string[], b: string[]): boolean {
  * `Modified Date` already stored (the app's own clock), where its next edits must land. Only passes
  * of the source's app count (see `highWaterMark`).
  */
-async function incrementalStart(
-  db: Db, cursors: SyncCursorService, type: ManifestType, settings: SyncSettings, appUrl: string | undefined,
-): Promise<string | null> {
+async function incrementalStart(pass: {
+  db: Db;
+  store: SyncStateStore;
+  type: ManifestType;
+  settings: SyncSettings;
+  appUrl: string | undefined;
+}): Promise<string | null> {
+  const { db, store, type, settings, appUrl } = pass;
   // Null also when the table's latest pass read another app: its rows (and their Modified Dates) are that app's.
-  const started = await cursors.highWaterMark(type.table, appUrl);
+  const started = await store.highWaterMark(type.table, appUrl);
   if (started === null) return null;
   const [row] = await db.query<{ newest: unknown }>(`SELECT max(${ident(type.standard.bubbleModifiedAt)}) AS newest FROM ${ident(type.table)}`);
   const newest = toIso(row?.newest);
@@ -320,7 +336,7 @@ async function incrementalStart(
 
 interface Completion {
   db: Db;
-  cursors: SyncCursorService;
+  store: SyncStateStore;
   source: PageSource;
   writer: PageWriter;
   pool: PagePool;
@@ -338,10 +354,10 @@ const CONFIRM_BATCH = 100;
  * missed them), the rest marked deleted, in the same transaction as the completion.
  */
 async function completeTable(c: Completion, type: ManifestType): Promise<void> {
-  const { db, cursors, job } = c;
-  const cursor = await cursors.resumeFromCursor(type.table, job.id);
+  const { db, store, job } = c;
+  const cursor = await store.resumeFromCursor(type.table, job.id);
   if (job.mode !== 'full' || !cursor?.startedAt) {
-    await cursors.markTableComplete(type.table, job.id);
+    await store.markTableComplete(type.table, job.id);
     return;
   }
   const scope = { type, jobId: job.id, startedAt: cursor.startedAt };
@@ -363,7 +379,7 @@ async function completeTable(c: Completion, type: ManifestType): Promise<void> {
   }
   const held = plan.decision === 'incomplete' || plan.decision === 'guard' ? plan.candidates : 0;
   await db.transaction(async (tx) => {
-    const state = cursors.in(tx);
+    const state = store.in(tx);
     let recovered = 0;
     if (found.length > 0) recovered = (await c.writer.write(tx, type, found, { jobId: job.id, position: 0 })).written;
     const alive = new Set(found.map((r) => r._id));
@@ -396,12 +412,22 @@ function tableResult(type: ManifestType, c: SyncCursorRow, durationMs: number | 
   };
 }
 
-async function buildResult(
-  cursors: SyncCursorService, job: SyncJobRow, types: ManifestType[], runMs: number | null, durations: Map<string, number>, status: JobStatus,
-): Promise<SyncResult> {
-  const rows = new Map((await cursors.getCursors(job.id)).map((c) => [c.tableName, c]));
-  const fresh = await cursors.getJob(job.id);
-  const rejected = await cursors.rejectedByTable(job.id);
+/** What a run's result is built from. */
+interface RunRecord {
+  store: SyncStateStore;
+  job: SyncJobRow;
+  types: ManifestType[];
+  /** This run's duration, or null for the job's own (first start to end). */
+  runMs: number | null;
+  durations: Map<string, number>;
+  status: JobStatus;
+}
+
+async function buildResult(run: RunRecord): Promise<SyncResult> {
+  const { store, job, types, runMs, durations, status } = run;
+  const rows = new Map((await store.getCursors(job.id)).map((c) => [c.tableName, c]));
+  const fresh = await store.getJob(job.id);
+  const rejected = await store.rejectedByTable(job.id);
   return {
     jobId: job.id,
     mode: job.mode,
@@ -415,12 +441,13 @@ async function buildResult(
 }
 
 /** When the database is gone, the result can only say what this process knows. */
-function offlineResult(job: SyncJobRow, types: ManifestType[], durationMs: number, durations: Map<string, number>, status: JobStatus): SyncResult {
+function offlineResult(run: Omit<RunRecord, 'store' | 'runMs'> & { runMs: number }): SyncResult {
+  const { job, types, durations, status } = run;
   return {
     jobId: job.id,
     mode: job.mode,
     status,
-    durationMs,
+    durationMs: run.runMs,
     tables: types.map((t) => emptyTable(t, durations.has(t.table) && status === 'ERROR' ? 'ERROR' : 'PENDING', durations.get(t.table))),
   };
 }
@@ -436,11 +463,11 @@ function jobDurationMs(job: Pick<SyncJobRow, 'startedAt' | 'completedAt'>): numb
 }
 
 /** The `status --json` document for a job, read from the database. */
-export async function jobResult(cursors: SyncCursorService, plan: SyncPlan, jobId: string): Promise<SyncResult> {
-  const progress = await cursors.getSyncProgress(jobId);
+export async function jobResult(store: SyncStateStore, plan: SyncPlan, jobId: string): Promise<SyncResult> {
+  const progress = await store.getSyncProgress(jobId);
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
-  const rejected = await cursors.rejectedByTable(jobId);
+  const rejected = await store.rejectedByTable(jobId);
   const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   const error = job.status === 'ERROR' ? decodeJobError(job.error) : null;
   return {

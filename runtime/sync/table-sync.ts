@@ -14,7 +14,7 @@ import type { Db } from '../db/types.js';
 import { readColumnTypes } from '../db/upsert.js';
 import { BubbleError } from '../../core/errors.js';
 import type { Committer } from './committer.js';
-import type { SyncCursorService, SyncCursorRow, Watermark } from './cursor-service.js';
+import type { SyncCursorRow } from './state-store.js';
 import {
   EMPTY_PREFIX, isTieWindow, keyField, lastPageIndex, PAGE_LIMIT, PAGE_STEP, pageOffset, pagesFor, recordKey, reportedSize,
   tieWindow, windowConstraints, type PageMark, type Prefix, type Window,
@@ -22,12 +22,11 @@ import {
 import type { PagePool } from './page-pool.js';
 import type { BubbleRecord, PageRequest, PageResponse, PageSource } from './ports.js';
 import { ident } from './sql.js';
-import { WindowLedger } from './window-ledger.js';
 
 export interface TableSyncContext {
   db: Db;
-  cursors: SyncCursorService;
   source: PageSource;
+  /** Writes the table's cursor: windows opened, pages and the watermark committed. */
   committer: Committer;
   pool: PagePool;
   type: ManifestType;
@@ -45,13 +44,14 @@ export interface TableSyncContext {
   emit: (event: ProgressEvent) => void;
 }
 
-export type TableOutcome = { kind: 'complete' } | { kind: 'interrupted' };
+/** How reading a table's pass ended: every window read, or stopped by the signal (what was fetched is committed). */
+export type TableRead = { kind: 'read' } | { kind: 'stopped' };
 
 type CloseReason = 'shifted' | 'short' | 'refused' | 'max-offset';
 
 type WindowResult =
   | { kind: 'end' }
-  | { kind: 'interrupted' }
+  | { kind: 'stopped' }
   /** An open window holds more than one window may (or could not be counted): bound it with a probe. */
   | { kind: 'too-big'; timedOut: boolean }
   | { kind: 'close'; reason: CloseReason; prefix: Prefix; refusedAt: number | null };
@@ -89,8 +89,8 @@ interface PassState {
   total: number | null;
 }
 
-export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): Promise<TableOutcome> {
-  const { cursors, type, jobId } = ctx;
+export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): Promise<TableRead> {
+  const { committer, type, jobId } = ctx;
   const state: PassState = {
     target: Math.max(MIN_TARGET, ctx.maxOffset),
     maxIndex: lastPageIndex(ctx.maxOffset),
@@ -112,7 +112,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
       window = windowAt(0, ctx.since, await probe(ctx, state, ctx.since));
       expected = window.end !== null && !isTieWindow(window) ? state.target : null;
     }
-    await cursors.openWindow(type.table, jobId, window, counted);
+    await committer.openWindow(type.table, jobId, window, counted);
     prefix = EMPTY_PREFIX;
   } else {
     window = { index: cursor.windowIndex, start: cursor.windowStart, end: cursor.windowEnd };
@@ -129,13 +129,13 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
       key.catch(() => undefined); // awaited (and its error raised) only when that window is reached
       ahead = { from: window.end, key };
     }
-    const result = await readWindow(ctx, state, window, counted, prefix, expected);
+    const result = await readWindow(ctx, state, { window, counted, from: prefix, expected });
     let next: Window;
     let nextCounted = false;
     expected = null;
-    if (result.kind === 'interrupted') return { kind: 'interrupted' };
+    if (result.kind === 'stopped') return { kind: 'stopped' };
     if (result.kind === 'end') {
-      if (window.end === null) return { kind: 'complete' };
+      if (window.end === null) return { kind: 'read' };
       nextCounted = counted;
       if (isTieWindow(window)) {
         next = { index: window.index + 1, start: window.end, end: null };
@@ -171,7 +171,7 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
     window = next;
     counted = nextCounted;
     prefix = EMPTY_PREFIX;
-    await cursors.openWindow(type.table, jobId, window, counted);
+    await committer.openWindow(type.table, jobId, window, counted);
   }
 }
 
@@ -264,10 +264,6 @@ async function localRowsFrom(ctx: TableSyncContext, since: string | null, cap: n
   return Number(row?.n ?? 0);
 }
 
-function watermarkOf(window: Window, prefix: Prefix): Watermark {
-  return { windowIndex: window.index, windowStart: window.start, windowEnd: window.end, lastId: prefix.lastId, lastKey: prefix.lastKey, offset: pageOffset(prefix.next) };
-}
-
 function markOf(records: BubbleRecord[], remaining: number | null, mode: SyncMode): PageMark {
   const last = records[records.length - 1];
   const first = records[0];
@@ -280,17 +276,26 @@ function markOf(records: BubbleRecord[], remaining: number | null, mode: SyncMod
   };
 }
 
+/** One window to read, and where its reading starts. */
+interface WindowRead {
+  window: Window;
+  /** Whether its first page adds to the pass's reported count (it starts a new stretch of keys). */
+  counted: boolean;
+  /** The verified prefix to continue from (empty for a new window). */
+  from: Prefix;
+  /** Records it holds when a probe bounded it (its pages can be fanned out at once); null = unknown. */
+  expected: number | null;
+}
+
 /**
  * Reads one window: pages fanned out (when its size is known) or one page first (to learn it), each
  * committed with the watermark, until the prefix's verdict — its end, or a reason to close it.
  */
-async function readWindow(
-  ctx: TableSyncContext, state: PassState, window: Window, counted: boolean, from: Prefix, expected: number | null,
-): Promise<WindowResult> {
-  const { cursors, type, jobId, mode } = ctx;
+async function readWindow(ctx: TableSyncContext, state: PassState, read: WindowRead): Promise<WindowResult> {
+  const { type, jobId, mode } = ctx;
+  const { window, counted, expected } = read;
   if (window.start !== null && window.end !== null && Date.parse(window.start) >= Date.parse(window.end)) return { kind: 'end' };
-  const ledger = new WindowLedger(type.table, window, await cursors.windowPages(type.table, jobId, window.index, Math.max(0, from.next - 1)), from);
-  if (ledger.prefix.next !== from.next) await cursors.moveWatermark(type.table, jobId, watermarkOf(window, ledger.prefix));
+  const ledger = await ctx.committer.ledger(type.table, jobId, window, read.from);
 
   const constraints = windowConstraints(mode, window);
   const sortField = keyField(mode);
@@ -409,7 +414,7 @@ async function readWindow(
   if (outcome?.kind === 'end') return { kind: 'end' };
   if (tooBig !== null) return { kind: 'too-big', timedOut: (tooBig as { timedOut: boolean }).timedOut };
   if (outcome) return { kind: 'close', reason: outcome.kind, prefix: ledger.prefix, refusedAt: outcome.kind === 'refused' ? outcome.at : refusedAt };
-  if (ctx.signal.aborted) return { kind: 'interrupted' };
+  if (ctx.signal.aborted) return { kind: 'stopped' };
   const reason: CloseReason = refusedAt !== null && ledger.prefix.next === refusedAt ? 'refused' : 'max-offset';
   return { kind: 'close', reason, prefix: ledger.prefix, refusedAt };
 }

@@ -4,7 +4,8 @@
  * the prefix (pure, so it can be written in the same transaction as the pages); `apply` records it
  * once that transaction committed. Memory therefore never runs ahead of what a resume would see.
  */
-import { advancePrefix, type PageMark, type Prefix, type PrefixOutcome, type Window } from './keyset.js';
+import { advancePrefix, pageOffset, type PageMark, type Prefix, type PrefixOutcome, type Window } from './keyset.js';
+import type { Watermark } from './state-store.js';
 
 export interface StagedPrefix {
   prefix: Prefix;
@@ -40,6 +41,12 @@ export class WindowLedger {
   /** Why the prefix stopped for good (the window's end or a reason to close it), once known. */
   get outcome(): PrefixOutcome | null {
     return this.settled;
+  }
+
+  /** The cursor's watermark at `prefix` (default: the prefix committed so far): where a resume continues. */
+  watermark(prefix: Prefix = this.current): Watermark {
+    const { index, start, end } = this.window;
+    return { windowIndex: index, windowStart: start, windowEnd: end, lastId: prefix.lastId, lastKey: prefix.lastKey, offset: pageOffset(prefix.next) };
   }
 
   has(index: number): boolean {

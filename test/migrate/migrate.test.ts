@@ -11,7 +11,7 @@ import { datasource, unitModel } from '../db/fixtures/sample.js';
 import { repoRoot } from '../support/prisma-cli.js';
 import { syncStateNames } from '../../generator/emit/sync-state.js';
 import type { Manifest } from '../../core/manifest/schema.js';
-import { SyncCursorService } from '../../runtime/sync/cursor-service.js';
+import { SyncStateStore } from '../../runtime/sync/state-store.js';
 
 const jobModel = `model Job {
   id     String @id
@@ -132,7 +132,7 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     const migrateTo = (bubble: string, now: string) =>
       migrate({ db: t.db, schemaDir: dir, files: files(bubble), migrationsDir: join(dir, 'migrations'), manifest, now: new Date(now) });
     await migrateTo(earlier, '2025-01-02T03:04:05Z');
-    const store = new SyncCursorService(t.db, state, []);
+    const store = new SyncStateStore(t.db, state, []);
     const jobId = await store.initializeSyncJob([], { mode: 'full' });
     await store.finishJob(jobId, 'COMPLETED');
 

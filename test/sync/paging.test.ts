@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { openDb } from '../../runtime/db/open.js';
 import type { Db } from '../../runtime/db/types.js';
 import { runSyncOnDb, type RunSyncOptions } from '../../runtime/sync/runner.js';
-import { advancePrefix, EMPTY_PREFIX, PAGE_LIMIT, PAGE_STEP, type PageMark } from '../../runtime/sync/keyset.js';
+import { PAGE_LIMIT, PAGE_STEP } from '../../runtime/sync/keyset.js';
 import { createSchema, testManifest } from './support/schema.js';
 import { MemoryApp, seedItems } from './support/memory-app.js';
 import { mismatches } from './support/compare.js';
@@ -173,40 +173,6 @@ test('a record with a raw-only value on the overlap of two pages is counted once
 });
 
 describe('the paging invariant (property)', () => {
-  const mark = (count: number, first: number, remaining: number | null): PageMark => ({
-    count, firstId: count ? `r${first}` : null, lastId: count ? `r${first + count - 1}` : null, lastKey: count ? `k${first + count - 1}` : null, remaining,
-  });
-
-  test('the prefix never passes a page that was not verified, and ends only where nothing remains', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2000 }), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 30 }), (size, shapes) => {
-        // Pages of a window of `size` records, each answered faithfully (0), short (1), empty (2), shifted (3) or missing (4).
-        const done = new Map<number, PageMark>();
-        const pages = Math.max(1, Math.ceil((size - PAGE_LIMIT) / PAGE_STEP) + 1);
-        for (let i = 0; i < pages; i++) {
-          const shape = shapes[i] ?? 0;
-          const first = i * PAGE_STEP;
-          const count = Math.max(0, Math.min(PAGE_LIMIT, size - first));
-          const remaining = Math.max(0, size - first - count);
-          if (shape === 4) continue;
-          if (shape === 1 && count > 1) done.set(i, mark(count - 1, first, remaining + 1));
-          else if (shape === 2 && i > 0) done.set(i, mark(0, first, size - first));
-          else if (shape === 3 && i > 0 && count > 0) done.set(i, mark(count, first + 1, Math.max(0, remaining - 1)));
-          else done.set(i, mark(count, first, remaining));
-        }
-        const { prefix, outcome } = advancePrefix(done, EMPTY_PREFIX);
-        // Every page inside the prefix is present and faithful up to its verdict.
-        for (let i = 0; i < prefix.next; i++) expect(done.has(i)).toBe(true);
-        if (outcome?.kind === 'end') {
-          // The end is only declared after the window's last record was read.
-          expect(prefix.lastId).toBe(size === 0 ? null : `r${size - 1}`);
-        }
-        if (prefix.lastId !== null) expect(Number(prefix.lastId.slice(1))).toBeLessThan(Math.max(1, size));
-      }),
-      { seed: 9, numRuns: 500 },
-    );
-  });
-
   test('any mix of short pages, empty pages, mutations and caps: every record that stayed is read, nothing is deleted', async () => {
     const db = await pglite();
     let round = 0;

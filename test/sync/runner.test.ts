@@ -7,7 +7,7 @@ import { openDb } from '../../runtime/db/open.js';
 import type { Db } from '../../runtime/db/types.js';
 import type { ProgressEvent } from '../../runtime/api.js';
 import { runSyncOnDb, SyncFailedError, SyncInterruptedError, SyncOtherAppError, type RunSyncOptions } from '../../runtime/sync/runner.js';
-import { SyncCursorService } from '../../runtime/sync/cursor-service.js';
+import { SyncStateStore } from '../../runtime/sync/state-store.js';
 import { createSchema, testManifest } from './support/schema.js';
 import { MemoryApp, seedItems } from './support/memory-app.js';
 import { mismatches } from './support/compare.js';
@@ -95,7 +95,7 @@ test('pages finishing out of order never move the persisted cursor past an unfin
   const { db } = await postgres();
   const app = new MemoryApp();
   seedItems(app, 400); // window 0: pages at offsets 0, 99, 198, 297 (and 396 for the last record)
-  const cursors = new SyncCursorService(db, manifest.state, manifest.types);
+  const cursors = new SyncStateStore(db, manifest.state, manifest.types);
   const held = deferred();
   app.beforeAnswer = async (type, req) => {
     if (type === 'item' && req.offset === 99 && req.constraints.length === 0) await held.promise;
@@ -163,7 +163,7 @@ test.each([
   expect(error).toBeNull();
   expect(result.tables[0]).toMatchObject({ records: 900, status: 'COMPLETED' });
   expect(app.log.every((r) => r.offset <= Math.min(appMax, maxOffset ?? Infinity) + (appMax === 250 ? 99 : 0))).toBe(true);
-  const cursor = (await new SyncCursorService(db, manifest.state, manifest.types).resumeFromCursor('item', result.jobId))!;
+  const cursor = (await new SyncStateStore(db, manifest.state, manifest.types).resumeFromCursor('item', result.jobId))!;
   expect(cursor.windowIndex).toBeGreaterThanOrEqual(2);
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
@@ -256,6 +256,21 @@ test('an interrupted run stops after in-flight pages commit and a plain re-run r
   expect(fetchedBefore).toBeGreaterThanOrEqual(3);
 });
 
+test('a stop before the first table starts leaves the job resumable: it is never recorded as a completed full sync', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 150, 5);
+  const first = await run(db, app, { signal: AbortSignal.abort() });
+  expect(first.error).toBeInstanceOf(SyncInterruptedError);
+  expect(first.result.status).toBe('PENDING');
+  expect(app.log).toEqual([]);
+
+  const second = await run(db, app);
+  expect(second.error).toBeNull();
+  expect(second.result).toMatchObject({ jobId: first.result.jobId, mode: 'full', status: 'COMPLETED' });
+  await expectEqual(db, app);
+});
+
 test('a non-retryable error stops the table with ERROR, keeps committed pages, and the next run resumes', async () => {
   const db = await pglite();
   const app = new MemoryApp();
@@ -268,7 +283,7 @@ test('a non-retryable error stops the table with ERROR, keeps committed pages, a
   expect((first.error as Error).message).toMatch(/stopped at item: HTTP 400 from the app/);
   expect(first.result.status).toBe('ERROR');
   expect(first.result.tables[0]).toMatchObject({ status: 'ERROR', records: 298 });
-  const cursor = (await new SyncCursorService(db, manifest.state, manifest.types).resumeFromCursor('item', first.result.jobId))!;
+  const cursor = (await new SyncStateStore(db, manifest.state, manifest.types).resumeFromCursor('item', first.result.jobId))!;
   expect(cursor.lastError).toMatch(/HTTP 400/);
 
   app.beforeAnswer = null;
@@ -296,7 +311,7 @@ test('an unfinished job covering a type since removed from the app: a plain run 
   expect(plain.error).toBeNull();
   expect(plain.result.jobId).not.toBe(first.result.jobId);
   expect(plain.result.tables.map((t) => t.type)).toEqual(['item']);
-  expect((await new SyncCursorService(db, manifest.state, manifest.types).getJob(first.result.jobId))?.status).toBe('CANCELLED');
+  expect((await new SyncStateStore(db, manifest.state, manifest.types).getJob(first.result.jobId))?.status).toBe('CANCELLED');
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
 
@@ -314,7 +329,7 @@ describe('two apps (development and live database) synced into one database', ()
     return { dev, live };
   }
 
-  const jobs = (db: Db) => new SyncCursorService(db, manifest.state, manifest.types);
+  const jobs = (db: Db) => new SyncStateStore(db, manifest.state, manifest.types);
 
   test('a plain sync of the other app is a full pass: the tables then mirror it, the first app\'s rows soft-deleted', async () => {
     const db = await pglite();
@@ -400,7 +415,7 @@ test('a second sync against the same database refuses while one runs; --cancel e
   gate.resolve();
   expect((await first).error).toBeNull();
 
-  const cursors = new SyncCursorService(db, manifest.state, manifest.types);
+  const cursors = new SyncStateStore(db, manifest.state, manifest.types);
   const jobId = await cursors.initializeSyncJob(['item', 'note'], { mode: 'full' });
   await cursors.cancelSyncJob(jobId);
   const progress = await cursors.getSyncProgress(jobId);

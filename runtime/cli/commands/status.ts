@@ -13,18 +13,18 @@ export function register(program: Command): void {
     .action(async (job: string | undefined, flags: { json?: boolean; schema?: string }) => {
       const { openDbFromEnv } = await import('../../db/open.js');
       const { resolveProject } = await import('../../project/index.js');
-      const { SyncCursorService } = await import('../../sync/cursor-service.js');
+      const { SyncStateStore } = await import('../../sync/state-store.js');
       const { jobResult } = await import('../../sync/runner.js');
       const cwd = process.cwd();
       const project = await resolveProject({ schema: flags.schema, cwd });
       const db = await openDbFromEnv({ cwd });
       try {
-        const cursors = new SyncCursorService(db, project.manifest.state, project.manifest.types);
-        const jobId = job ?? (await cursors.latestJob())?.id;
+        const store = new SyncStateStore(db, project.manifest.state, project.manifest.types);
+        const jobId = job ?? (await store.latestJob())?.id;
         if (jobId === undefined) {
           throw new BubbleError('SYNC_NO_JOBS', 'No sync has run against this database yet.', { hint: 'Run bubble-runtime sync.' });
         }
-        const result = await jobResult(cursors, project.manifest, jobId);
+        const result = await jobResult(store, project.manifest, jobId);
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${summary(result)}\n`);
       } finally {
         await db.close();

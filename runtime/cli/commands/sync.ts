@@ -6,7 +6,6 @@
  */
 import type { Command } from 'commander';
 import type { SyncResult } from '../../api.js';
-import type { BubbleClient } from '../../bubble/index.js';
 import { BubbleError, UsageError } from '../../../core/errors.js';
 import { HELD_BACK_HINT, heldBackLines } from '../../sync/held-back.js';
 
@@ -46,13 +45,11 @@ export function register(program: Command): void {
       // Loaded here, not at the top: `--help` and the other commands start without them.
       const { openDbFromEnv } = await import('../../db/open.js');
       const { resolveProject } = await import('../../project/index.js');
-      const { pageSourceFromClient, syncClientFromEnv } = await import('../../sync/bubble-source.js');
-      const { SyncCursorService } = await import('../../sync/cursor-service.js');
-      const { jobResult, runSyncOnDb } = await import('../../sync/runner.js');
+      const { SyncStateStore } = await import('../../sync/state-store.js');
+      const { jobResult } = await import('../../sync/runner.js');
+      const { openSyncSession } = await import('../../sync/session.js');
       const { parseMode } = await import('../../sync/settings.js');
       const { resolveSyncSettings } = await import('../../../core/settings/index.js');
-      const { syncReporting } = await import('../../sync/reporting.js');
-      const { preflight } = await import('../../sync/preflight.js');
       const { createRunOutput } = await import('../progress/run-output.js');
       const settings = resolveSyncSettings({ flags });
       const mode = parseMode(flags.mode);
@@ -76,38 +73,22 @@ export function register(program: Command): void {
       process.on('SIGTERM', onSigint);
       try {
         if (flags.cancel !== undefined) {
-          const cursors = new SyncCursorService(db, project.manifest.state, project.manifest.types);
-          await cursors.cancelSyncJob(flags.cancel);
-          const result = await jobResult(cursors, project.manifest, flags.cancel);
+          const store = new SyncStateStore(db, project.manifest.state, project.manifest.types);
+          await store.cancelSyncJob(flags.cancel);
+          const result = await jobResult(store, project.manifest, flags.cancel);
           write(flags.json === true, result, `Cancelled sync job ${flags.cancel}.`);
           return;
         }
-        let client: BubbleClient | undefined;
         // Live bars on a terminal, plain lines off it, nothing but the document with --json (runtime/cli/progress).
         const out = createRunOutput({ json: flags.json === true, cwd });
-        const reporting = syncReporting({ onProgress: out.onProgress }, settings, db.kind, () => client, (m) => process.stderr.write(`${m}\n`));
-        client = syncClientFromEnv({
-          appUrl: flags.appUrl,
-          rateLimitRpm: settings.rateLimitRpm,
-          concurrency: settings.concurrency,
-          onProgress: reporting.onProgress,
-        });
-        // A bad token or URL fails here, before any job or report exists.
-        await preflight(client, project.manifest, { types, signal: controller.signal });
-        const { result, error } = await runSyncOnDb(
-          db,
-          project.manifest,
-          {
-            ...(mode ? { mode } : {}), ...(types ? { types } : {}), resume: flags.resume === true, signal: controller.signal, onProgress: reporting.onProgress,
-            ...(settings.concurrency !== null ? { concurrency: settings.concurrency } : {}),
-            rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, allowMassDelete: settings.allowMassDelete,
-          },
-          { source: pageSourceFromClient(client) },
-        ).catch((err: unknown) => {
-          out.abort();
-          throw err;
-        });
-        const reportDir = await reporting.finish();
+        const session = openSyncSession({ settings, appUrl: flags.appUrl, onProgress: out.onProgress });
+        const { result, error, written } = await session
+          .run(db, project.manifest, { mode, types, resume: flags.resume === true, signal: controller.signal })
+          .catch((err: unknown) => {
+            out.abort();
+            throw err;
+          });
+        const reportDir = written?.dir ?? null;
         // The one-screen summary (with the report's figures and path), or exactly one JSON document.
         await out.finish(result);
         // With --json stdout holds only the document; say where the report is on stderr.

@@ -1,6 +1,7 @@
 /**
- * SyncCursorService: the operations over the sync-state tables (SyncJob, SyncCursor, SyncPage ledger,
- * SyncReject counts), with raw SQL through the runtime's `Db`. `in(tx)` binds the same
+ * SyncStateStore: everything a sync persists about itself, in the sync-state tables — jobs (SyncJob),
+ * each table's cursor with its window and watermark (SyncCursor), the page ledger (SyncPage) and the
+ * reject counts (SyncReject) — with raw SQL through the runtime's `Db`. `in(tx)` binds the same
  * operations to a transaction, which is how a page's rows, its ledger row and the watermark commit
  * together.
  */
@@ -120,7 +121,7 @@ export function sameApp(recorded: string | null, source: string | undefined): bo
 const UNFINISHED: JobStatus[] = ['PENDING', 'RUNNING', 'ERROR'];
 const JOB_STATUSES: JobStatus[] = ['PENDING', 'RUNNING', 'COMPLETED', 'ERROR', 'CANCELLED'];
 
-export class SyncCursorService {
+export class SyncStateStore {
   private readonly job: string;
   private readonly cursor: string;
   private readonly page: string;
@@ -143,9 +144,9 @@ export class SyncCursorService {
     return countRejects(this.db, this.state.rejectTable, syncJobId);
   }
 
-  /** The same service, running its statements inside `tx`. */
-  in(tx: Db): SyncCursorService {
-    return new SyncCursorService(tx, this.state, this.tableTypes);
+  /** The same store, running its statements inside `tx`. */
+  in(tx: Db): SyncStateStore {
+    return new SyncStateStore(tx, this.state, this.tableTypes);
   }
 
   /** Creates a job and one PENDING cursor per table (database table names, in load order). */
@@ -175,7 +176,8 @@ export class SyncCursorService {
 
   /**
    * Commits a batch of one window's pages: their ledger rows, the rows-written and raw-only counts, and
-   * the watermark. Runs inside the transaction that wrote the pages' rows.
+   * the watermark. Runs inside the transaction that wrote the pages' rows; a batch without pages moves
+   * the watermark alone (over pages committed earlier, see committer.ts).
    */
   async commitPages(tableName: string, syncJobId: string, batch: PageBatch): Promise<void> {
     if (batch.pages.length > 0) {
@@ -212,16 +214,6 @@ export class SyncCursorService {
        WHERE "tableName" = $1 AND sync_job_id = $2`,
       [tableName, syncJobId, batch.pages.length, batch.written, batch.rawOnly, last?.offset ?? null, batch.total, batch.reported,
         w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey, batch.replaced],
-    );
-  }
-
-  /** Moves the watermark alone (pages committed before an interruption turned out to extend the prefix). */
-  async moveWatermark(tableName: string, syncJobId: string, w: Watermark): Promise<void> {
-    await this.db.execute(
-      `UPDATE ${this.cursor} SET current_cursor = $3, window_index = $4, window_start = $5, window_end = $6, last_id = $7,
-         last_key = $8, updated_at = ${UTC_NOW}
-       WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey],
     );
   }
 
