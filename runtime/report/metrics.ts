@@ -1,6 +1,9 @@
 /**
  * SyncMetricsCollector: the run report's collector, fed from the
  * sync's ProgressEvents and the Bubble client's counters, producing the run report's data.
+ * What the events count (tables, pages, retries, 429s, waits, errors) comes from the fold in
+ * progress-state.ts, which the live display reads too; the collector adds what only the report has:
+ * per-call figures, memory, and the timeline of pages and marks.
  *
  * Time comes from an injectable clock (epoch ms, `Date.now` by default) and memory from an injectable
  * sampler, so tests drive both and the report is a pure function of what was recorded.
