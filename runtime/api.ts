@@ -89,8 +89,13 @@ export type ProgressEvent =
    * pages of this table in flight when the page was started or finished, whichever is larger.
    */
   | { kind: 'page-done'; type: string; records: number; done: number; total: number | null; inFlight: number; startedAt?: number }
-  /** A failed attempt that will be retried after `waitMs`; `status` is the HTTP status when there was one (429 = rate limited). */
-  | { kind: 'retry'; type: string; reason: string; waitMs: number; status?: number }
+  /**
+   * A failed attempt that will be retried after `waitMs`; `status` is the HTTP status when there was one
+   * (429 = rate limited), `retryAfterMs` the wait the app asked for in Retry-After.
+   */
+  | { kind: 'retry'; type: string; reason: string; waitMs: number; status?: number; retryAfterMs?: number }
+  /** A request whose last attempt failed too (same fields): the sync narrows its window or the table stops. */
+  | { kind: 'request-failed'; type: string; reason: string; attempts: number; status?: number; retryAfterMs?: number }
   /** Time a request waited for the shared rate limiter; `type` when the wait belongs to one table's page. */
   | { kind: 'rate-wait'; waitMs: number; type?: string }
   | { kind: 'table-done'; result: TableResult }

@@ -32,10 +32,17 @@ export const systemClock: ClientClock = {
   },
 };
 
+/**
+ * What the client reports while it works. `type` is the Bubble type a list or get request reads (absent
+ * for /meta). On a failed attempt, `status` is its HTTP status when it got one (429 = rate limited) and
+ * `retryAfterMs` the wait the server asked for in Retry-After, before the client's cap.
+ */
 export type BubbleClientEvent =
-  /** `status`: the HTTP status of the failed attempt, when it got one (429 = rate limited). */
-  | { kind: 'retry'; what: string; attempt: number; reason: string; waitMs: number; status?: number }
-  | { kind: 'rate-wait'; what: string; waitMs: number };
+  /** A failed attempt that will be tried again after `waitMs`. */
+  | { kind: 'retry'; what: string; type?: string; attempt: number; reason: string; waitMs: number; status?: number; retryAfterMs?: number }
+  /** The last attempt failed too: the request rejects with BubbleUnavailableError. */
+  | { kind: 'request-failed'; what: string; type?: string; attempts: number; reason: string; status?: number; retryAfterMs?: number }
+  | { kind: 'rate-wait'; what: string; type?: string; waitMs: number };
 
 export interface BubbleClientMetrics {
   /** Logical requests (meta/page/get calls). */
@@ -224,7 +231,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       if (n > 1) m.retries++;
       const { value: outcome, rateWaitMs } = await gate.run(() => attempt(call));
       m.rateWaitMsTotal += rateWaitMs;
-      if (rateWaitMs > 0) emit({ kind: 'rate-wait', what: call.what, waitMs: rateWaitMs });
+      if (rateWaitMs > 0) emit({ kind: 'rate-wait', what: call.what, ...typeOf(call), waitMs: rateWaitMs });
       m.latencyMsAvg = m.calls === 0 ? 0 : m.latencyMsTotal / m.calls;
       if (outcome.ok === true) {
         m.successes++;
@@ -237,10 +244,18 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       m.failures++;
       if (!outcome.retry) throw outcome.error;
       lastReason = outcome.reason;
-      if (n === maxAttempts) break;
+      // Status and Retry-After ride on the event, so a display counts 429s the way the metrics do.
+      const answer = {
+        ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+        ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
+      };
+      if (n === maxAttempts) {
+        emit({ kind: 'request-failed', what: call.what, ...typeOf(call), attempts: n, reason: outcome.reason, ...answer });
+        break;
+      }
       const waitMs =
         outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, policy.maxRetryAfterMs) : backoffMs(policy, n, random);
-      emit({ kind: 'retry', what: call.what, attempt: n, reason: outcome.reason, waitMs, ...(outcome.status !== undefined ? { status: outcome.status } : {}) });
+      emit({ kind: 'retry', what: call.what, ...typeOf(call), attempt: n, reason: outcome.reason, waitMs, ...answer });
       m.backoffMsTotal += waitMs;
       try {
         await clock.sleep(waitMs, call.signal);
@@ -314,6 +329,10 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
     inFlight: () => ({ now: gate.inFlight, peak: gate.peakInFlight }),
   };
   return client;
+}
+
+function typeOf(call: Call): { type?: string } {
+  return call.type !== undefined ? { type: call.type } : {};
 }
 
 function isResponseEnvelope(body: unknown): boolean {

@@ -74,7 +74,7 @@ export function renderReportMarkdown(report: SyncReport): string {
   }
   lines.push('');
   lines.push(
-    `API call figures come from ${m.apiCallSource === 'calls' ? 'per-call records' : m.apiCallSource === 'client' ? "the Bubble client's counters" : 'page counts (one call per committed page, one failed call per retry)'}. Raw-only: records with a value kept only in the raw copy (did not fit its column, or an unknown field).`,
+    `API call figures come from ${m.apiCallSource === 'calls' ? 'per-call records' : m.apiCallSource === 'client' ? "the Bubble client's counters" : 'page counts (one call per committed page, one failed call per failed attempt)'}. Raw-only: records with a value kept only in the raw copy (did not fit its column, or an unknown field).`,
   );
   lines.push('');
   return lines.join('\n');

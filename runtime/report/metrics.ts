@@ -1,11 +1,26 @@
 /**
  * SyncMetricsCollector: the run report's collector, fed from the
  * sync's ProgressEvents and the Bubble client's counters, producing the run report's data.
+ * What the events count (tables, pages, retries, 429s, waits, errors) comes from the fold in
+ * progress-state.ts, which the live display reads too; the collector adds what only the report has:
+ * per-call figures, memory, and the timeline of pages and marks.
  *
  * Time comes from an injectable clock (epoch ms, `Date.now` by default) and memory from an injectable
  * sampler, so tests drive both and the report is a pure function of what was recorded.
  */
-import type { JobStatus, ProgressEvent, SyncErrorInfo, SyncMode, TableResult, TableStatus } from '../api.js';
+import type { ProgressEvent } from '../api.js';
+import {
+  addError,
+  completeTable,
+  initialProgress,
+  isRateLimited,
+  rateWaitType,
+  reduceProgress,
+  startJob,
+  tablesOf,
+  type RunProgress,
+  type TableRun,
+} from './progress-state.js';
 import type {
   ErrorEntry,
   PageSpan,
@@ -50,29 +65,6 @@ export interface CollectorOptions {
   settings?: ReportSettings;
 }
 
-interface TableState {
-  type: string;
-  table: string;
-  total: number | null;
-  start: number;
-  end: number | null;
-  records: number;
-  pages: number;
-  durationMs: number | null;
-  status: TableStatus;
-  rawOnly: number;
-  rejected: number;
-  softDeleted: number;
-  heldBack: number;
-  heldBackReason?: 'guard' | 'incomplete';
-  replaced: number;
-  retries: number;
-  rateLimited429: number;
-  rateLimitWaitMs: number;
-  maxInFlight: number;
-  lastPageEnd: number;
-}
-
 interface RawPage {
   type: string;
   start: number;
@@ -90,17 +82,8 @@ export class SyncMetricsCollector {
   private readonly sampleEveryMs: number;
   private settings: ReportSettings;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private jobId = '';
-  private mode: SyncMode | null = null;
-  private status: JobStatus | null = null;
-  private failure: SyncErrorInfo | null = null;
-  private resumed = false;
-  private startedAt: number | null = null;
-  private lastEventAt: number | null = null;
-  private finishedAt: number | null = null;
-  private resultDurationMs: number | null = null;
-  private readonly tables = new Map<string, TableState>();
-  private currentType: string | null = null;
+  /** The run as its events tell it: the fold the live display uses too (progress-state.ts). */
+  private state: RunProgress = initialProgress();
   private readonly pages: RawPage[] = [];
   private readonly marks: TimelineMark[] = [];
   private callCount = 0;
@@ -118,12 +101,7 @@ export class SyncMetricsCollector {
 
   /** Starts the clock for a job (idempotent: a later `job-start` event for the same job keeps the first start). */
   startSync(syncJobId: string): void {
-    this.jobId = syncJobId;
-    if (this.startedAt === null) {
-      this.startedAt = this.clock();
-      this.lastEventAt = this.startedAt;
-    }
-    this.sampleMemory();
+    this.state = startJob(this.state, syncJobId, this.touch());
     if (this.sampleEveryMs > 0 && !this.timer) {
       this.timer = setInterval(() => this.sampleMemory(), this.sampleEveryMs);
       // Sampling must never keep a finished CLI process alive.
@@ -133,28 +111,23 @@ export class SyncMetricsCollector {
 
   /** One HTTP call to the Data API: its latency in ms, whether it succeeded, and the error if not. */
   recordApiCall(duration: number, success: boolean, error?: unknown): void {
-    this.touch();
+    const at = this.touch();
     this.callCount += 1;
     this.callLatency += Math.max(0, duration);
     if (success) this.callOk += 1;
     else {
       this.callFailed += 1;
-      if (error !== undefined) this.recordError(errorMessage(error), this.currentType);
+      if (error !== undefined) this.state = addError(this.state, errorMessage(error), this.state.current, at);
     }
   }
 
   /** A table finished: records written and the table's duration in ms. */
   recordTableComplete(tableName: string, recordCount: number, duration: number): void {
-    const state = this.tableState(tableName, tableName);
-    state.records = recordCount;
-    state.durationMs = duration;
-    state.end = this.touch() - this.origin();
-    if (state.status === 'PENDING' || state.status === 'IN_PROGRESS') state.status = 'COMPLETED';
+    this.state = completeTable(this.state, tableName, recordCount, duration, this.touch());
   }
 
   recordError(message: string, type: string | null = null): void {
-    const at = this.touch() - this.origin();
-    this.metrics.errorsEncountered.push({ at, type, message });
+    this.state = addError(this.state, message, type, this.touch());
   }
 
   /** The client's counters at the end of the run; they replace per-call figures only when none were recorded. */
@@ -172,72 +145,11 @@ export class SyncMetricsCollector {
   };
 
   record(event: ProgressEvent): void {
-    switch (event.kind) {
-      case 'job-start':
-        this.startSync(event.jobId);
-        this.mode = event.mode;
-        this.resumed = event.resumed;
-        this.status = 'RUNNING';
-        break;
-      case 'table-start': {
-        const now = this.touch();
-        const state = this.tableState(event.type, event.table);
-        state.table = event.table;
-        state.total = event.total;
-        state.start = now - this.origin();
-        state.lastPageEnd = state.start;
-        state.status = 'IN_PROGRESS';
-        this.currentType = event.type;
-        break;
-      }
-      case 'page-done': {
-        const end = this.touch() - this.origin();
-        const state = this.tableState(event.type, event.type);
-        // Without a start time, assume the page ran since the table's previous page ended.
-        const start = event.startedAt !== undefined ? Math.min(end, Math.max(0, event.startedAt - this.origin())) : Math.min(end, state.lastPageEnd);
-        this.pages.push({ type: event.type, start, end, records: event.records, inFlight: event.inFlight });
-        state.records += event.records;
-        state.pages += 1;
-        state.maxInFlight = Math.max(state.maxInFlight, event.inFlight);
-        state.lastPageEnd = end;
-        this.metrics.cursorUpdates += 1;
-        this.metrics.parallelPagesUsed = Math.max(this.metrics.parallelPagesUsed, event.inFlight);
-        break;
-      }
-      case 'retry': {
-        const at = this.touch() - this.origin();
-        const limited = isRateLimited(event);
-        this.marks.push({ type: event.type, at, durationMs: event.waitMs, kind: limited ? 'rate-limited' : 'retry', reason: event.reason });
-        const state = this.tableState(event.type, event.type);
-        state.retries += 1;
-        if (limited) state.rateLimited429 += 1;
-        break;
-      }
-      case 'rate-wait': {
-        const end = this.touch() - this.origin();
-        const type = event.type ?? this.currentType;
-        this.marks.push({ type, at: Math.max(0, end - event.waitMs), durationMs: event.waitMs, kind: 'rate-wait', reason: 'rate limiter' });
-        if (type !== null) this.tableState(type, type).rateLimitWaitMs += event.waitMs;
-        break;
-      }
-      case 'table-done':
-        this.applyTableResult(event.result);
-        break;
-      case 'job-done':
-        this.finishedAt = this.touch();
-        // The run's duration as the sync result and `status` state it, so all three agree.
-        this.resultDurationMs = event.result.durationMs;
-        this.jobId = event.result.jobId;
-        this.mode = event.result.mode;
-        this.status = event.result.status;
-        this.failure = event.result.error ?? null;
-        // Tables this run started but did not finish (interrupted, failed) take their final state from
-        // the result; tables it never touched (finished by an earlier run of a resumed job) are not this run's.
-        for (const t of event.result.tables) if (this.tables.get(t.type)?.end === null) this.applyTableResult(t);
-        // A failure outside any table (the sync lock lost between two tables, …) is the run's own.
-        if (this.failure && !event.result.tables.some((t) => t.status === 'ERROR')) this.recordError(this.failure.message);
-        break;
-    }
+    if (event.kind === 'job-start') this.startSync(event.jobId);
+    const at = this.touch();
+    const before = this.state;
+    this.state = reduceProgress(before, event, at);
+    this.recordTimeline(event, before, at);
   }
 
   sampleMemory(): void {
@@ -255,18 +167,22 @@ export class SyncMetricsCollector {
   generateReport(): SyncReport {
     this.sampleMemory();
     this.stop();
-    const origin = this.origin();
     // The run ends at job-done; without one (a failed or still running job) the report is "as of now".
-    const last = this.finishedAt ?? this.touch();
+    const last = this.state.finishedAt ?? this.touch();
+    const state = this.state;
+    const origin = state.startedAt ?? last;
     const m = this.metrics;
-    m.totalDuration = this.resultDurationMs ?? Math.max(0, last - origin);
+    m.totalDuration = state.durationMs ?? Math.max(0, last - origin);
 
-    const tables = [...this.tables.values()];
-    m.tablesProcessed = tables.filter((t) => t.end !== null).length;
+    const tables = tablesOf(state);
+    m.tablesProcessed = tables.filter((t) => t.finishedAt !== null).length;
     m.recordsProcessed = tables.reduce((sum, t) => sum + t.records, 0);
-    m.retries = tables.reduce((sum, t) => sum + t.retries, 0);
-    m.rateLimited429 = tables.reduce((sum, t) => sum + t.rateLimited429, 0);
-    m.rateLimitWaitMs = tables.reduce((sum, t) => sum + t.rateLimitWaitMs, 0);
+    m.cursorUpdates = state.tally.pages;
+    m.parallelPagesUsed = state.tally.maxInFlight;
+    m.retries = state.tally.retries;
+    m.rateLimited429 = state.tally.rateLimited429;
+    m.rateLimitWaitMs = state.tally.rateLimitWaitMs;
+    m.errorsEncountered = state.errors.map((e) => ({ ...e }));
 
     if (this.callCount > 0) {
       m.apiCallSource = 'calls';
@@ -280,16 +196,17 @@ export class SyncMetricsCollector {
       m.apiCallsSuccessful = this.client.successes;
       m.apiCallsFailed = this.client.failures;
       m.averageResponseTime = this.client.calls > 0 && this.client.latencyMsTotal !== undefined ? round(this.client.latencyMsTotal / this.client.calls) : 0;
+      // A caller that fed no client events still gets the client's own counts.
       if (this.client.retries !== undefined) m.retries = Math.max(m.retries, this.client.retries);
       if (this.client.rateLimited !== undefined) m.rateLimited429 = Math.max(m.rateLimited429, this.client.rateLimited);
       if (this.client.rateWaitMsTotal !== undefined && m.rateLimitWaitMs === 0) m.rateLimitWaitMs = round(this.client.rateWaitMsTotal);
     } else {
-      // No per-call data: every committed page was one successful call, every retry one failed attempt.
+      // No per-call data: every committed page was one successful call, every failed attempt one failed call.
       m.apiCallSource = 'pages';
       const pages = this.pages.length;
       m.apiCallsSuccessful = pages;
-      m.apiCallsFailed = m.retries;
-      m.apiCallsTotal = pages + m.retries;
+      m.apiCallsFailed = m.retries + state.tally.failedRequests;
+      m.apiCallsTotal = pages + m.apiCallsFailed;
       m.averageResponseTime = pages > 0 ? round(this.pages.reduce((s, p) => s + (p.end - p.start), 0) / pages) : 0;
     }
 
@@ -302,104 +219,64 @@ export class SyncMetricsCollector {
     m.workloadUnitsEstimate = round(m.apiCallsTotal * WU_PER_REQUEST + m.recordsProcessed * WU_PER_RECORD);
 
     m.performanceBreakdown = {};
-    for (const t of tables) m.performanceBreakdown[t.type] = breakdown(t, last - origin);
+    for (const t of tables) m.performanceBreakdown[t.type] = breakdown(t, last);
 
     const tableSpans: TableSpan[] = tables.map((t) => ({
       type: t.type,
       table: t.table,
-      start: t.start,
-      end: t.end === null ? last - origin : t.end,
+      start: t.startedAt - origin,
+      end: (t.finishedAt ?? last) - origin,
       total: t.total,
     }));
 
     return {
       version: 1,
-      jobId: this.jobId,
-      mode: this.mode,
-      status: this.status,
-      resumed: this.resumed,
+      jobId: state.jobId,
+      mode: state.mode,
+      status: state.status,
+      resumed: state.resumed,
       startedAt: new Date(origin).toISOString(),
       finishedAt: new Date(last).toISOString(),
       settings: { ...this.settings },
-      ...(this.failure ? { error: { ...this.failure } } : {}),
+      ...(state.error ? { error: { ...state.error } } : {}),
       metrics: structuredClone(m),
       timeline: { tables: tableSpans, pages: assignLanes(this.pages), marks: this.marks.map((x) => ({ ...x })) },
     };
   }
 
-  private applyTableResult(result: TableResult): void {
-    const state = this.tableState(result.type, result.table);
-    state.table = result.table;
-    // A resumed job's result counts the whole job; the report describes this run, so the pages seen
-    // in this run win when there were any.
-    const seen = state.pages > 0;
-    const records = seen ? state.records : result.records;
-    if (!seen) state.pages = result.pages;
-    state.status = result.status;
-    state.rawOnly = result.rawOnly;
-    state.rejected = result.rejected;
-    state.softDeleted = result.softDeleted;
-    state.heldBack = result.heldBack;
-    state.replaced = result.replaced ?? 0;
-    if (result.heldBackReason) state.heldBackReason = result.heldBackReason;
-    if (result.status === 'ERROR') this.recordError(this.failure?.message ?? `table ${result.table} stopped with an error`, result.type);
-    this.recordTableComplete(result.type, records, result.durationMs);
-    // recordTableComplete marks PENDING/IN_PROGRESS as COMPLETED; the result's own status wins.
-    state.status = result.status;
-    if (this.currentType === result.type) this.currentType = null;
-  }
-
-  private tableState(type: string, table: string): TableState {
-    let state = this.tables.get(type);
-    if (!state) {
-      const now = (this.lastEventAt ?? this.origin()) - this.origin();
-      state = {
-        type,
-        table,
-        total: null,
-        start: now,
-        end: null,
-        records: 0,
-        pages: 0,
-        durationMs: null,
-        status: 'PENDING',
-        rawOnly: 0,
-        rejected: 0,
-        softDeleted: 0,
-        heldBack: 0,
-        replaced: 0,
-        retries: 0,
-        rateLimited429: 0,
-        rateLimitWaitMs: 0,
-        maxInFlight: 0,
-        lastPageEnd: now,
-      };
-      this.tables.set(type, state);
+  /** What only the report draws: each page and each retry or wait on the timeline (ms since the run started). */
+  private recordTimeline(event: ProgressEvent, before: RunProgress, at: number): void {
+    const origin = this.state.startedAt ?? at;
+    const end = at - origin;
+    switch (event.kind) {
+      case 'page-done': {
+        // Without a start time, assume the page ran since the table's previous page ended.
+        const previous = (before.tables.get(event.type)?.lastPageAt ?? at) - origin;
+        const start = event.startedAt !== undefined ? Math.min(end, Math.max(0, event.startedAt - origin)) : Math.min(end, previous);
+        this.pages.push({ type: event.type, start, end, records: event.records, inFlight: event.inFlight });
+        break;
+      }
+      case 'retry':
+        this.marks.push({ type: event.type, at: end, durationMs: event.waitMs, kind: isRateLimited(event) ? 'rate-limited' : 'retry', reason: event.reason });
+        break;
+      case 'request-failed':
+        // The orange marks are the app's 429 answers: a last attempt's too.
+        if (isRateLimited(event)) this.marks.push({ type: event.type, at: end, durationMs: 0, kind: 'rate-limited', reason: event.reason });
+        break;
+      case 'rate-wait':
+        this.marks.push({ type: rateWaitType(before, event), at: Math.max(0, end - event.waitMs), durationMs: event.waitMs, kind: 'rate-wait', reason: 'rate limiter' });
+        break;
+      default:
+        break;
     }
-    return state;
   }
 
-  /** Reads the clock once per event, starting the job's clock if no startSync came first. */
+  /** Reads the clock once per call and samples memory. */
   private touch(): number {
     const now = this.clock();
-    if (this.startedAt === null) this.startedAt = now;
-    this.lastEventAt = Math.max(this.lastEventAt ?? now, now);
     this.sampleMemory();
     return now;
   }
-
-  private origin(): number {
-    if (this.startedAt === null) this.startedAt = this.clock();
-    return this.startedAt;
-  }
-}
-
-/**
- * Whether a retry was the app refusing with 429. The client's retry reasons name the status
- * ("HTTP 429 …") when the event carries none. The live display counts them the same way.
- */
-export function isRateLimited(event: Extract<ProgressEvent, { kind: 'retry' }>): boolean {
-  return event.status === 429 || (event.status === undefined && /\b429\b/.test(event.reason));
 }
 
 function emptyMetrics(): SyncMetrics {
@@ -429,8 +306,9 @@ function emptyMetrics(): SyncMetrics {
   };
 }
 
-function breakdown(t: TableState, now: number): TableBreakdown {
-  const durationMs = t.durationMs ?? Math.max(0, (t.end ?? now) - t.start);
+function breakdown(t: TableRun, last: number): TableBreakdown {
+  const durationMs = t.durationMs ?? Math.max(0, (t.finishedAt ?? last) - t.startedAt);
+  const r = t.result;
   return {
     table: t.table,
     records: t.records,
@@ -438,11 +316,11 @@ function breakdown(t: TableState, now: number): TableBreakdown {
     durationMs,
     recordsPerSecond: durationMs > 0 ? round((t.records / durationMs) * 1000) : 0,
     status: t.status,
-    rawOnly: t.rawOnly,
-    rejected: t.rejected,
-    softDeleted: t.softDeleted,
-    ...(t.replaced > 0 ? { replaced: t.replaced } : {}),
-    ...(t.heldBack > 0 ? { heldBack: t.heldBack, ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}) } : {}),
+    rawOnly: r?.rawOnly ?? 0,
+    rejected: r?.rejected ?? 0,
+    softDeleted: r?.softDeleted ?? 0,
+    ...((r?.replaced ?? 0) > 0 ? { replaced: r?.replaced } : {}),
+    ...(r && r.heldBack > 0 ? { heldBack: r.heldBack, ...(r.heldBackReason ? { heldBackReason: r.heldBackReason } : {}) } : {}),
     retries: t.retries,
     rateLimited429: t.rateLimited429,
     rateLimitWaitMs: t.rateLimitWaitMs,

@@ -55,9 +55,10 @@ export function pageSourceFromClient(client: BubbleClient): PageSource {
 
 /** Client events → the sync's progress events (retries and rate-limit waits), for displays and reports. */
 export function progressFromClientEvent(event: BubbleClientEvent): ProgressEvent {
-  const type = /\/obj\/([^/ ]+)/.exec(event.what)?.[1] ?? event.what;
-  if (event.kind === 'retry') {
-    return { kind: 'retry', type, reason: event.reason, waitMs: event.waitMs, ...(event.status !== undefined ? { status: event.status } : {}) };
+  const { what, ...rest } = event;
+  if (rest.kind === 'retry') {
+    const { attempt: _attempt, ...retry } = rest;
+    return { ...retry, type: rest.type ?? what };
   }
-  return { kind: 'rate-wait', waitMs: event.waitMs, type };
+  return { ...rest, type: rest.type ?? what };
 }

@@ -108,7 +108,7 @@ test('a 429 is retried after exactly the Retry-After the server sent', async () 
   expect(page.count).toBe(5);
   expect(statuses()).toEqual([429, 200]);
   expect(clock.sleeps).toEqual([7000]);
-  expect(events).toEqual([{ kind: 'retry', what: 'GET /obj/customer (cursor 0)', attempt: 1, reason: 'HTTP 429', waitMs: 7000, status: 429 }]);
+  expect(events).toEqual([{ kind: 'retry', what: 'GET /obj/customer (cursor 0)', type: 'customer', attempt: 1, reason: 'HTTP 429', waitMs: 7000, status: 429, retryAfterMs: 7000 }]);
   const m = c.metrics();
   expect(m).toMatchObject({ requests: 1, calls: 2, successes: 1, failures: 1, retries: 1, rateLimited: 1, backoffMsTotal: 7000 });
 });
@@ -174,6 +174,29 @@ test('retry events carry the HTTP status of the failed attempt', async () => {
   fake.faults.drop();
   await c.page('agent', { limit: 1 });
   expect(events.map((e) => (e.kind === 'retry' ? e.status : e.kind))).toEqual([503, 429, undefined]);
+});
+
+test("a Retry-After past the client's cap is waited out to the cap, and the event keeps what the app asked", async () => {
+  const { c, clock, events } = client({ retry: { maxRetryAfterMs: 2000 } });
+  fake.faults.rateLimit(300, { match: (r) => r.kind === 'list' });
+  await c.page('agent', { limit: 1 });
+  expect(clock.sleeps).toEqual([2000]);
+  expect(events).toEqual([expect.objectContaining({ kind: 'retry', type: 'agent', waitMs: 2000, status: 429, retryAfterMs: 300_000 })]);
+});
+
+test('a last attempt that fails is an event too, so every 429 the app sent is one event', async () => {
+  const { c, events } = client({ retry: { maxAttempts: 2 } });
+  fake.faults.rateLimit(1, { times: 2, match: (r) => r.kind === 'list' });
+  const err = await c.page('agent').catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(BubbleUnavailableError);
+  expect(events.map((e) => e.kind)).toEqual(['retry', 'request-failed']);
+  expect(events[1]).toEqual({ kind: 'request-failed', what: 'GET /obj/agent (cursor 0)', type: 'agent', attempts: 2, reason: 'HTTP 429', status: 429, retryAfterMs: 1000 });
+  expect(statuses().filter((s) => s === 429)).toHaveLength(c.metrics().rateLimited);
+  // /meta reads no type: its events carry none.
+  fake.faults.status(503);
+  await c.meta();
+  expect(events[2]).toMatchObject({ kind: 'retry', what: 'GET /meta', status: 503 });
+  expect(events[2]).not.toHaveProperty('type');
 });
 
 test('the number of attempts is bounded: then a BubbleUnavailableError', async () => {

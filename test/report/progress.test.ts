@@ -7,6 +7,7 @@ import { COLOURS, NO_COLOURS, liveLine, plainLine, progressBar, renderSummary, t
 import { createRunOutput } from '../../runtime/cli/progress/run-output.js';
 import { createRunReporter } from '../../runtime/report/writer.js';
 import { SyncMetricsCollector } from '../../runtime/report/metrics.js';
+import { SAMPLE_TABLES, simulate } from './simulate.js';
 
 class Sink implements OutputStream {
   text = '';
@@ -84,6 +85,12 @@ describe('progress formatting (pure)', () => {
     expect(text.split('\n').length).toBeLessThan(24);
   });
 
+  test("summary: the display's own count of retries, 429s and waits, also without a report", () => {
+    const tally = { retries: 4, rateLimited429: 3, rateLimitWaitMs: 1500, failedRequests: 1, pages: 46, maxInFlight: 2 };
+    expect(renderSummary(RESULT, null, null, NO_COLOURS, tally)).toContain('  4 retried, 3×429 · rate-limit waits 1.5 s');
+    expect(renderSummary(RESULT, null, null, NO_COLOURS, { ...tally, retries: 0, rateLimited429: 0, failedRequests: 0 })).not.toContain('retried');
+  });
+
   test('where progress goes', () => {
     const tty = new Sink(true);
     const pipe = new Sink(false);
@@ -148,6 +155,38 @@ describe('progress display', () => {
     expect(collector.generateReport().metrics.rateLimited429).toBe(2);
   });
 
+  test('plain mode: a status line for every table still running, each with its own retries and 429s', () => {
+    let now = 0;
+    const sink = new Sink(false);
+    const d = createProgressDisplay({ mode: 'plain', stream: sink, clock: () => now, intervalMs: 5000, timer: false });
+    const events: Array<[number, ProgressEvent]> = [
+      [0, { kind: 'job-start', jobId: 'job_3', mode: 'full', types: ['user', 'invoice'], resumed: false }],
+      [0, { kind: 'table-start', type: 'user', table: 'user', total: 300 }],
+      [100, { kind: 'table-start', type: 'invoice', table: 'invoice', total: 200 }],
+      [200, { kind: 'retry', type: 'user', reason: 'HTTP 429', waitMs: 2000, status: 429, retryAfterMs: 300_000 }],
+      [300, { kind: 'request-failed', type: 'invoice', reason: 'HTTP 429', attempts: 2, status: 429 }],
+      [6000, { kind: 'page-done', type: 'user', records: 100, done: 100, total: 300, inFlight: 1 }],
+    ];
+    run(events, d.onProgress, (n) => (now = n));
+    expect(sink.text.split('\n').filter(Boolean).slice(3)).toEqual([
+      // The wait is the client's cap, shorter than the app asked for: the line says so.
+      '[+0:00] user: retrying in 2 s (HTTP 429; the app asked for 5 min 00 s)',
+      '[+0:06] user: 100/300 (33%), 17 rec/s, ETA 0:12, retries 1 (1×429), rate-limit waits 0 ms',
+      '[+0:06] invoice: 0/200 (0%), 0 rec/s, retries 0 (1×429), rate-limit waits 0 ms',
+    ]);
+    expect(d.tally()).toMatchObject({ retries: 1, rateLimited429: 2, failedRequests: 1 });
+  });
+
+  test('display and report count the same retries, 429s and waits from the same events', () => {
+    const { collector, events } = simulate({ tables: SAMPLE_TABLES, concurrency: 3, latencyMs: 322, spacingMs: 60, failEvery: 7, failStatus: 429 });
+    let now = 0;
+    const d = createProgressDisplay({ mode: 'plain', stream: new Sink(false), clock: () => now, timer: false });
+    run(events, d.onProgress, (n) => (now = n));
+    const m = collector.generateReport().metrics;
+    expect(m.rateLimited429).toBeGreaterThan(0);
+    expect(d.tally()).toMatchObject({ retries: m.retries, rateLimited429: m.rateLimited429, rateLimitWaitMs: m.rateLimitWaitMs, pages: m.cursorUpdates, maxInFlight: m.parallelPagesUsed });
+  });
+
   test('plain mode every N pages', () => {
     let now = 0;
     const sink = new Sink(false);
@@ -165,6 +204,7 @@ describe('progress display', () => {
       d.stop();
       expect(sink.text).toContain('300/300');
       expect(sink.text).toContain('done in 7 s');
+      expect(sink.text).toContain('retries 1 (1×429)');
       expect(sink.text.includes('\u001b[32m')).toBe(!('NO_COLOR' in env));
     }
   });

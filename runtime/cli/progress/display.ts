@@ -8,8 +8,8 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../../api.js';
 import { formatDuration, formatInt } from '../../report/format.js';
-import { isRateLimited } from '../../report/metrics.js';
-import { COLOURS, NO_COLOURS, liveLine, plainLine, stamp, useColour, type Colours, type TableProgress } from './format.js';
+import { initialProgress, reduceProgress, runningTables, type RunProgress, type RunTally } from '../../report/progress-state.js';
+import { COLOURS, NO_COLOURS, liveLine, plainLine, stamp, tableProgress, useColour, type Colours, type TableProgress } from './format.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'silent';
 
@@ -36,6 +36,8 @@ export interface ProgressDisplay {
   readonly mode: ProgressMode;
   readonly colours: Colours;
   onProgress(event: ProgressEvent): void;
+  /** The run's retries, 429s and waits so far, as the display counted them (the report counts the same way). */
+  tally(): RunTally;
   /** Ends live output (restores the terminal); safe to call twice. */
   stop(): void;
 }
@@ -53,9 +55,9 @@ export function chooseProgress(json: boolean, stdout: OutputStream, stderr: Outp
 export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
   const clock = options.clock ?? Date.now;
   const colours = useColour(options.mode === 'tty' && options.stream.isTTY === true, options.env) ? COLOURS : NO_COLOURS;
-  const tables = new Map<string, TableProgress>();
+  // What is shown comes from the same fold of the events as the run report's figures (runtime/report/progress-state.ts).
+  let state: RunProgress = initialProgress();
   let jobStart = clock();
-  let current: TableProgress | null = null;
   let lastLineAt = 0;
   let pagesSinceLine = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -75,10 +77,17 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
     else options.stream.write(`${line}\n`);
   };
 
+  const shown = (type: string): TableProgress | null => {
+    const t = state.tables.get(type);
+    return t ? tableProgress(t) : null;
+  };
+
+  /** A status line per table still running (tables overlap: each shows its own retries and 429s). */
   const plainStatus = (): void => {
-    if (!current || current.status !== 'running') return;
+    const running = runningTables(state);
+    if (running.length === 0) return;
     const now = clock();
-    write(plainLine(current, now - jobStart, now));
+    for (const t of running) write(plainLine(tableProgress(t), now - jobStart, now));
     lastLineAt = now;
     pagesSinceLine = 0;
   };
@@ -102,14 +111,18 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
     return multibar;
   };
 
-  const redraw = (p: TableProgress): void => {
-    const bar = bars.get(p.type);
-    if (bar) bar.update(p.done, { p });
+  const redraw = (type: string | null | undefined): void => {
+    const bar = type ? bars.get(type) : undefined;
+    const p = type ? shown(type) : null;
+    if (!bar || !p) return;
+    bar.setTotal(Math.max(1, p.done, p.total ?? 0));
+    bar.update(p.done, { p });
   };
 
   const onProgress = (event: ProgressEvent): void => {
-    if (options.mode === 'silent') return;
     const now = clock();
+    state = reduceProgress(state, event, now);
+    if (options.mode === 'silent') return;
     switch (event.kind) {
       case 'job-start':
         jobStart = now;
@@ -123,38 +136,14 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
         }
         break;
       case 'table-start': {
-        const p: TableProgress = {
-          type: event.type,
-          table: event.table,
-          total: event.total,
-          done: 0,
-          pages: 0,
-          startedAt: now,
-          finishedAt: null,
-          status: 'running',
-          retries: 0,
-          rateLimited: 0,
-          rateWaitMs: 0,
-          inFlight: 0,
-        };
-        tables.set(event.type, p);
-        current = p;
-        if (options.mode === 'tty') bars.set(event.type, ensureMultibar().create(Math.max(1, event.total ?? 1), 0, { p }));
+        if (options.mode === 'tty') bars.set(event.type, ensureMultibar().create(Math.max(1, event.total ?? 1), 0, { p: shown(event.type) }));
         else write(`${stamp(now - jobStart)} ${event.table}: started${event.total === null ? '' : ` (${formatInt(event.total)} records)`}`);
         lastLineAt = now;
         break;
       }
       case 'page-done': {
-        const p = tables.get(event.type);
-        if (!p) break;
-        p.done = event.done;
-        p.pages += 1;
-        p.inFlight = event.inFlight;
-        if (event.total !== null) p.total = Math.max(event.total, p.done);
-        if (options.mode === 'tty') {
-          bars.get(p.type)?.setTotal(Math.max(1, p.total ?? p.done));
-          redraw(p);
-        } else {
+        if (options.mode === 'tty') redraw(event.type);
+        else if (state.tables.get(event.type)?.status === 'IN_PROGRESS') {
           pagesSinceLine += 1;
           const byPages = options.everyPages !== undefined && options.everyPages > 0 && pagesSinceLine >= options.everyPages;
           if (byPages || now - lastLineAt >= intervalMs) plainStatus();
@@ -162,34 +151,25 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
         break;
       }
       case 'retry': {
-        const p = tables.get(event.type);
-        if (p) {
-          p.retries += 1;
-          if (isRateLimited(event)) p.rateLimited += 1;
-          redraw(p);
-        }
-        if (options.mode === 'plain') write(`${stamp(now - jobStart)} ${p?.table ?? event.type}: retrying in ${formatDuration(event.waitMs)} (${event.reason})`);
-        break;
-      }
-      case 'rate-wait': {
-        const p = (event.type !== undefined ? tables.get(event.type) : undefined) ?? current;
-        if (p) {
-          p.rateWaitMs += event.waitMs;
-          redraw(p);
+        redraw(event.type);
+        if (options.mode === 'plain') {
+          // Say so when the wait is shorter than the app asked for (the client caps Retry-After).
+          const asked = event.retryAfterMs !== undefined && event.retryAfterMs > event.waitMs ? `; the app asked for ${formatDuration(event.retryAfterMs)}` : '';
+          write(`${stamp(now - jobStart)} ${shown(event.type)?.table ?? event.type}: retrying in ${formatDuration(event.waitMs)} (${event.reason}${asked})`);
         }
         break;
       }
+      case 'request-failed':
+        redraw(event.type);
+        break;
+      case 'rate-wait':
+        redraw(event.type ?? state.current);
+        break;
       case 'table-done': {
-        const p = tables.get(event.result.type);
+        const p = shown(event.result.type);
         if (!p) break;
-        p.done = event.result.records;
-        p.pages = event.result.pages;
-        p.finishedAt = now;
-        p.status = event.result.status === 'ERROR' ? 'error' : 'done';
-        if (options.mode === 'tty') {
-          bars.get(p.type)?.setTotal(Math.max(1, p.done, p.total ?? 0));
-          redraw(p);
-        } else {
+        if (options.mode === 'tty') redraw(p.type);
+        else {
           const extra = [
             event.result.rawOnly > 0 ? `${formatInt(event.result.rawOnly)} raw-only` : '',
             event.result.rejected > 0 ? `${formatInt(event.result.rejected)} rejected` : '',
@@ -201,7 +181,6 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
             `${stamp(now - jobStart)} ${p.table}: ${event.result.status === 'ERROR' ? 'stopped with an error' : 'done'}, ${formatInt(event.result.records)} record${event.result.records === 1 ? '' : 's'} in ${formatInt(event.result.pages)} page${event.result.pages === 1 ? '' : 's'}, ${formatDuration(event.result.durationMs)}${extra ? ` (${extra})` : ''}`,
           );
         }
-        if (current === p) current = null;
         lastLineAt = now;
         break;
       }
@@ -215,11 +194,11 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
     if (timer) clearInterval(timer);
     timer = undefined;
     if (multibar) {
-      for (const p of tables.values()) redraw(p);
+      for (const type of bars.keys()) redraw(type);
       multibar.stop();
       multibar = null;
     }
   }
 
-  return { mode: options.mode, colours, onProgress, stop };
+  return { mode: options.mode, colours, onProgress, tally: () => ({ ...state.tally }), stop };
 }

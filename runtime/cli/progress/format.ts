@@ -5,6 +5,7 @@
 import { heldBackLines } from '../../sync/held-back.js';
 import type { SyncResult } from '../../api.js';
 import { formatBytes, formatClock, formatDuration, formatInt, formatNumber } from '../../report/format.js';
+import type { RunTally, TableRun } from '../../report/progress-state.js';
 import type { SyncReport } from '../../report/types.js';
 import { parseVariable } from '../../../core/settings/variables.js';
 
@@ -23,6 +24,25 @@ export interface TableProgress {
   rateLimited: number;
   rateWaitMs: number;
   inFlight: number;
+}
+
+/** A table of the run as the display shows it. */
+export function tableProgress(t: TableRun): TableProgress {
+  return {
+    type: t.type,
+    table: t.table,
+    total: t.total,
+    done: t.done,
+    // A finished table shows the job's pages, as it shows the job's records.
+    pages: t.result?.pages ?? t.pages,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    status: t.finishedAt === null ? 'running' : t.status === 'ERROR' ? 'error' : 'done',
+    retries: t.retries,
+    rateLimited: t.rateLimited429,
+    rateWaitMs: t.rateLimitWaitMs,
+    inFlight: t.inFlight,
+  };
 }
 
 export interface Colours {
@@ -137,9 +157,10 @@ export function stamp(elapsedMs: number): string {
 
 /**
  * The one-screen summary after a run: a row per table, the totals, the figures that explain the time
- * (calls, retries, 429s, waits, memory) and where the report is.
+ * (calls, retries, 429s, waits, memory) and where the report is. `tally` is what the live display
+ * counted; its retries, 429s and waits are shown (they equal the report's) and stand alone without a report.
  */
-export function renderSummary(result: SyncResult, report: SyncReport | null, reportPath: string | null, c: Colours = NO_COLOURS): string {
+export function renderSummary(result: SyncResult, report: SyncReport | null, reportPath: string | null, c: Colours = NO_COLOURS, tally?: RunTally): string {
   const lines: string[] = [];
   const statusText = result.status === 'COMPLETED' ? c.green(result.status) : result.status === 'ERROR' ? c.red(result.status) : c.yellow(result.status);
   lines.push(`${c.bold(`Sync ${result.jobId}`)} · ${result.mode} · ${statusText} in ${formatDuration(result.durationMs)}`);
@@ -170,10 +191,13 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
   );
   if (report) {
     const m = report.metrics;
+    const counted = tally ?? m;
     lines.push(
-      `  API calls ${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsFailed)} failed, ${formatInt(m.retries)} retried, ${formatInt(m.rateLimited429)}×429) · avg ${formatNumber(m.averageResponseTime, 0)} ms · up to ${m.parallelPagesUsed} page${m.parallelPagesUsed === 1 ? '' : 's'} in flight · rate-limit waits ${formatDuration(m.rateLimitWaitMs)} · peak memory ${formatBytes(m.peakMemoryBytes)}`,
+      `  API calls ${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsFailed)} failed, ${formatInt(counted.retries)} retried, ${formatInt(counted.rateLimited429)}×429) · avg ${formatNumber(m.averageResponseTime, 0)} ms · up to ${m.parallelPagesUsed} page${m.parallelPagesUsed === 1 ? '' : 's'} in flight · rate-limit waits ${formatDuration(counted.rateLimitWaitMs)} · peak memory ${formatBytes(m.peakMemoryBytes)}`,
     );
     for (const e of m.errorsEncountered.slice(0, 3)) lines.push(c.red(`  error${e.type ? ` in ${e.type}` : ''}: ${e.message}`));
+  } else if (tally && (tally.retries > 0 || tally.rateLimited429 > 0 || tally.failedRequests > 0)) {
+    lines.push(`  ${formatInt(tally.retries)} retried, ${formatInt(tally.rateLimited429)}×429 · rate-limit waits ${formatDuration(tally.rateLimitWaitMs)}`);
   }
   const held = heldBackLines(result.tables);
   if (held.length > 0) {

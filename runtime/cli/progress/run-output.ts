@@ -53,7 +53,7 @@ export function createRunOutput(options: RunOutputOptions): RunOutput {
       } else {
         const shown = found ? relative(options.cwd ?? process.cwd(), `${found.dir}/report.md`) || 'report.md' : null;
         // Without --json the display writes to stdout, so its colour choice (TTY, NO_COLOR) is stdout's.
-        stdout.write(`\n${renderSummary(result, found?.report ?? null, shown, display.colours)}`);
+        stdout.write(`\n${renderSummary(result, found?.report ?? null, shown, display.colours, display.tally())}`);
       }
       return found?.dir ?? null;
     },
