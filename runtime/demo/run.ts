@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { startFakeBubble, type FakeBubble } from '../fake-bubble/index.js';
 import { DEFAULT_SEED } from '../sample-app/index.js';
 import { generate } from '../../generator/generate.js';
+import { loadDictionary } from '../../core/dictionary/read.js';
 import type { Dictionary } from '../../core/dictionary/schema.js';
 import type { Manifest } from '../../core/manifest/schema.js';
 import type { ProgressEvent, SyncResult } from '../api.js';
@@ -16,6 +17,7 @@ import type { BubbleClient } from '../bubble/index.js';
 import { openDb } from '../db/open.js';
 import type { Db } from '../db/types.js';
 import { buildDictionary, mergeDictionary } from '../introspect/dictionary.js';
+import { serializeDictionary } from '../introspect/write.js';
 import { migrate } from '../migrate/migrate.js';
 import { resolveSchema } from '../project/schema.js';
 import type { SyncReport } from '../report/types.js';
@@ -164,10 +166,10 @@ async function introspectInto(client: BubbleClient, layout: DemoLayout, sample: 
   const samples = new Map<string, Record<string, unknown>[]>();
   for (const type of types) samples.set(type, (await client.page(type, { limit: Math.min(100, sample) })).results);
   const fresh = buildDictionary({ meta, samples, types, appName: typeof meta.app_data?.appname === 'string' ? meta.app_data.appname : 'sample-app' });
-  const existing = existsSync(layout.dictionary) ? (JSON.parse(readFileSync(layout.dictionary, 'utf8')) as Dictionary) : undefined;
+  const existing = existsSync(layout.dictionary) ? loadDictionary(layout.dictionary) : undefined;
   const dictionary = mergeDictionary(existing, fresh, types);
   mkdirSync(`${layout.project}/bubble`, { recursive: true });
-  writeIfChanged(layout.dictionary, `${JSON.stringify(dictionary, null, 2)}\n`);
+  writeIfChanged(layout.dictionary, serializeDictionary(dictionary));
   return dictionary;
 }
 
