@@ -226,8 +226,13 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
   async function request(call: Call): Promise<unknown> {
     m.requests++;
     let lastReason = '';
-    const maxAttempts = Math.max(1, Math.min(policy.maxAttempts, call.maxAttempts ?? policy.maxAttempts));
-    for (let n = 1; n <= maxAttempts; n++) {
+    // A call may allow fewer attempts than the policy (a count that may time out), but a 429 says
+    // nothing about the query: it spends only the policy's budget, never the call's tighter one.
+    const callAttempts = Math.max(1, Math.min(policy.maxAttempts, call.maxAttempts ?? policy.maxAttempts));
+    let counted = 0;
+    let n = 0;
+    while (n < policy.maxAttempts) {
+      n++;
       if (n > 1) m.retries++;
       const { value: outcome, rateWaitMs } = await gate.run(() => attempt(call));
       m.rateWaitMsTotal += rateWaitMs;
@@ -249,7 +254,8 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
         ...(outcome.status !== undefined ? { status: outcome.status } : {}),
         ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
       };
-      if (n === maxAttempts) {
+      if (outcome.status !== 429) counted++;
+      if (n === policy.maxAttempts || counted >= callAttempts) {
         emit({ kind: 'request-failed', what: call.what, ...typeOf(call), attempts: n, reason: outcome.reason, ...answer });
         break;
       }
@@ -264,7 +270,7 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
         throw call.signal?.aborted ? call.signal.reason : err;
       }
     }
-    throw new BubbleUnavailableError(call.what, maxAttempts, lastReason, appUrl);
+    throw new BubbleUnavailableError(call.what, n, lastReason, appUrl);
   }
 
   const client: BubbleClient = {

@@ -45,7 +45,7 @@ export interface PageOptions {
   additionalSortFields?: readonly SortField[];
   /** Sends `exclude_remaining=true`: Bubble skips counting the records after the page (`remaining` is then null). */
   excludeRemaining?: boolean;
-  /** Attempts before giving up, when fewer than the client's policy (a count that may be too big to finish). */
+  /** Attempts before giving up, when fewer than the client's policy (a count that may be too big to finish); 429s count only against the policy. */
   maxAttempts?: number;
   signal?: AbortSignal;
 }

@@ -199,6 +199,20 @@ test('a last attempt that fails is an event too, so every 429 the app sent is on
   expect(events[2]).not.toHaveProperty('type');
 });
 
+test('a call allowed fewer attempts (a count that may time out) still waits out 429s on the policy budget', async () => {
+  const { c } = client({ retry: { maxAttempts: 6 } });
+  fake.faults.rateLimit(1, { times: 3, match: (r) => r.kind === 'list' });
+  const page = await c.page('agent', { limit: 5, maxAttempts: 2 });
+  expect(page.count).toBe(5);
+  expect(statuses()).toEqual([429, 429, 429, 200]);
+  fake.resetStats();
+  fake.faults.status(504, { times: Infinity });
+  const err = await c.page('agent', { limit: 5, maxAttempts: 2 }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(BubbleUnavailableError);
+  expect((err as BubbleUnavailableError).attempts).toBe(2);
+  expect(statuses()).toEqual([504, 504]);
+});
+
 test('the number of attempts is bounded: then a BubbleUnavailableError', async () => {
   const { c, clock } = client({ retry: { maxAttempts: 3 } });
   fake.faults.status(502, { times: Infinity });
