@@ -13,6 +13,5 @@ export {
   type RunReporterOptions,
   type WrittenReport,
 } from './writer.js';
-export { runWithReport, type ReportedRun, type ReportedRunOptions } from './with-report.js';
 export type * from './types.js';
 export * from './format.js';

@@ -101,28 +101,36 @@ describe('report writer', () => {
   });
 });
 
-describe('runWithReport', () => {
-  test('writes the report after a run and also after a failed one', async () => {
-    const { runWithReport } = await import('../../runtime/report/with-report.js');
+describe('syncReporting: the report a sync session writes for its run', () => {
+  const settings = { concurrency: null, rateLimitRpm: 600, maxOffset: 50_000, incrementalOverlapMs: 0, maxDeleteFraction: 0.1, allowMassDelete: false };
+  test('writes the report after a run, also after one that stopped mid-way, and only warns when it cannot', async () => {
+    const { syncReporting } = await import('../../runtime/sync/reporting.js');
     const dir = await mkdtemp(join(tmpdir(), 'ux-with-'));
+    const warnings: string[] = [];
+    const warn = (m: string): void => void warnings.push(m);
     try {
       const seen: string[] = [];
-      const ok = await runWithReport({ reportDir: dir, onProgress: (e) => seen.push(e.kind) }, async (onProgress) => {
-        onProgress({ kind: 'job-start', jobId: 'job_ok', mode: 'full', types: [], resumed: false });
-        onProgress({ kind: 'job-done', result: { jobId: 'job_ok', mode: 'full', status: 'COMPLETED', durationMs: 1, tables: [] } });
-        return 42;
-      });
-      expect(ok.value).toBe(42);
+      const base = { settings, database: 'pglite' as const, clientMetrics: () => undefined, appHost: 'app.example', warn };
+      const ok = syncReporting({ ...base, reportDir: dir, onProgress: (e) => seen.push(e.kind) });
+      ok.onProgress({ kind: 'job-start', jobId: 'job_ok', mode: 'full', types: [], resumed: false });
+      ok.onProgress({ kind: 'job-done', result: { jobId: 'job_ok', mode: 'full', status: 'COMPLETED', durationMs: 1, tables: [] } });
+      const done = await ok.finish();
       expect(seen).toEqual(['job-start', 'job-done']);
-      expect(ok.written?.dir).toBe(join(dir, 'job_ok'));
-      await expect(
-        runWithReport({ reportDir: dir }, async (onProgress) => {
-          onProgress({ kind: 'job-start', jobId: 'job_bad', mode: 'full', types: ['user'], resumed: false });
-          throw new Error('boom');
-        }),
-      ).rejects.toThrow('boom');
+      expect(done?.written?.dir).toBe(join(dir, 'job_ok'));
+      expect(done?.report.settings).toMatchObject({ concurrency: 'adaptive', rateLimitRpm: 600, database: 'pglite', appHost: 'app.example' });
+
+      const bad = syncReporting({ ...base, reportDir: dir });
+      bad.onProgress({ kind: 'job-start', jobId: 'job_bad', mode: 'full', types: ['user'], resumed: false });
+      await bad.finish();
       expect((await readdir(dir)).sort()).toEqual(['job_bad', 'job_ok']);
       expect(JSON.parse(await readFile(join(dir, 'job_bad', 'report.json'), 'utf8')).status).toBe('RUNNING');
+
+      const file = join(dir, 'not-a-folder');
+      await writeFile(file, '');
+      const blocked = syncReporting({ ...base, reportDir: file });
+      blocked.onProgress({ kind: 'job-start', jobId: 'job_x', mode: 'full', types: [], resumed: false });
+      expect(await blocked.finish()).toBeNull();
+      expect(warnings).toEqual([expect.stringContaining('The run report could not be written')]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
