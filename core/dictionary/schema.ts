@@ -5,8 +5,10 @@
  * `version`, which older releases refuse with "upgrade".
  */
 import { z } from 'zod';
+import { BUILTIN_COLUMNS } from '../standard-columns.js';
 
-export const BUILTIN_KEYS = ['_id', 'Created Date', 'Modified Date', 'Created By', 'Slug'] as const;
+/** Record keys of Bubble's built-in fields (they fill standard columns, never columns of their own). */
+export const BUILTIN_KEYS: readonly string[] = BUILTIN_COLUMNS.map((c) => c.bubble.key);
 
 export const observedSchema = z
   .object({

@@ -6,6 +6,7 @@
  * (read.ts) before it reads a single field.
  */
 import { z } from 'zod';
+import { STANDARD_ROLES, type StandardRole } from '../standard-columns.js';
 
 export const MANIFEST_FILE = 'bubble-manifest.json';
 
@@ -34,31 +35,7 @@ export const manifestColumnSchema = z.object({
 });
 export type ManifestColumn = z.infer<typeof manifestColumnSchema>;
 
-/**
- * The roles of the columns every data table has, in the order the models file lists them. The
- * generator's table of standard columns names each role's field and column; the manifest records the
- * column names per type.
- */
-export const STANDARD_ROLES = [
-  'id',
-  'bubbleId',
-  'bubbleCreatedAt',
-  'bubbleModifiedAt',
-  'bubbleCreatedBy',
-  'bubbleSlug',
-  'raw',
-  'unmapped',
-  'syncCursorPosition',
-  'syncJobId',
-  'syncedAt',
-  'createdAt',
-  'updatedAt',
-  'isDeleted',
-  'deletedAt',
-] as const;
-export type StandardRole = (typeof STANDARD_ROLES)[number];
-
-/** Columns every data model has, by role. Values are database column names. */
+/** Columns every data model has, by role (core/standard-columns.ts). Values are database column names. */
 export const standardColumnsSchema = z.object(
   Object.fromEntries(STANDARD_ROLES.map((role) => [role, z.string().min(1)])) as Record<StandardRole, z.ZodString>,
 );

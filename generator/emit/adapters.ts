@@ -12,13 +12,16 @@ import {
   QuoteKind,
   StructureKind,
   VariableDeclarationKind,
+  type FormatCodeSettings,
   type InterfaceDeclarationStructure,
   type OptionalKind,
   type PropertySignatureStructure,
+  type SourceFile,
   type StatementStructures,
   type WriterFunction,
 } from 'ts-morph';
 import type { ColumnKind, Manifest, ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
+import { BUILTIN_COLUMNS, STANDARD_COLUMN_TABLE, type StandardColumn } from '../../core/standard-columns.js';
 import { docComment, tsString } from '../naming/index.js';
 
 /** The module the generated code imports the runtime from (the package's own export). */
@@ -53,11 +56,20 @@ export function renderAdapters(manifest: Manifest, options: AdapterOptions): Emi
   for (const type of manifest.types) {
     const path = `adapters/${type.model}.ts`;
     const source = project.createSourceFile(path, { statements: [header, ...typeFileStatements(type, runtime)] });
-    files.push({ path, text: source.getFullText() });
+    files.push({ path, text: formatted(source) });
   }
   const index = project.createSourceFile('index.ts', { statements: [header, ...indexStatements(manifest, runtime)] });
-  files.push({ path: 'index.ts', text: index.getFullText() });
+  files.push({ path: 'index.ts', text: formatted(index) });
   return files;
+}
+
+/** The settings of TypeScript's own formatter the emitted files are laid out with (the test formats them again and expects no change). */
+export const ADAPTER_FORMAT: FormatCodeSettings = { indentSize: 2, tabSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true };
+
+/** The file as TypeScript's formatter lays it out: writer functions leave nested literals mis-indented. */
+function formatted(source: SourceFile): string {
+  source.formatText(ADAPTER_FORMAT);
+  return source.getFullText();
 }
 
 function headerComment(dictionary: string): string {
@@ -127,22 +139,46 @@ function recordValueType(column: ManifestColumn): string {
   return scalar(item);
 }
 
-/** The row value type: lists and json are omitted when absent (Prisma create inputs take no null there). */
-function rowValue(column: ManifestColumn): { type: string; optional: boolean } {
-  if (column.list) return { type: `${VALUE_TYPES[column.kind]}[]`, optional: true };
-  if (column.kind === 'json') return { type: VALUE_TYPES.json, optional: true };
-  return { type: `${VALUE_TYPES[column.kind]} | null`, optional: false };
+/** A field of `<Model>Row` and how `toRow` fills it. */
+interface RowField {
+  field: string;
+  type: string;
+  /** Left out of the row when `source` is null (Prisma create inputs take no null for lists and json). */
+  optional: boolean;
+  /** The converter's value… */
+  source: string;
+  /** …as written into the row. */
+  value: string;
+  doc?: string;
+}
+
+/** The row's fields in order: the standard ones the record fills (core/standard-columns.ts) around the data columns. */
+function rowFields(type: ManifestType): RowField[] {
+  const standard = (position: StandardColumn['position']): RowField[] =>
+    STANDARD_COLUMN_TABLE.flatMap(({ field, position: p, row }): RowField[] => {
+      if (p !== position || row === undefined) return [];
+      const value = row.cast === true ? `${row.from} as ${row.type}` : row.from;
+      return [{ field, type: row.type, optional: row.optional === true, source: row.from, value, ...(row.doc !== undefined ? { doc: row.doc } : {}) }];
+    });
+  const data = type.columns.map((c, i): RowField => {
+    const optional = c.list || c.kind === 'json';
+    const valueType = VALUE_TYPES[c.kind];
+    const rowType = c.list ? `${valueType}[]` : optional ? valueType : `${valueType} | null`;
+    return { field: c.field, type: rowType, optional, source: `v[${i}]`, value: `v[${i}] as ${rowType}`, doc: `Column ${docComment(c.column)}.` };
+  });
+  return [...standard('first'), ...data, ...standard('last')];
 }
 
 function typeFileStatements(type: ManifestType, runtime: string): (string | StatementStructures)[] {
   const m = type.model;
   const what = `Bubble type ${docComment(type.display)} (API name ${docComment(type.name)})`;
   const recordProps: OptionalKind<PropertySignatureStructure>[] = [
-    { name: tsString('_id'), type: 'string', docs: ['Bubble unique id.'] },
-    { name: tsString('Created Date'), type: 'string', hasQuestionToken: true, docs: ['ISO 8601 date-time.'] },
-    { name: tsString('Modified Date'), type: 'string', hasQuestionToken: true, docs: ['ISO 8601 date-time.'] },
-    { name: tsString('Created By'), type: 'string', hasQuestionToken: true, docs: ['Unique id of the User who created the record.'] },
-    { name: tsString('Slug'), type: 'string', hasQuestionToken: true },
+    ...BUILTIN_COLUMNS.map(({ bubble }) => ({
+      name: tsString(bubble.key),
+      type: 'string',
+      hasQuestionToken: bubble.required !== true,
+      ...(bubble.doc !== undefined ? { docs: [bubble.doc] } : {}),
+    })),
     ...type.columns.filter((c) => !OBJECT_MEMBERS.has(c.key)).map((c) => ({
       name: tsString(c.key),
       type: recordValueType(c),
@@ -160,20 +196,13 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     // property's type includes undefined and must still fit the index signature (TS2411).
     indexSignatures: [{ keyName: 'key', keyType: 'string', returnType: 'JsonValue | undefined', docs: ['Keys the dictionary does not know yet.'] }],
   };
-  const s = type.standard;
-  const rowProps: OptionalKind<PropertySignatureStructure>[] = [
-    { name: 'bubbleId', type: 'string', docs: [`Column ${docComment(s.bubbleId)}.`] },
-    { name: 'bubbleCreatedAt', type: 'Date | null' },
-    { name: 'bubbleModifiedAt', type: 'Date | null' },
-    { name: 'bubbleCreatedBy', type: 'string | null' },
-    { name: 'bubbleSlug', type: 'string | null' },
-    ...type.columns.map((c) => {
-      const value = rowValue(c);
-      return { name: c.field, type: value.type, hasQuestionToken: value.optional, docs: [`Column ${docComment(c.column)}.`] };
-    }),
-    { name: 'raw', type: 'JsonObject', docs: ['The whole record as received.'] },
-    { name: 'unmapped', type: 'JsonObject', hasQuestionToken: true, docs: ['Key → value of what did not fit its column or is not in the dictionary; absent when nothing.'] },
-  ];
+  const fields = rowFields(type);
+  const rowProps: OptionalKind<PropertySignatureStructure>[] = fields.map((f) => ({
+    name: f.field,
+    type: f.type,
+    ...(f.optional ? { hasQuestionToken: true } : {}),
+    ...(f.doc !== undefined ? { docs: [f.doc] } : {}),
+  }));
   const row: InterfaceDeclarationStructure = {
     kind: StructureKind.Interface,
     name: `${m}Row`,
@@ -186,23 +215,10 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     w.writeLine(`if (c.bubbleId === null) throw new RecordWithoutIdError(${tsString(type.name)});`);
     if (type.columns.length > 0) w.writeLine('const v = c.values;');
     w.write(`const row: ${m}Row = `).inlineBlock(() => {
-      w.writeLine('bubbleId: c.bubbleId,');
-      w.writeLine('bubbleCreatedAt: c.createdAt,');
-      w.writeLine('bubbleModifiedAt: c.modifiedAt,');
-      w.writeLine('bubbleCreatedBy: c.createdBy,');
-      w.writeLine('bubbleSlug: c.slug,');
-      type.columns.forEach((c, i) => {
-        const value = rowValue(c);
-        if (!value.optional) w.writeLine(`${c.field}: v[${i}] as ${value.type},`);
-      });
-      w.writeLine('raw: record as JsonObject,');
+      for (const f of fields) if (!f.optional) w.writeLine(`${f.field}: ${f.value},`);
     });
     w.write(';').newLine();
-    type.columns.forEach((c, i) => {
-      const value = rowValue(c);
-      if (value.optional) w.writeLine(`if (v[${i}] !== null) row.${c.field} = v[${i}] as ${value.type};`);
-    });
-    w.writeLine('if (c.unmapped !== null) row.unmapped = c.unmapped as JsonObject;');
+    for (const f of fields) if (f.optional) w.writeLine(`if (${f.source} !== null) row.${f.field} = ${f.value};`);
     w.writeLine('return row;');
   };
   const columnsObject: WriterFunction = (w) => {

@@ -3,6 +3,7 @@
  * would leave). Pure: the same manifest always renders the same text.
  */
 import type { Manifest, ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
+import { STANDARD_COLUMN_TABLE, type StandardColumn } from '../../core/standard-columns.js';
 import { prismaTypeOf } from '../mapping/bubble-types.js';
 import { docComment, prismaString, safeConstraintName } from '../naming/index.js';
 import { renderSyncStateModels, syncStateNames } from './sync-state.js';
@@ -28,32 +29,16 @@ export function renderModelBlocks(manifest: Manifest, options: ModelsTextOptions
 }
 
 function renderModel(type: ManifestType, relations: Set<string>): string {
-  const s = type.standard;
   const lines: string[] = [];
-  lines.push(`/// Bubble type ${docComment(type.display)} (API name ${docComment(type.name)})${type.removed ? ', removed from the app' : ''}.`);
+  lines.push(
+    `/// Bubble type ${docComment(type.display)} (API name ${docComment(type.name)})${type.removed ? ', removed from the app' : ''}.`,
+  );
   lines.push(`model ${type.model} {`);
-  const pk = constraintName(type.table, 'pkey', relations);
-  const uq = constraintName(type.table, `${s.bubbleId}_key`, relations);
-  lines.push(`  id String @id(map: ${prismaString(pk)}) @default(dbgenerated("(gen_random_uuid())::text"))${mapAttr('id', s.id)}`);
-  lines.push(`  /// Bubble "_id".`);
-  lines.push(`  bubbleId String @unique(map: ${prismaString(uq)})${mapAttr('bubbleId', s.bubbleId)}`);
-  lines.push(`  bubbleCreatedAt DateTime?${mapAttr('', s.bubbleCreatedAt)} @db.Timestamptz(3)`);
-  lines.push(`  bubbleModifiedAt DateTime?${mapAttr('', s.bubbleModifiedAt)} @db.Timestamptz(3)`);
-  lines.push(`  bubbleCreatedBy String?${mapAttr('', s.bubbleCreatedBy)}`);
-  lines.push(`  bubbleSlug String?${mapAttr('', s.bubbleSlug)}`);
+  const standard = (position: StandardColumn['position']): string[] =>
+    STANDARD_COLUMN_TABLE.filter((c) => c.position === position).flatMap((c) => renderStandardColumn(c, type, relations));
+  lines.push(...standard('first'));
   for (const column of type.columns) lines.push(...renderColumn(column));
-  lines.push(`  /// The whole record as received.`);
-  lines.push(`  raw Json${mapAttr('raw', s.raw)}`);
-  lines.push(`  /// Key → value of what did not fit its column or is not in the dictionary; null when nothing.`);
-  lines.push(`  unmapped Json?${mapAttr('unmapped', s.unmapped)}`);
-  lines.push(`  syncCursorPosition Int?${mapAttr('syncCursorPosition', s.syncCursorPosition)}`);
-  lines.push(`  syncJobId String?${mapAttr('syncJobId', s.syncJobId)}`);
-  lines.push(`  syncedAt DateTime?${mapAttr('syncedAt', s.syncedAt)} @db.Timestamptz(3)`);
-  // Database-side defaults: the runtime writes with raw SQL, where Prisma Client's defaults never fire.
-  lines.push(`  createdAt DateTime @default(now())${mapAttr('createdAt', s.createdAt)} @db.Timestamptz(3)`);
-  lines.push(`  updatedAt DateTime @default(now()) @updatedAt${mapAttr('updatedAt', s.updatedAt)} @db.Timestamptz(3)`);
-  lines.push(`  isDeleted Boolean @default(false)${mapAttr('isDeleted', s.isDeleted)}`);
-  lines.push(`  deletedAt DateTime?${mapAttr('deletedAt', s.deletedAt)} @db.Timestamptz(3)`);
+  lines.push(...standard('last'));
   lines.push('');
   for (const column of type.columns) {
     if (column.references === undefined) continue;
@@ -63,6 +48,22 @@ function renderModel(type: ManifestType, relations: Set<string>): string {
   lines.push(`  @@map(${prismaString(type.table)})`);
   lines.push('}');
   return lines.join('\n');
+}
+
+/** A standard field, its column name from the manifest; the key's constraint named per table. */
+function renderStandardColumn(spec: StandardColumn, type: ManifestType, relations: Set<string>): string[] {
+  const { field, prisma } = spec;
+  const column = type.standard[field];
+  const key =
+    prisma.key === 'id'
+      ? ` @id(map: ${prismaString(constraintName(type.table, 'pkey', relations))})`
+      : prisma.key === 'unique'
+        ? ` @unique(map: ${prismaString(constraintName(type.table, `${column}_key`, relations))})`
+        : '';
+  const attributes = prisma.attributes === undefined ? '' : ` ${prisma.attributes}`;
+  const native = prisma.native === undefined ? '' : ` ${prisma.native}`;
+  const doc = prisma.doc === undefined ? [] : [`  /// ${prisma.doc}`];
+  return [...doc, `  ${field} ${prisma.type}${key}${attributes}${mapAttr(field, column)}${native}`];
 }
 
 function renderColumn(column: ManifestColumn): string[] {

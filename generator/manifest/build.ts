@@ -4,6 +4,7 @@
  * all read the result; nothing downstream renames anything.
  */
 import { BUILTIN_KEYS, type Dictionary } from '../../core/dictionary/schema.js';
+import { STANDARD_COLUMN_TABLE } from '../../core/standard-columns.js';
 import { syncStateNames } from '../emit/sync-state.js';
 import { columnTypeOf, pgTypeOf } from '../mapping/bubble-types.js';
 import {
@@ -17,24 +18,10 @@ import {
 } from '../naming/index.js';
 import type { Manifest, ManifestColumn, ManifestType, StandardColumns } from '../../core/manifest/schema.js';
 
-/** The database columns every data table has: Bubble's built-ins, the raw copy and the sync bookkeeping. */
-export const STANDARD_COLUMNS: Readonly<StandardColumns> = Object.freeze({
-  id: 'id',
-  bubbleId: '_id',
-  bubbleCreatedAt: 'Created Date',
-  bubbleModifiedAt: 'Modified Date',
-  bubbleCreatedBy: 'Created By',
-  bubbleSlug: 'Slug',
-  raw: '_raw',
-  unmapped: '_unmapped',
-  syncCursorPosition: '_sync_cursor_position',
-  syncJobId: '_sync_job_id',
-  syncedAt: '_synced_at',
-  createdAt: '_created_at',
-  updatedAt: '_updated_at',
-  isDeleted: '_is_deleted',
-  deletedAt: '_deleted_at',
-});
+/** The database column of every standard role (core/standard-columns.ts), as the manifest records them. */
+export const STANDARD_COLUMNS: Readonly<StandardColumns> = Object.freeze(
+  Object.fromEntries(STANDARD_COLUMN_TABLE.map((c) => [c.field, c.column])) as StandardColumns,
+);
 
 const BUILTINS: ReadonlySet<string> = new Set(BUILTIN_KEYS);
 

@@ -10,6 +10,7 @@
  * - field names: the validator only rejects non-identifiers (leading `_` or digit, `-`), so the
  *   field list is about what breaks *generated code*: query arguments, object built-ins, JS words.
  */
+import { STANDARD_COLUMN_TABLE } from '../../core/standard-columns.js';
 
 /** JavaScript and TypeScript reserved and contextual words (the client generator's list plus TS). */
 export const JS_RESERVED_WORDS: readonly string[] = [
@@ -49,23 +50,12 @@ export const PRISMA_CLIENT_WORDS: readonly string[] = [
 
 /**
  * The Prisma field names the generator adds to every data model (Bubble's built-ins, the raw copy and
- * the sync bookkeeping). The generator imports this list; a Bubble field never takes one of them.
+ * the sync bookkeeping: core/standard-columns.ts). A Bubble field never takes one of them.
  */
-export const STANDARD_FIELD_NAMES: readonly string[] = [
-  'id', 'bubbleId', 'bubbleCreatedAt', 'bubbleModifiedAt', 'bubbleCreatedBy', 'bubbleSlug', 'raw',
-  'unmapped', 'syncCursorPosition', 'syncJobId', 'syncedAt', 'createdAt', 'updatedAt', 'isDeleted',
-  'deletedAt',
-];
+export const STANDARD_FIELD_NAMES: readonly string[] = STANDARD_COLUMN_TABLE.map((c) => c.field);
 
-/**
- * The database column names of the standard fields, in the same order as STANDARD_FIELD_NAMES.
- * Keep in sync with the `StandardColumns` comments in generator/manifest/types.ts.
- */
-export const STANDARD_COLUMN_NAMES: readonly string[] = [
-  'id', '_id', 'Created Date', 'Modified Date', 'Created By', 'Slug', '_raw', '_unmapped',
-  '_sync_cursor_position', '_sync_job_id', '_synced_at', '_created_at', '_updated_at', '_is_deleted',
-  '_deleted_at',
-];
+/** The database column names of the standard fields, in the same order as STANDARD_FIELD_NAMES. */
+export const STANDARD_COLUMN_NAMES: readonly string[] = STANDARD_COLUMN_TABLE.map((c) => c.column);
 
 /**
  * PostgreSQL's system column names: every table has them, so a user column cannot take them

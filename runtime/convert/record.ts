@@ -6,6 +6,7 @@
  * treated as absent (Bubble omits empty fields; the raw copy still has them).
  */
 import type { ManifestColumn, ManifestType } from '../../core/manifest/schema.js';
+import { builtinKey } from '../../core/standard-columns.js';
 import { JsonNumber } from './json.js';
 import { convertList, FAIL, SCALAR_CONVERTERS, toString, type ValueConverter } from './values.js';
 
@@ -47,11 +48,11 @@ const CREATED_BY = -4;
 const SLUG = -5;
 
 const BUILTIN_TARGETS: ReadonlyMap<string, number> = new Map([
-  ['_id', BUBBLE_ID],
-  ['Created Date', CREATED_AT],
-  ['Modified Date', MODIFIED_AT],
-  ['Created By', CREATED_BY],
-  ['Slug', SLUG],
+  [builtinKey('bubbleId'), BUBBLE_ID],
+  [builtinKey('bubbleCreatedAt'), CREATED_AT],
+  [builtinKey('bubbleModifiedAt'), MODIFIED_AT],
+  [builtinKey('bubbleCreatedBy'), CREATED_BY],
+  [builtinKey('bubbleSlug'), SLUG],
 ]);
 
 interface Slot {

@@ -4,6 +4,7 @@
  */
 import { appSchema, dictionarySchema, fieldSchema, typeSchema, unknownKeys } from '../../core/dictionary/schema.js';
 import type { Dictionary, DictionaryField, DictionaryType } from '../../core/dictionary/schema.js';
+import { BUILTIN_COLUMNS } from '../../core/standard-columns.js';
 import type { BubbleMeta, BubbleMetaField } from '../bubble/types.js';
 import { looseKey, matchSanitisedKeys } from './keys.js';
 import { inferType, observe } from './observe.js';
@@ -11,13 +12,7 @@ import { inferType, observe } from './observe.js';
 type SampleRecord = Record<string, unknown>;
 
 /** Built-in fields: always `_id`, `Created Date`, `Modified Date`; `Created By`/`Slug` when records carry them. */
-const BUILTINS: ReadonlyArray<{ key: string; display: string; type: string; always: boolean }> = [
-  { key: '_id', display: 'unique ID', type: 'text', always: true },
-  { key: 'Created Date', display: 'Created Date', type: 'date', always: true },
-  { key: 'Modified Date', display: 'Modified Date', type: 'date', always: true },
-  { key: 'Created By', display: 'Created By', type: 'user', always: false },
-  { key: 'Slug', display: 'Slug', type: 'text', always: false },
-];
+const BUILTINS = BUILTIN_COLUMNS.map((c) => c.bubble);
 const BUILTIN_KEYS = new Set(BUILTINS.map((b) => b.key));
 /**
  * Built-ins as /meta may list them, by id or display (`_id` shows as "unique ID", `Created By` as
