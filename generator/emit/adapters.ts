@@ -6,6 +6,7 @@
  * manifest builder; keys are written as escaped string literals, so any Bubble name is safe.
  */
 import {
+  CodeBlockWriter,
   IndentationText,
   NewLineKind,
   Project,
@@ -16,7 +17,6 @@ import {
   type InterfaceDeclarationStructure,
   type OptionalKind,
   type PropertySignatureStructure,
-  type SourceFile,
   type StatementStructures,
   type WriterFunction,
 } from 'ts-morph';
@@ -56,21 +56,19 @@ export function renderAdapters(manifest: Manifest, options: AdapterOptions): Emi
   for (const type of manifest.types) {
     const path = `adapters/${type.model}.ts`;
     const source = project.createSourceFile(path, { statements: [header, ...typeFileStatements(type, runtime)] });
-    files.push({ path, text: formatted(source) });
+    files.push({ path, text: source.getFullText() });
   }
   const index = project.createSourceFile('index.ts', { statements: [header, ...indexStatements(manifest, runtime)] });
-  files.push({ path: 'index.ts', text: formatted(index) });
+  files.push({ path: 'index.ts', text: index.getFullText() });
   return files;
 }
 
-/** The settings of TypeScript's own formatter the emitted files are laid out with (the test formats them again and expects no change). */
+/**
+ * TypeScript's own formatter settings the emitted files are laid out for: writers indent by
+ * construction (formatting at generate time would cost ~17 ms a file), and the tests format every
+ * emitted file again with these settings and expect no change.
+ */
 export const ADAPTER_FORMAT: FormatCodeSettings = { indentSize: 2, tabSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true };
-
-/** The file as TypeScript's formatter lays it out: writer functions leave nested literals mis-indented. */
-function formatted(source: SourceFile): string {
-  source.formatText(ADAPTER_FORMAT);
-  return source.getFullText();
-}
 
 function headerComment(dictionary: string): string {
   return [
@@ -79,16 +77,37 @@ function headerComment(dictionary: string): string {
   ].join('\n');
 }
 
-/** JSON on one line as a TypeScript expression (JSON is valid TS; line separators escaped for old tools). */
+/**
+ * JSON on one line as a TypeScript expression, spaced the way TypeScript's formatter spaces object
+ * literals (JSON is valid TS; line separators escaped for old tools).
+ */
 function oneLine(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${oneLine(k)}: ${oneLine(v)}`).join(', ')} }`;
+  }
   return JSON.stringify(value).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * `export const <declaration> = <initializer>;` as finished text. ts-morph re-indents a multi-line
+ * initializer one level deeper than its declaration, so these statements are written by their own
+ * writer, from the margin, with the doc comment ts-morph would print.
+ */
+function exportedConst(doc: string, declaration: string, initializer: WriterFunction): string {
+  const w = new CodeBlockWriter({ newLine: '\n', indentNumberOfSpaces: 2, useTabs: false, useSingleQuote: false });
+  w.writeLine(`/** ${doc} */`);
+  w.write(`export const ${declaration} = `);
+  initializer(w);
+  w.write(';');
+  return w.toString();
 }
 
 /** The descriptor as a literal: one line per property and per column (compact and diff-friendly). */
 function descriptorLiteral(type: ManifestType): WriterFunction {
   return (w) => {
-    w.write('{').newLine();
-    w.indent(() => {
+    w.inlineBlock(() => {
       for (const [key, value] of Object.entries(type)) {
         if (key !== 'columns') {
           w.writeLine(`${JSON.stringify(key)}: ${oneLine(value)},`);
@@ -101,7 +120,6 @@ function descriptorLiteral(type: ManifestType): WriterFunction {
         w.writeLine('],');
       }
     });
-    w.write('}');
   };
 }
 
@@ -259,13 +277,7 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     },
     record,
     row,
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [`Descriptor of ${what}: the same entry as in bubble-manifest.json.`],
-      declarations: [{ name: `${m}Descriptor`, type: 'ManifestType', initializer: descriptorLiteral(type) }],
-    },
+    exportedConst(`Descriptor of ${what}: the same entry as in bubble-manifest.json.`, `${m}Descriptor: ManifestType`, descriptorLiteral(type)),
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
@@ -288,13 +300,7 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
       returnType: `${m}Row`,
       statements: toRowBody,
     },
-    {
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [`Everything the runtime and users need to know about ${what}.`],
-      declarations: [{ name: `${m}Adapter`, initializer: adapter }],
-    },
+    exportedConst(`Everything the runtime and users need to know about ${what}.`, `${m}Adapter`, adapter),
   ];
 }
 
@@ -329,26 +335,16 @@ function indexStatements(manifest: Manifest, runtime: string): (string | Stateme
     docs: ['Every adapter, in load order (dictionary order, removed types last).'],
     declarations: [{ name: 'adapters', initializer: `[${manifest.types.map((t) => `${t.model}Adapter`).join(', ')}] as const` }],
   });
-  statements.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: ['What the runtime syncs from: the same types and state tables as bubble-manifest.json.'],
-    declarations: [
-      {
-        name: 'plan',
-        type: 'SyncPlan',
-        initializer: (w) => {
-          w.inlineBlock(() => {
-            w.writeLine(`app: ${oneLine(manifest.app)},`);
-            w.writeLine(`dictionaryHash: ${tsString(manifest.dictionaryHash)},`);
-            w.writeLine(`state: ${oneLine(manifest.state)},`);
-            w.writeLine('types: adapters.map((adapter) => adapter.descriptor),');
-          });
-        },
-      },
-    ],
-  });
+  statements.push(
+    exportedConst('What the runtime syncs from: the same types and state tables as bubble-manifest.json.', 'plan: SyncPlan', (w) => {
+      w.inlineBlock(() => {
+        w.writeLine(`app: ${oneLine(manifest.app)},`);
+        w.writeLine(`dictionaryHash: ${tsString(manifest.dictionaryHash)},`);
+        w.writeLine(`state: ${oneLine(manifest.state)},`);
+        w.writeLine('types: adapters.map((adapter) => adapter.descriptor),');
+      });
+    }),
+  );
   statements.push({
     kind: StructureKind.Function,
     isExported: true,
