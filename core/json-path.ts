@@ -33,7 +33,9 @@ function describeIssue(issue: IssueLike, root: unknown): string {
     case 'invalid_value':
       return `expected ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(' or ')}, found ${JSON.stringify(found.value)}`;
     case 'too_small':
-      return typeof found.value === 'string' ? 'expected a non-empty string' : `expected at least ${String(issue.minimum)}, found ${JSON.stringify(found.value)}`;
+      return typeof found.value === 'string'
+        ? 'expected a non-empty string'
+        : `expected at least ${String(issue.minimum)}, found ${JSON.stringify(found.value)}`;
     case 'too_big':
       return `expected at most ${String(issue.maximum)}, found ${JSON.stringify(found.value)}`;
     default:

@@ -21,7 +21,5 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 
 /** Replaces any password in a URL (or URL-looking text) with `***`. */
 export function redactUrl(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)@/gi, '$1***@')
-    .replace(/([?&]password=)[^&\s]*/gi, '$1***');
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@\s]*)@/gi, '$1***@').replace(/([?&]password=)[^&\s]*/gi, '$1***');
 }

@@ -5,7 +5,7 @@
  * not write are never overwritten or removed.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BubbleError } from '../core/errors.js';
 import { tempPathFor } from '../core/fs.js';
 

@@ -89,9 +89,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   const existing = readIfExists(modelsPath);
   if (existing !== undefined && existing.trim() !== '' && !existing.startsWith(GENERATED_MARK)) {
-    throw new BubbleError('GENERATOR_OPTION', `modelsFile ${modelsPath} exists and was not written by prisma-generator-bubble; refusing to overwrite it.`, {
-      hint: 'Point modelsFile at a file of its own (default bubble.prisma beside the file holding the generator block).',
-    });
+    throw new BubbleError(
+      'GENERATOR_OPTION',
+      `modelsFile ${modelsPath} exists and was not written by prisma-generator-bubble; refusing to overwrite it.`,
+      {
+        hint: 'Point modelsFile at a file of its own (default bubble.prisma beside the file holding the generator block).',
+      },
+    );
   }
   const modelsStatus: FileStatus = existing === undefined ? 'created' : existing === rendered.models ? 'unchanged' : 'updated';
   const diff = modelsStatus === 'updated' ? summariseModelsDiff(existing!, rendered.models) : undefined;
@@ -103,9 +107,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const path = join(outputDir, ...file.path.split('/'));
     const before = readIfExists(path);
     if (before !== undefined && !isGeneratedFile(path, before)) {
-      throw new BubbleError('GENERATOR_OUTPUT', `${path} exists and was not written by prisma-generator-bubble; refusing to overwrite it.`, {
-        hint: 'Point output at a folder of its own, e.g. output = "../../generated/bubble".',
-      });
+      throw new BubbleError(
+        'GENERATOR_OUTPUT',
+        `${path} exists and was not written by prisma-generator-bubble; refusing to overwrite it.`,
+        {
+          hint: 'Point output at a folder of its own, e.g. output = "../../generated/bubble".',
+        },
+      );
     }
     const status: FileStatus = before === undefined ? 'created' : before === file.text ? 'unchanged' : 'updated';
     if (status !== 'unchanged') writes.push({ path, text: file.text });
@@ -131,12 +139,18 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 function checkPlacement(schemaDir: string, modelsPath: string): void {
   const rel = relative(schemaDir, modelsPath);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new BubbleError('GENERATOR_OPTION', `modelsFile ${modelsPath} is outside the schema folder ${schemaDir}, so Prisma would never read it.`, {
-      hint: 'Set modelsFile to a path inside the schema folder, e.g. modelsFile = "bubble.prisma".',
-    });
+    throw new BubbleError(
+      'GENERATOR_OPTION',
+      `modelsFile ${modelsPath} is outside the schema folder ${schemaDir}, so Prisma would never read it.`,
+      {
+        hint: 'Set modelsFile to a path inside the schema folder, e.g. modelsFile = "bubble.prisma".',
+      },
+    );
   }
   if (!modelsPath.endsWith('.prisma')) {
-    throw new BubbleError('GENERATOR_OPTION', `modelsFile ${modelsPath} must end in .prisma.`, { hint: 'e.g. modelsFile = "bubble.prisma".' });
+    throw new BubbleError('GENERATOR_OPTION', `modelsFile ${modelsPath} must end in .prisma.`, {
+      hint: 'e.g. modelsFile = "bubble.prisma".',
+    });
   }
 }
 

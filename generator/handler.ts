@@ -29,7 +29,7 @@ export async function onGenerate(options: GeneratorOptions): Promise<void> {
     if (message !== '') process.stdout.write(`${message}\n`);
   } catch (err) {
     // Prisma prints the message of a failed generator; keep it the one clear line (+ hint).
-    throw new Error(formatError(err));
+    throw new Error(formatError(err), { cause: err });
   }
 }
 
@@ -41,7 +41,10 @@ export async function onGenerate(options: GeneratorOptions): Promise<void> {
 export function summarise(result: GenerateResult, cwd: string, via: 'prisma' | 'bubble-runtime'): string {
   const lines: string[] = [];
   const models = relative(cwd, result.models.path) || result.models.path;
-  const next = via === 'prisma' ? 'Run `prisma generate` once more so Prisma Client includes them, then migrate.' : 'Next: `npx bubble-runtime migrate`.';
+  const next =
+    via === 'prisma'
+      ? 'Run `prisma generate` once more so Prisma Client includes them, then migrate.'
+      : 'Next: `npx bubble-runtime migrate`.';
   if (result.models.status === 'created') {
     lines.push(`prisma-generator-bubble: wrote ${models} (${result.manifest.types.length} models). ${next}`);
   } else if (result.models.status === 'updated') {
@@ -52,7 +55,11 @@ export function summarise(result: GenerateResult, cwd: string, via: 'prisma' | '
   for (const warning of result.warnings) lines.push(`prisma-generator-bubble: ${warning}`);
   if (result.naming.length > 0 && result.models.status !== 'unchanged') {
     lines.push(`prisma-generator-bubble: ${result.naming.length} name${result.naming.length === 1 ? '' : 's'} adjusted:`);
-    lines.push(...formatNamingEvents(result.naming).split('\n').map((l) => `  ${l}`));
+    lines.push(
+      ...formatNamingEvents(result.naming)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return lines.join('\n');
 }

@@ -35,7 +35,9 @@ function optionError(message: string, hint: string): BubbleError {
 
 export function resolveBlockOptions(input: BlockInput): ResolvedBlock {
   const known: readonly string[] = BLOCK_OPTIONS;
-  const unknown = Object.keys(input.config).filter((key) => !known.includes(key)).sort();
+  const unknown = Object.keys(input.config)
+    .filter((key) => !known.includes(key))
+    .sort();
   if (unknown.length > 0) {
     throw optionError(
       `unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => JSON.stringify(k)).join(', ')}.`,
@@ -46,16 +48,25 @@ export function resolveBlockOptions(input: BlockInput): ResolvedBlock {
   const base = dirname(input.sourceFilePath);
   const dictionary = stringOption(input.config, 'dictionary');
   if (dictionary === undefined || dictionary.trim() === '') {
-    throw optionError('the `dictionary` option is missing.', 'Add dictionary = "<path to the data dictionary JSON>" (relative to this file); `bubble-runtime introspect --out <file>` writes one.');
+    throw optionError(
+      'the `dictionary` option is missing.',
+      'Add dictionary = "<path to the data dictionary JSON>" (relative to this file); `bubble-runtime introspect --out <file>` writes one.',
+    );
   }
   if (input.output === null || input.output === '') {
-    throw optionError('the `output` option is missing.', 'Add output = "<folder for the generated adapters>" (relative to this file), e.g. output = "../../generated/bubble".');
+    throw optionError(
+      'the `output` option is missing.',
+      'Add output = "<folder for the generated adapters>" (relative to this file), e.g. output = "../../generated/bubble".',
+    );
   }
   const modelPrefix = stringOption(input.config, 'modelPrefix') ?? '';
   try {
     assertModelPrefix(modelPrefix);
-  } catch (err) {
-    throw optionError(`modelPrefix ${JSON.stringify(modelPrefix)} is not a valid start of a Prisma model name.`, 'Use letters, digits and _ only, starting with a letter (e.g. modelPrefix = "Bubble").');
+  } catch {
+    throw optionError(
+      `modelPrefix ${JSON.stringify(modelPrefix)} is not a valid start of a Prisma model name.`,
+      'Use letters, digits and _ only, starting with a letter (e.g. modelPrefix = "Bubble").',
+    );
   }
   const tablePrefix = stringOption(input.config, 'tablePrefix') ?? '';
   try {
@@ -104,7 +115,11 @@ function checkOption(config: BlockInput['config'], env: BlockInput['env']): bool
   const raw = stringOption(config, 'check');
   let fromBlock = false;
   if (raw !== undefined) {
-    if (raw !== 'true' && raw !== 'false') throw optionError(`check = ${JSON.stringify(raw)}: expected "true" or "false".`, 'Write check = "true" to fail on a stale models file instead of rewriting it.');
+    if (raw !== 'true' && raw !== 'false')
+      throw optionError(
+        `check = ${JSON.stringify(raw)}: expected "true" or "false".`,
+        'Write check = "true" to fail on a stale models file instead of rewriting it.',
+      );
     fromBlock = raw === 'true';
   }
   return fromBlock || (parseVariable(CHECK_ENV, env[CHECK_ENV]) ?? false);

@@ -9,7 +9,17 @@ import { openSyncSession } from './sync/session.js';
 import { resolveSettings } from './sync/settings.js';
 
 export type {
-  JobStatus, PrismaLike, PrismaTransactionLike, ProgressEvent, SyncErrorInfo, SyncMode, SyncOptions, SyncPlan, SyncResult, TableResult, TableStatus,
+  JobStatus,
+  PrismaLike,
+  PrismaTransactionLike,
+  ProgressEvent,
+  SyncErrorInfo,
+  SyncMode,
+  SyncOptions,
+  SyncPlan,
+  SyncResult,
+  TableResult,
+  TableStatus,
 } from './api.js';
 export { SyncFailedError, SyncInterruptedError, runSyncOnDb, selectTypes, jobResult } from './sync/runner.js';
 export type { RunSyncOptions, SyncDeps, SyncRun } from './sync/runner.js';
@@ -30,8 +40,17 @@ export { SyncStoppedBeforeStartError } from './sync/preflight.js';
  * `BubbleAuthError`), and a stop at that point throws `SyncStoppedBeforeStartError`.
  */
 export async function runSync(prisma: PrismaLike, plan: SyncPlan, options: SyncOptions = {}): Promise<SyncResult> {
-  const session = openSyncSession({ settings: resolveSettings(options), appUrl: options.appUrl, onProgress: options.onProgress, reportDir: options.reportDir });
-  const { result, error } = await session.run(dbFromPrisma(prisma), plan, { mode: options.mode, types: options.types, signal: options.signal });
+  const session = openSyncSession({
+    settings: resolveSettings(options),
+    appUrl: options.appUrl,
+    onProgress: options.onProgress,
+    reportDir: options.reportDir,
+  });
+  const { result, error } = await session.run(dbFromPrisma(prisma), plan, {
+    mode: options.mode,
+    types: options.types,
+    signal: options.signal,
+  });
   if (error instanceof SyncInterruptedError) return result;
   if (error !== null) throw error;
   return result;

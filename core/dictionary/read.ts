@@ -19,7 +19,8 @@ export function loadDictionary(path: string): Dictionary {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? 'error'})`;
+    const what =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? 'error'})`;
     throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${path} ${what}.`, {
       hint: 'Run `bubble-runtime introspect --out <file>` to create it, or fix the `dictionary` path (relative to the file holding the generator block).',
       cause: err,
@@ -56,9 +57,13 @@ export function parseDictionary(text: string, source = 'data dictionary', option
 export function validateDictionary(json: unknown, source = 'data dictionary', options: ReadOptions = {}): Dictionary {
   const version = (json as { version?: unknown } | null)?.version;
   if (typeof version === 'number' && version > DICTIONARY_VERSION) {
-    throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source} is format version ${version}; prisma-generator-bubble ${packageVersion()} reads version ${DICTIONARY_VERSION}.`, {
-      hint: 'It was written by a newer prisma-generator-bubble: upgrade this project\'s prisma-generator-bubble (npm install prisma-generator-bubble@latest).',
-    });
+    throw new BubbleError(
+      DICTIONARY_ERROR,
+      `Data dictionary ${source} is format version ${version}; prisma-generator-bubble ${packageVersion()} reads version ${DICTIONARY_VERSION}.`,
+      {
+        hint: "It was written by a newer prisma-generator-bubble: upgrade this project's prisma-generator-bubble (npm install prisma-generator-bubble@latest).",
+      },
+    );
   }
   const result = dictionarySchema.safeParse(json);
   if (!result.success) {
@@ -78,7 +83,10 @@ function checkUnique(dictionary: Dictionary, source: string): void {
   dictionary.types.forEach((type, t) => {
     const seen = typeNames.get(type.name);
     if (seen !== undefined) {
-      throw new BubbleError(DICTIONARY_ERROR, `Data dictionary ${source}: $.types[${t}].name: duplicate type name ${JSON.stringify(type.name)} (already at $.types[${seen}]).`);
+      throw new BubbleError(
+        DICTIONARY_ERROR,
+        `Data dictionary ${source}: $.types[${t}].name: duplicate type name ${JSON.stringify(type.name)} (already at $.types[${seen}]).`,
+      );
     }
     typeNames.set(type.name, t);
     const keys = new Map<string, number>();

@@ -18,7 +18,12 @@ export function loadManifest(path: string): Manifest {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ProjectError('MANIFEST_MISSING', `No generated manifest at ${path}.`, `Run ${GENERATE} first (it runs the bubble generator).`, err);
+      throw new ProjectError(
+        'MANIFEST_MISSING',
+        `No generated manifest at ${path}.`,
+        `Run ${GENERATE} first (it runs the bubble generator).`,
+        err,
+      );
     }
     throw err;
   }

@@ -6,13 +6,24 @@
  * usage error (exit 2) whichever command meets it.
  */
 import {
-  DEFAULT_INCREMENTAL_OVERLAP_MS, DEFAULT_MAX_DELETE_FRACTION, DEFAULT_MAX_OFFSET, DEFAULT_RATE_LIMIT_RPM,
-  parseVariable, SettingsError, VARIABLES, type VariableName,
+  DEFAULT_INCREMENTAL_OVERLAP_MS,
+  DEFAULT_MAX_DELETE_FRACTION,
+  DEFAULT_MAX_OFFSET,
+  DEFAULT_RATE_LIMIT_RPM,
+  parseVariable,
+  SettingsError,
+  VARIABLES,
+  type VariableName,
 } from './variables.js';
 
 export {
-  DEFAULT_INCREMENTAL_OVERLAP_MS, DEFAULT_MAX_DELETE_FRACTION, DEFAULT_MAX_OFFSET, DEFAULT_RATE_LIMIT_RPM,
-  parseVariable, SettingsError, VARIABLES,
+  DEFAULT_INCREMENTAL_OVERLAP_MS,
+  DEFAULT_MAX_DELETE_FRACTION,
+  DEFAULT_MAX_OFFSET,
+  DEFAULT_RATE_LIMIT_RPM,
+  parseVariable,
+  SettingsError,
+  VARIABLES,
 } from './variables.js';
 export type { VariableName, VariableValue } from './variables.js';
 export { applyEnvFile, DEFAULT_ENV_FILE, readEnvFile, type EnvFile } from './env-file.js';
@@ -80,13 +91,42 @@ export function resolveSyncSettings(input: { flags?: SyncFlags; options?: SyncOv
   const options = input.options ?? {};
   const env = input.env ?? process.env;
   return {
-    concurrency: pick('SYNC_CONCURRENCY', [['--concurrency', flags.concurrency], ['concurrency', options.concurrency]], env) ?? null,
-    rateLimitRpm: pick('SYNC_RATE_LIMIT_RPM', [['--rate-limit', flags.rateLimit], ['rateLimitRpm', options.rateLimitRpm]], env) ?? DEFAULT_RATE_LIMIT_RPM,
-    maxOffset: pick('BUBBLE_MAX_OFFSET', [['--max-offset', flags.maxOffset], ['maxOffset', options.maxOffset]], env) ?? DEFAULT_MAX_OFFSET,
-    incrementalOverlapMs: pick('SYNC_INCREMENTAL_OVERLAP_MS', [['incrementalOverlapMs', options.incrementalOverlapMs]], env) ?? DEFAULT_INCREMENTAL_OVERLAP_MS,
-    maxDeleteFraction: pick('SYNC_MAX_DELETE_FRACTION', [['maxDeleteFraction', options.maxDeleteFraction]], env) ?? DEFAULT_MAX_DELETE_FRACTION,
+    concurrency:
+      pick(
+        'SYNC_CONCURRENCY',
+        [
+          ['--concurrency', flags.concurrency],
+          ['concurrency', options.concurrency],
+        ],
+        env,
+      ) ?? null,
+    rateLimitRpm:
+      pick(
+        'SYNC_RATE_LIMIT_RPM',
+        [
+          ['--rate-limit', flags.rateLimit],
+          ['rateLimitRpm', options.rateLimitRpm],
+        ],
+        env,
+      ) ?? DEFAULT_RATE_LIMIT_RPM,
+    maxOffset:
+      pick(
+        'BUBBLE_MAX_OFFSET',
+        [
+          ['--max-offset', flags.maxOffset],
+          ['maxOffset', options.maxOffset],
+        ],
+        env,
+      ) ?? DEFAULT_MAX_OFFSET,
+    incrementalOverlapMs:
+      pick('SYNC_INCREMENTAL_OVERLAP_MS', [['incrementalOverlapMs', options.incrementalOverlapMs]], env) ?? DEFAULT_INCREMENTAL_OVERLAP_MS,
+    maxDeleteFraction:
+      pick('SYNC_MAX_DELETE_FRACTION', [['maxDeleteFraction', options.maxDeleteFraction]], env) ?? DEFAULT_MAX_DELETE_FRACTION,
     // A flag can only switch the guard off (it is absent or true); `allowMassDelete: false` from code does override the variable.
-    allowMassDelete: (flags.allowMassDelete === true ? true : undefined) ?? pick('SYNC_ALLOW_MASS_DELETE', [['allowMassDelete', options.allowMassDelete]], env) ?? false,
+    allowMassDelete:
+      (flags.allowMassDelete === true ? true : undefined) ??
+      pick('SYNC_ALLOW_MASS_DELETE', [['allowMassDelete', options.allowMassDelete]], env) ??
+      false,
   };
 }
 
@@ -106,7 +146,11 @@ export function readSettings(env: Env = process.env): Settings {
 export function requireBubbleApp(env: Env = process.env, appUrlFlag?: string): { appUrl: string; token: string } {
   const appUrl = parseVariable('BUBBLE_APP_URL', appUrlFlag, '--app-url') ?? parseVariable('BUBBLE_APP_URL', env.BUBBLE_APP_URL);
   if (appUrl === undefined) {
-    throw new SettingsError('BUBBLE_APP_URL', 'No Bubble app URL: BUBBLE_APP_URL is not set.', 'Set BUBBLE_APP_URL=https://myapp.bubbleapps.io (in the environment or ./.env) or pass --app-url.');
+    throw new SettingsError(
+      'BUBBLE_APP_URL',
+      'No Bubble app URL: BUBBLE_APP_URL is not set.',
+      'Set BUBBLE_APP_URL=https://myapp.bubbleapps.io (in the environment or ./.env) or pass --app-url.',
+    );
   }
   const token = parseVariable('BUBBLE_API_TOKEN', env.BUBBLE_API_TOKEN);
   if (token === undefined) {

@@ -83,7 +83,11 @@ export const VARIABLES = {
     hint: `Use e.g. ${DEFAULT_INCREMENTAL_OVERLAP_MS} (five minutes, the default).`,
   } satisfies Variable<number>,
   SYNC_MAX_DELETE_FRACTION: {
-    schema: z.string().regex(/^(\d+\.?\d*|\.\d+)$/).transform(Number).pipe(z.number().min(0).max(1)),
+    schema: z
+      .string()
+      .regex(/^(\d+\.?\d*|\.\d+)$/)
+      .transform(Number)
+      .pipe(z.number().min(0).max(1)),
     expects: 'be a number from 0 to 1 (the share of a table a full pass may mark deleted)',
     hint: `Use e.g. ${DEFAULT_MAX_DELETE_FRACTION} (the default: 10%).`,
   } satisfies Variable<number>,
@@ -141,7 +145,11 @@ export class SettingsError extends BubbleError {
  * Parses one value of `name`. `source` names where it came from in the message (the variable, a flag
  * such as `--concurrency`, or a code option). Empty or blank text counts as unset (undefined).
  */
-export function parseVariable<N extends VariableName>(name: N, raw: string | number | boolean | undefined, source: string = name): VariableValue<N> | undefined {
+export function parseVariable<N extends VariableName>(
+  name: N,
+  raw: string | number | boolean | undefined,
+  source: string = name,
+): VariableValue<N> | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
   if (text === '') return undefined;

@@ -70,9 +70,15 @@ export function summariseModelsDiff(onDisk: string, expected: string, limit = 12
     const removed = [...was.keys()].filter((k) => !now.has(k));
     const changed = [...now.keys()].filter((k) => was.has(k) && was.get(k) !== now.get(k));
     const parts = [
-      ...(added.length > 0 ? [`${plural(added.length, 'field')} missing (${added.slice(0, 3).join(', ')}${added.length > 3 ? ', …' : ''})`] : []),
-      ...(removed.length > 0 ? [`${plural(removed.length, 'field')} not expected (${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', …' : ''})`] : []),
-      ...(changed.length > 0 ? [`${plural(changed.length, 'field')} changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`] : []),
+      ...(added.length > 0
+        ? [`${plural(added.length, 'field')} missing (${added.slice(0, 3).join(', ')}${added.length > 3 ? ', …' : ''})`]
+        : []),
+      ...(removed.length > 0
+        ? [`${plural(removed.length, 'field')} not expected (${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', …' : ''})`]
+        : []),
+      ...(changed.length > 0
+        ? [`${plural(changed.length, 'field')} changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`]
+        : []),
     ];
     lines.push(`~ ${name}: ${parts.length > 0 ? parts.join('; ') : 'comments or order differ'}`);
   }

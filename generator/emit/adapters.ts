@@ -153,7 +153,8 @@ function recordValueType(column: ManifestColumn): string {
         return column.kind === 'json' ? 'JsonValue' : 'string';
     }
   };
-  if (column.bubbleType.startsWith('list.')) return column.kind === 'json' && item !== 'geographic_address' ? 'JsonValue[]' : `${scalar(item)}[]`;
+  if (column.bubbleType.startsWith('list.'))
+    return column.kind === 'json' && item !== 'geographic_address' ? 'JsonValue[]' : `${scalar(item)}[]`;
   return scalar(item);
 }
 
@@ -176,13 +177,29 @@ function rowFields(type: ManifestType): RowField[] {
     STANDARD_COLUMN_TABLE.flatMap(({ field, position: p, row }): RowField[] => {
       if (p !== position || row === undefined) return [];
       const value = row.cast === true ? `${row.from} as ${row.type}` : row.from;
-      return [{ field, type: row.type, optional: row.optional === true, source: row.from, value, ...(row.doc !== undefined ? { doc: row.doc } : {}) }];
+      return [
+        {
+          field,
+          type: row.type,
+          optional: row.optional === true,
+          source: row.from,
+          value,
+          ...(row.doc !== undefined ? { doc: row.doc } : {}),
+        },
+      ];
     });
   const data = type.columns.map((c, i): RowField => {
     const optional = c.list || c.kind === 'json';
     const valueType = VALUE_TYPES[c.kind];
     const rowType = c.list ? `${valueType}[]` : optional ? valueType : `${valueType} | null`;
-    return { field: c.field, type: rowType, optional, source: `v[${i}]`, value: `v[${i}] as ${rowType}`, doc: `Column ${docComment(c.column)}.` };
+    return {
+      field: c.field,
+      type: rowType,
+      optional,
+      source: `v[${i}]`,
+      value: `v[${i}] as ${rowType}`,
+      doc: `Column ${docComment(c.column)}.`,
+    };
   });
   return [...standard('first'), ...data, ...standard('last')];
 }
@@ -197,22 +214,28 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
       hasQuestionToken: bubble.required !== true,
       ...(bubble.doc !== undefined ? { docs: [bubble.doc] } : {}),
     })),
-    ...type.columns.filter((c) => !OBJECT_MEMBERS.has(c.key)).map((c) => ({
-      name: tsString(c.key),
-      type: recordValueType(c),
-      hasQuestionToken: true,
-      docs: [`${docComment(c.key)}: ${docComment(c.bubbleType)}${c.removed ? ', removed from the app' : ''}.`],
-    })),
+    ...type.columns
+      .filter((c) => !OBJECT_MEMBERS.has(c.key))
+      .map((c) => ({
+        name: tsString(c.key),
+        type: recordValueType(c),
+        hasQuestionToken: true,
+        docs: [`${docComment(c.key)}: ${docComment(c.bubbleType)}${c.removed ? ', removed from the app' : ''}.`],
+      })),
   ];
   const record: InterfaceDeclarationStructure = {
     kind: StructureKind.Interface,
     name: `${m}Record`,
     isExported: true,
-    docs: [`A record of ${what} as the Bubble Data API returns it. Records are sparse: empty fields are absent. Keys named like Object members (constructor, toString, …) are typed by the index signature only.`],
+    docs: [
+      `A record of ${what} as the Bubble Data API returns it. Records are sparse: empty fields are absent. Keys named like Object members (constructor, toString, …) are typed by the index signature only.`,
+    ],
     properties: recordProps,
     // `| undefined`: without exactOptionalPropertyTypes (a plain `strict` consumer) every optional
     // property's type includes undefined and must still fit the index signature (TS2411).
-    indexSignatures: [{ keyName: 'key', keyType: 'string', returnType: 'JsonValue | undefined', docs: ['Keys the dictionary does not know yet.'] }],
+    indexSignatures: [
+      { keyName: 'key', keyType: 'string', returnType: 'JsonValue | undefined', docs: ['Keys the dictionary does not know yet.'] },
+    ],
   };
   const fields = rowFields(type);
   const rowProps: OptionalKind<PropertySignatureStructure>[] = fields.map((f) => ({
@@ -277,7 +300,11 @@ function typeFileStatements(type: ManifestType, runtime: string): (string | Stat
     },
     record,
     row,
-    exportedConst(`Descriptor of ${what}: the same entry as in bubble-manifest.json.`, `${m}Descriptor: ManifestType`, descriptorLiteral(type)),
+    exportedConst(
+      `Descriptor of ${what}: the same entry as in bubble-manifest.json.`,
+      `${m}Descriptor: ManifestType`,
+      descriptorLiteral(type),
+    ),
     {
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
@@ -319,13 +346,22 @@ function indexStatements(manifest: Manifest, runtime: string): (string | Stateme
     },
   ];
   for (const type of manifest.types) {
-    statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./adapters/${type.model}.js`, namedImports: [`${type.model}Adapter`] });
+    statements.push({
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: `./adapters/${type.model}.js`,
+      namedImports: [`${type.model}Adapter`],
+    });
   }
   for (const type of manifest.types) {
     statements.push({
       kind: StructureKind.ExportDeclaration,
       moduleSpecifier: `./adapters/${type.model}.js`,
-      namedExports: [`${type.model}Adapter`, `${type.model}Descriptor`, { name: `${type.model}Record`, isTypeOnly: true }, { name: `${type.model}Row`, isTypeOnly: true }],
+      namedExports: [
+        `${type.model}Adapter`,
+        `${type.model}Descriptor`,
+        { name: `${type.model}Record`, isTypeOnly: true },
+        { name: `${type.model}Row`, isTypeOnly: true },
+      ],
     });
   }
   statements.push({

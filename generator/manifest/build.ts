@@ -74,7 +74,10 @@ export function buildManifest(dictionary: Dictionary, options: ManifestOptions):
     const dataFields = type.fields.filter((field) => !BUILTINS.has(field.key));
     // Built-ins only ever fill the standard columns, never a second column.
     const names = dataFields.map((field) => fields.sanitize(field.key));
-    const columns = columnAllocatorFor(dataFields.map((f) => f.key), names);
+    const columns = columnAllocatorFor(
+      dataFields.map((f) => f.key),
+      names,
+    );
     const placedColumns: ManifestColumn[] = dataFields.map((field, i) => {
       const { kind, list, references } = columnTypeOf(field.type);
       return {
@@ -116,7 +119,13 @@ export function buildManifest(dictionary: Dictionary, options: ManifestOptions):
     tablePrefix,
     // Load order: dictionary order, removed types last (they get no new records).
     types: [...placed.filter((t) => t.removed !== true), ...placed.filter((t) => t.removed === true)],
-    state: { jobTable: state.jobTable, cursorTable: state.cursorTable, pageTable: state.pageTable, rejectTable: state.rejectTable, eventTable: state.eventTable },
+    state: {
+      jobTable: state.jobTable,
+      cursorTable: state.cursorTable,
+      pageTable: state.pageTable,
+      rejectTable: state.rejectTable,
+      eventTable: state.eventTable,
+    },
   };
   return { manifest, naming };
 }

@@ -31,12 +31,7 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 
 /** Why a name cannot be used as is: too long, holds NUL, is empty, or holds a lone surrogate. */
 function needsRewrite(name: string): boolean {
-  return (
-    name.length === 0 ||
-    name.includes('\u0000') ||
-    !isWellFormedUtf16(name) ||
-    utf8ByteLength(name) > MAX_IDENTIFIER_BYTES
-  );
+  return name.length === 0 || name.includes('\u0000') || !isWellFormedUtf16(name) || utf8ByteLength(name) > MAX_IDENTIFIER_BYTES;
 }
 
 /** `truncated-original_tag`: at most 63 bytes; `attempt` > 0 varies the tag on a clash. */
@@ -80,8 +75,12 @@ export class DbIdentifierAllocator {
     const name = safeDbIdentifier(original, this.used);
     if (name !== original) {
       const kind = needsRewrite(original)
-        ? utf8ByteLength(original) > MAX_IDENTIFIER_BYTES ? 'truncated' : 'unstorable'
-        : this.scope === 'column' && SYSTEM_COLUMNS.has(original) ? 'system' : 'collision';
+        ? utf8ByteLength(original) > MAX_IDENTIFIER_BYTES
+          ? 'truncated'
+          : 'unstorable'
+        : this.scope === 'column' && SYSTEM_COLUMNS.has(original)
+          ? 'system'
+          : 'collision';
       this.events.push({ kind, scope: this.scope, original, name, ...(kind === 'collision' ? { base: original } : {}) });
     }
     this.byOriginal.set(original, name);
@@ -134,7 +133,6 @@ export function createColumnAllocator(): DbIdentifierAllocator {
 /** Longest `tablePrefix`: the longest sync-state table name (`sync_cursors`) plus room to grow stays ≤ 63 bytes. */
 export const MAX_TABLE_PREFIX_BYTES = 40;
 
-// eslint-disable-next-line no-control-regex
 const PREFIX_FORBIDDEN = /["\\\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 
 /**
@@ -145,7 +143,8 @@ const PREFIX_FORBIDDEN = /["\\\x00-\x1f\x7f-\x9f\u2028\u2029]/;
 export function assertTablePrefix(prefix: string): void {
   const bad = PREFIX_FORBIDDEN.exec(prefix)?.[0] ?? (isWellFormedUtf16(prefix) ? undefined : 'a lone surrogate');
   if (bad !== undefined || utf8ByteLength(prefix) > MAX_TABLE_PREFIX_BYTES) {
-    const why = bad === undefined ? `is ${utf8ByteLength(prefix)} bytes long (at most ${MAX_TABLE_PREFIX_BYTES})` : `holds ${describeChar(bad)}`;
+    const why =
+      bad === undefined ? `is ${utf8ByteLength(prefix)} bytes long (at most ${MAX_TABLE_PREFIX_BYTES})` : `holds ${describeChar(bad)}`;
     throw new NamingError(
       `tablePrefix ${tsString(prefix)} ${why}`,
       `any characters except " and \\ and control characters, at most ${MAX_TABLE_PREFIX_BYTES} bytes, e.g. tablePrefix = "bubble_"`,
@@ -163,7 +162,10 @@ function describeChar(c: string): string {
 export function createTableAllocator(tablePrefix = ''): DbIdentifierAllocator {
   assertTablePrefix(tablePrefix);
   const state = syncStateNames('', tablePrefix);
-  return new DbIdentifierAllocator({ reserved: [state.jobTable, state.cursorTable, state.pageTable, state.rejectTable, state.eventTable], scope: 'table' });
+  return new DbIdentifierAllocator({
+    reserved: [state.jobTable, state.cursorTable, state.pageTable, state.rejectTable, state.eventTable],
+    scope: 'table',
+  });
 }
 
 /** A safe table name for `tablePrefix + typeName`, unique in `used` (and added to it). */

@@ -24,7 +24,7 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 
 // C0 controls, DEL, C1 controls, and the two line/paragraph separators (which some editors and
 // older JavaScript engines treat as line ends) are always written as escapes.
-// eslint-disable-next-line no-control-regex
+
 const NEEDS_ESCAPE = /["\\\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
 
 function escapeChar(char: string): string {

@@ -13,20 +13,9 @@ export {
 export type { NameAdjustment, NameValidation, SanitisedName } from './field-name.js';
 export { NameSanitiser } from './sanitiser.js';
 export type { NameSanitiserOptions } from './sanitiser.js';
-export {
-  CollisionTracker,
-  detectCollision,
-  generateUniqueFieldName,
-  withNumericSuffix,
-} from './collisions.js';
+export { CollisionTracker, detectCollision, generateUniqueFieldName, withNumericSuffix } from './collisions.js';
 export type { CollisionRecord, CollisionTrackerOptions, DuplicateName } from './collisions.js';
-export {
-  toSafeModelName,
-  sanitiseModelName,
-  ModelNameRegistry,
-  modelDelegateName,
-  assertModelPrefix,
-} from './model-name.js';
+export { toSafeModelName, sanitiseModelName, ModelNameRegistry, modelDelegateName, assertModelPrefix } from './model-name.js';
 export {
   isPrismaReservedWord,
   isReservedModelName,

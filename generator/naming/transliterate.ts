@@ -14,7 +14,7 @@ export const SYMBOL_WORDS: Readonly<Record<string, string>> = {
   '%': 'Percent',
   '#': 'Number',
   '&': 'And',
-  '$': 'Dollar',
+  $: 'Dollar',
   '+': 'Plus',
   '@': 'At',
 };

@@ -119,7 +119,6 @@ interface Call {
   maxAttempts?: number | undefined;
 }
 
-
 export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
   const appUrl = normalizeAppUrl(options.appUrl);
   const token = options.token;
@@ -197,7 +196,8 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
     // Only error bodies are read for Bubble's message: a page's body is parsed once, below.
     const message = (): string => clean(bubbleMessage(text) ?? `HTTP ${status}`);
     if (status === 404) {
-      if (call.kind === 'meta') return { ok: false, retry: false, error: new BubbleAppNotFoundError(status, appUrl, `HTTP 404 on /meta: ${message()}`) };
+      if (call.kind === 'meta')
+        return { ok: false, retry: false, error: new BubbleAppNotFoundError(status, appUrl, `HTTP 404 on /meta: ${message()}`) };
       if (call.kind === 'get' && /MISSING_DATA|missing|does not exist/i.test(text)) return { ok: 'missing' };
       return { ok: false, retry: false, error: new BubbleTypeNotFoundError(call.type ?? '?', appUrl) };
     }
@@ -219,7 +219,8 @@ export function createBubbleClient(options: BubbleClientOptions): BubbleClient {
       // A body cut off mid-transfer: the server or a proxy dropped the connection. Worth another try.
       return { ok: false, retry: true, reason: `truncated or invalid JSON (${text.length} bytes)` };
     }
-    if (call.kind !== 'meta' && !isResponseEnvelope(body)) return { ok: false, retry: true, reason: 'response without a "response" object' };
+    if (call.kind !== 'meta' && !isResponseEnvelope(body))
+      return { ok: false, retry: true, reason: 'response without a "response" object' };
     return { ok: true, body };
   }
 

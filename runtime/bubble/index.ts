@@ -19,7 +19,17 @@ export { createGate, sharedGate } from './limiter.js';
 export type { Gate } from './limiter.js';
 export { DEFAULT_RETRY } from './retry.js';
 export type { RetryPolicy } from './retry.js';
-export type { BubbleRecord, BubbleMeta, BubbleMetaField, BubbleMetaType, Constraint, ConstraintType, Page, PageOptions, SortField } from './types.js';
+export type {
+  BubbleRecord,
+  BubbleMeta,
+  BubbleMetaField,
+  BubbleMetaType,
+  Constraint,
+  ConstraintType,
+  Page,
+  PageOptions,
+  SortField,
+} from './types.js';
 
 export interface EnvConfig {
   appUrl: string;

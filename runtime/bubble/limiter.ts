@@ -40,7 +40,9 @@ class Semaphore {
 export function createGate(rateLimitRpm: number, maxInFlight: number, now: () => number = Date.now): Gate {
   const slots = new Semaphore(Math.max(1, Math.floor(maxInFlight)));
   const pass: () => Promise<void> =
-    rateLimitRpm > 0 ? pThrottle({ limit: 1, interval: 60_000 / rateLimitRpm, strict: true })(async () => undefined) : async () => undefined;
+    rateLimitRpm > 0
+      ? pThrottle({ limit: 1, interval: 60_000 / rateLimitRpm, strict: true })(async () => undefined)
+      : async () => undefined;
   let peak = 0;
   return {
     get inFlight() {

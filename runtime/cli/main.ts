@@ -19,7 +19,17 @@ import { register as registerSync } from './commands/sync.js';
  * `--version` and `--help` start as fast as Node itself. Commands throw typed errors (runtime/errors.ts).
  */
 const commands: Array<(program: Command) => void> = [
-  registerIntrospect, registerGenerate, registerMigrate, registerSync, registerStatus, registerJobs, registerListen, registerQuery, registerServeDb, registerDemo, registerFakeBubble,
+  registerIntrospect,
+  registerGenerate,
+  registerMigrate,
+  registerSync,
+  registerStatus,
+  registerJobs,
+  registerListen,
+  registerQuery,
+  registerServeDb,
+  registerDemo,
+  registerFakeBubble,
 ];
 
 export function buildProgram(): Command {

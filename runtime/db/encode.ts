@@ -86,7 +86,8 @@ export function encoderFor(pgType: string): Encoder {
 }
 
 function scalarEncoder(pgType: string): Encoder {
-  if (pgType === 'jsonb' || pgType === 'json') return (v, tally) => (v === undefined || v === null ? null : (storableJson(v, tally) ?? null));
+  if (pgType === 'jsonb' || pgType === 'json')
+    return (v, tally) => (v === undefined || v === null ? null : (storableJson(v, tally) ?? null));
   if (pgType.startsWith('timestamp') || pgType === 'date') return encodeDate;
   return encodeScalar;
 }

@@ -17,7 +17,11 @@ export class DatabaseUnreachableError extends BubbleError {
  * reconnecting was already tried (or cannot work), so no caller should try again.
  */
 export class DatabaseConnectionLostError extends BubbleError {
-  constructor(readonly detail: string, cause?: unknown, readonly final = false) {
+  constructor(
+    readonly detail: string,
+    cause?: unknown,
+    readonly final = false,
+  ) {
     super('DB_CONNECTION_LOST', `Lost the connection to the database: ${detail}`, {
       hint: 'Everything committed before the loss is kept. When the database is back, run the same command again to resume.',
       cause,
@@ -37,9 +41,13 @@ export class PgliteLockedError extends BubbleError {
 /** The sync lock's connection broke and, by the time a new one was open, another sync held the lock. */
 export class SyncLockLostError extends BubbleError {
   constructor(holder: string | undefined) {
-    super('SYNC_LOCK_LOST', `The connection holding the sync lock broke, and another sync took the lock meanwhile${holder ? ` (${holder})` : ''}.`, {
-      hint: 'This run stopped so that two syncs never write at once. Everything committed is kept; the other sync continues the job (bubble-runtime status shows it).',
-    });
+    super(
+      'SYNC_LOCK_LOST',
+      `The connection holding the sync lock broke, and another sync took the lock meanwhile${holder ? ` (${holder})` : ''}.`,
+      {
+        hint: 'This run stopped so that two syncs never write at once. Everything committed is kept; the other sync continues the job (bubble-runtime status shows it).',
+      },
+    );
   }
 }
 
@@ -62,18 +70,43 @@ export class SchemaMismatchError extends BubbleError {
 }
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   // PostgreSQL: connection exceptions (08…), admin/crash shutdown, cannot connect now.
-  '08000', '08001', '08003', '08004', '08006', '08007', '57P01', '57P02', '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08007',
+  '57P01',
+  '57P02',
+  '57P03',
   // Reconnecting failed: too many connections.
   '53300',
   // Prisma: cannot reach, timed out, server closed the connection.
-  'P1001', 'P1002', 'P1008', 'P1017',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
 ]);
 const CONNECTION_MESSAGES = [
-  /connection terminated/i, /terminating connection/i, /server closed the connection/i, /ECONNREFUSED|ECONNRESET|EPIPE/,
-  /Connection ended unexpectedly/i, /Client has encountered a connection error/i, /Can't reach database server/i,
-  /connection is closed/i, /Client was closed and is not queryable/i, /not currently accepting connections/i,
+  /connection terminated/i,
+  /terminating connection/i,
+  /server closed the connection/i,
+  /ECONNREFUSED|ECONNRESET|EPIPE/,
+  /Connection ended unexpectedly/i,
+  /Client has encountered a connection error/i,
+  /Can't reach database server/i,
+  /connection is closed/i,
+  /Client was closed and is not queryable/i,
+  /not currently accepting connections/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
 ];
 

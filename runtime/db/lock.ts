@@ -147,7 +147,10 @@ async function takeAdvisoryLock(db: PostgresDb, key: number, jobId: string | und
     let holder = await lockHolder(client, key);
     if (orphan !== undefined && holder?.pid === orphan) {
       await client.query('SELECT pg_terminate_backend($1::int, 5000)', [orphan]).catch((err: unknown) => {
-        throw new DatabaseConnectionLostError(`the sync lock's old session (server pid ${orphan}) still holds it and could not be ended`, err);
+        throw new DatabaseConnectionLostError(
+          `the sync lock's old session (server pid ${orphan}) still holds it and could not be ended`,
+          err,
+        );
       });
       if (await tryLock()) return client;
       holder = await lockHolder(client, key);
@@ -239,23 +242,23 @@ async function transactionLock(prisma: PrismaLike, key: number, jobId: string | 
   const acquired = new Promise<void>((resolve, reject) => {
     finished = prisma
       .$transaction(async (ptx) => {
-      const tx = new PrismaDb(ptx, undefined, 1);
-      const [row] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS ok', [LOCK_CLASS, key]);
-      if (row?.ok !== true) {
-        const holder = await tx.query<{ pid: number; app: string | null }>(
-          `SELECT a.pid, a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${HOLDER_WHERE} LIMIT 1`,
-          [LOCK_CLASS, key],
-        );
-        const h = holder[0];
-        throw new SyncLockedError(h ? `${jobOf(h.app)}server pid ${h.pid}` : undefined);
-      }
-      setJobInTx = async (id) => {
-        await tx.query(`SELECT set_config('application_name', $1, true)`, [appName(id)]);
-      };
-      await tx.query(`SELECT set_config('application_name', $1, true)`, [appName(jobId)]);
-      resolve();
-      await released;
-    }, LOCK_TRANSACTION_OPTIONS)
+        const tx = new PrismaDb(ptx, undefined, 1);
+        const [row] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::int, $2::int) AS ok', [LOCK_CLASS, key]);
+        if (row?.ok !== true) {
+          const holder = await tx.query<{ pid: number; app: string | null }>(
+            `SELECT a.pid, a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE ${HOLDER_WHERE} LIMIT 1`,
+            [LOCK_CLASS, key],
+          );
+          const h = holder[0];
+          throw new SyncLockedError(h ? `${jobOf(h.app)}server pid ${h.pid}` : undefined);
+        }
+        setJobInTx = async (id) => {
+          await tx.query(`SELECT set_config('application_name', $1, true)`, [appName(id)]);
+        };
+        await tx.query(`SELECT set_config('application_name', $1, true)`, [appName(jobId)]);
+        resolve();
+        await released;
+      }, LOCK_TRANSACTION_OPTIONS)
       .catch((err: unknown) => {
         reject(err);
         controller.abort(asDbError(err));

@@ -5,7 +5,18 @@
  * streams (gunzip → tar → files), so it costs next to no memory. When the file for the installed PGlite
  * is missing, PGlite runs initdb as usual.
  */
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
 import { Writable } from 'node:stream';
@@ -102,7 +113,11 @@ function untar(root: string): Writable {
       const header = pending.subarray(0, BLOCK);
       pending = pending.subarray(BLOCK);
       if (header.every((b) => b === 0)) continue;
-      const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+      const field = (start: number, length: number): string =>
+        header
+          .subarray(start, start + length)
+          .toString('utf8')
+          .replace(/\0.*$/s, '');
       const prefix = field(345, 155);
       const name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
       const size = parseInt(field(124, 12).trim() || '0', 8);

@@ -31,7 +31,11 @@ function parseDateTime(text: string): Date | number {
   return Number.isNaN(iso.getTime()) ? new Date(text) : iso;
 }
 
-const dateTimeArrays: Array<[number, number]> = [[1185, types.TIMESTAMPTZ], [1115, types.TIMESTAMP], [1182, types.DATE]];
+const dateTimeArrays: Array<[number, number]> = [
+  [1185, types.TIMESTAMPTZ],
+  [1115, types.TIMESTAMP],
+  [1182, types.DATE],
+];
 
 /** int8 as a JS number, as the pg pool and the Prisma wrapper return it (counts, cursors); exact years. */
 const parsers = {
@@ -39,7 +43,9 @@ const parsers = {
   [types.TIMESTAMPTZ]: parseDateTime,
   [types.TIMESTAMP]: parseDateTime,
   [types.DATE]: parseDateTime,
-  ...Object.fromEntries(dateTimeArrays.map(([arrayOid]) => [arrayOid, (value: string) => types.arrayParser(value, parseDateTime, arrayOid)])),
+  ...Object.fromEntries(
+    dateTimeArrays.map(([arrayOid]) => [arrayOid, (value: string) => types.arrayParser(value, parseDateTime, arrayOid)]),
+  ),
 };
 
 /**
@@ -50,7 +56,11 @@ const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
 class PgliteQueryDb implements Db {
   readonly kind = 'pglite' as const;
-  constructor(protected readonly runner: Runner, private readonly depth: number, private readonly root: PGlite) {}
+  constructor(
+    protected readonly runner: Runner,
+    private readonly depth: number,
+    private readonly root: PGlite,
+  ) {}
 
   async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]> {
     try {
@@ -86,7 +96,8 @@ class PgliteQueryDb implements Db {
    */
   private failure(err: unknown): unknown {
     const closing = this.root.closed || (err instanceof Error && /PGlite is clos(ed|ing)/.test(err.message));
-    if (closing && !(err instanceof BubbleError)) return new DatabaseConnectionLostError('the embedded database (PGlite) was closed while the run used it', err, true);
+    if (closing && !(err instanceof BubbleError))
+      return new DatabaseConnectionLostError('the embedded database (PGlite) was closed while the run used it', err, true);
     return asDbError(err);
   }
 
@@ -96,7 +107,11 @@ class PgliteQueryDb implements Db {
 }
 
 export class PgliteDb extends PgliteQueryDb {
-  constructor(readonly pglite: PGlite, readonly dir: string | undefined, private readonly unlock: () => void) {
+  constructor(
+    readonly pglite: PGlite,
+    readonly dir: string | undefined,
+    private readonly unlock: () => void,
+  ) {
     super(pglite, 0, pglite);
   }
 
@@ -115,7 +130,8 @@ export class PgliteDb extends PgliteQueryDb {
  * A new database starts from the packed template (runtime/db/pglite-template.ts) rather than initdb.
  */
 export async function openPglite(dir: string | undefined, holder?: string): Promise<PgliteDb> {
-  if (dir === undefined) return new PgliteDb(await PGlite.create({ parsers, startParams, ...inMemoryTemplate() }), undefined, () => undefined);
+  if (dir === undefined)
+    return new PgliteDb(await PGlite.create({ parsers, startParams, ...inMemoryTemplate() }), undefined, () => undefined);
   const abs = resolve(dir);
   mkdirSync(dirname(abs), { recursive: true });
   const unlock = lockFolder(abs, holder);
@@ -183,7 +199,9 @@ function lockFolder(abs: string, holder: string | undefined): () => void {
       unlinkSync(path); // ours from an earlier open that was not closed in this process's registry
       continue;
     }
-    const who = owner ? `${owner.holder ? `${owner.holder}, ` : ''}process ${owner.pid} on ${owner.host} (since ${owner.since})` : `another process (lock file ${path})`;
+    const who = owner
+      ? `${owner.holder ? `${owner.holder}, ` : ''}process ${owner.pid} on ${owner.host} (since ${owner.since})`
+      : `another process (lock file ${path})`;
     throw new PgliteLockedError(abs, who);
   }
   throw new PgliteLockedError(abs, `another process (lock file ${path})`);
@@ -193,7 +211,12 @@ function readLock(path: string): LockInfo | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
     if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') {
-      return { pid: parsed.pid, host: parsed.host, since: String(parsed.since ?? '?'), ...(typeof parsed.holder === 'string' ? { holder: parsed.holder } : {}) };
+      return {
+        pid: parsed.pid,
+        host: parsed.host,
+        since: String(parsed.since ?? '?'),
+        ...(typeof parsed.holder === 'string' ? { holder: parsed.holder } : {}),
+      };
     }
   } catch {
     // unreadable or half-written: treated as held by an unknown process

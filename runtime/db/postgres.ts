@@ -183,19 +183,43 @@ export function unreachable(target: ParsedDatabaseUrl, err: unknown): DatabaseUn
   const detail = redactUrl(err instanceof Error ? err.message : String(err));
   switch (code) {
     case 'ECONNREFUSED':
-      return new DatabaseUnreachableError(`Cannot reach PostgreSQL at ${where}: connection refused.`, `Is the server running and listening there? DATABASE_URL is ${target.redacted}.`, err);
+      return new DatabaseUnreachableError(
+        `Cannot reach PostgreSQL at ${where}: connection refused.`,
+        `Is the server running and listening there? DATABASE_URL is ${target.redacted}.`,
+        err,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new DatabaseUnreachableError(`Cannot reach PostgreSQL: host "${target.host}" was not found.`, `Check the host in DATABASE_URL (${target.redacted}).`, err);
+      return new DatabaseUnreachableError(
+        `Cannot reach PostgreSQL: host "${target.host}" was not found.`,
+        `Check the host in DATABASE_URL (${target.redacted}).`,
+        err,
+      );
     case '28P01':
     case '28000':
-      return new DatabaseUnreachableError(`PostgreSQL at ${where} refused user "${target.user}": ${detail}.`, 'Check the user name and password in DATABASE_URL.', err);
+      return new DatabaseUnreachableError(
+        `PostgreSQL at ${where} refused user "${target.user}": ${detail}.`,
+        'Check the user name and password in DATABASE_URL.',
+        err,
+      );
     case '3D000':
-      return new DatabaseUnreachableError(`PostgreSQL at ${where} has no database "${target.database}".`, `Create it first (createdb ${target.database}) or fix the database name in DATABASE_URL.`, err);
+      return new DatabaseUnreachableError(
+        `PostgreSQL at ${where} has no database "${target.database}".`,
+        `Create it first (createdb ${target.database}) or fix the database name in DATABASE_URL.`,
+        err,
+      );
     default:
       if (!isConnectionError(err) && !/timeout/i.test(detail)) {
-        return new DatabaseUnreachableError(`Cannot open PostgreSQL at ${where}: ${detail}`, `Check DATABASE_URL (${target.redacted}).`, err);
+        return new DatabaseUnreachableError(
+          `Cannot open PostgreSQL at ${where}: ${detail}`,
+          `Check DATABASE_URL (${target.redacted}).`,
+          err,
+        );
       }
-      return new DatabaseUnreachableError(`Cannot reach PostgreSQL at ${where}: ${detail}`, `Is the server running and reachable from here? DATABASE_URL is ${target.redacted}.`, err);
+      return new DatabaseUnreachableError(
+        `Cannot reach PostgreSQL at ${where}: ${detail}`,
+        `Is the server running and reachable from here? DATABASE_URL is ${target.redacted}.`,
+        err,
+      );
   }
 }

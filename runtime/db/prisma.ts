@@ -15,7 +15,11 @@ export class PrismaDb implements Db {
   readonly kind = 'prisma' as const;
   /** The user's client (undefined on a transaction handle). */
   readonly prisma: PrismaLike | undefined;
-  constructor(private readonly client: PrismaTransactionLike, private readonly root: PrismaLike | undefined, private readonly depth: number) {
+  constructor(
+    private readonly client: PrismaTransactionLike,
+    private readonly root: PrismaLike | undefined,
+    private readonly depth: number,
+  ) {
     this.prisma = root;
   }
 

@@ -38,7 +38,10 @@ export async function withConnectionRetry<T>(fn: () => Promise<T>, options: Conn
       if (!isTransient(err)) throw err;
       if (options.signal?.aborted) throw stopped(options.signal, err);
       if (Date.now() - started + waitMs > budgetMs) {
-        throw givenUp(err, budgetMs === 0 ? 'reconnecting is switched off (SYNC_DB_RETRY_MS=0)' : `it did not come back within ${seconds(budgetMs)}`);
+        throw givenUp(
+          err,
+          budgetMs === 0 ? 'reconnecting is switched off (SYNC_DB_RETRY_MS=0)' : `it did not come back within ${seconds(budgetMs)}`,
+        );
       }
       options.onRetry?.(err);
       try {

@@ -94,7 +94,8 @@ export async function readColumnTypes(db: Db, table: string): Promise<Map<string
 /** Pure: the statement and encoders for `type`, given its table's column types. */
 export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): PreparedUpsert {
   const s = type.standard;
-  if (columnTypes.size === 0) throw new SchemaMismatchError(`Table "${type.table}" (Bubble type "${type.name}") does not exist in the database.`);
+  if (columnTypes.size === 0)
+    throw new SchemaMismatchError(`Table "${type.table}" (Bubble type "${type.name}") does not exist in the database.`);
   const typeOf = (column: string): string => {
     const t = columnTypes.get(column);
     if (t === undefined) throw new SchemaMismatchError(`Table "${type.table}" has no column "${column}" (Bubble type "${type.name}").`);
@@ -143,7 +144,9 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
       }
     } catch (err) {
       // Kept outside the hot loop: a try per cell costs measurably on 100k-row runs.
-      throw new TypeError(`Cannot write ${type.table}."${inputs[c]?.column}" for _id ${page[r]?.bubbleId}: ${(err as Error).message}`);
+      throw new TypeError(`Cannot write ${type.table}."${inputs[c]?.column}" for _id ${page[r]?.bubbleId}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return [`[${out.join(',')}]`, jobId];
   };
@@ -160,7 +163,13 @@ export function buildUpsert(type: ManifestType, columnTypes: ColumnTypes): Prepa
   };
 }
 
-function renderUpsertSql(table: string, s: StandardColumns, inputs: readonly InputColumn[], jobParam: string, typeOf: (c: string) => string): string {
+function renderUpsertSql(
+  table: string,
+  s: StandardColumns,
+  inputs: readonly InputColumn[],
+  jobParam: string,
+  typeOf: (c: string) => string,
+): string {
   const now = (column: string): string => (typeOf(column).includes('without time zone') ? `(now() AT TIME ZONE 'UTC')` : 'now()');
   const q = quoteIdent;
   const bookkeeping: Array<[string, string]> = [
@@ -181,7 +190,8 @@ function renderUpsertSql(table: string, s: StandardColumns, inputs: readonly Inp
   const selectList = [...inputs.map(cell), ...bookkeeping.map(([, expr]) => expr)].join(', ');
 
   // json (not jsonb) has no equality operator: compare its text.
-  const comparable = (prefix: string, c: InputColumn): string => `${prefix}.${q(c.column)}${/^json(\[\])?$/.test(c.pgType) ? '::text' : ''}`;
+  const comparable = (prefix: string, c: InputColumn): string =>
+    `${prefix}.${q(c.column)}${/^json(\[\])?$/.test(c.pgType) ? '::text' : ''}`;
   const dataCols = inputs.filter((c) => c.data && c.column !== s.bubbleId);
   const dataCur = dataCols.map((c) => comparable('cur', c)).join(', ');
   const dataNew = dataCols.map((c) => comparable('EXCLUDED', c)).join(', ');

@@ -34,7 +34,10 @@ class Client {
   private pending: Uint8Array[] = [];
   closed = false;
 
-  constructor(readonly socket: Socket, private readonly submit: (unit: Unit) => void) {}
+  constructor(
+    readonly socket: Socket,
+    private readonly submit: (unit: Unit) => void,
+  ) {}
 
   receive(chunk: Buffer): void {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
@@ -100,7 +103,7 @@ export async function serveWire(db: PGlite, options: { host: string; port: numbe
 
   const runUnits = async (): Promise<void> => {
     for (let unit = next(); unit !== undefined; unit = next()) {
-        const { client, messages } = unit;
+      const { client, messages } = unit;
       try {
         await db.runExclusive(async () => {
           for (const message of messages) await db.execProtocolRawStream(message, { onRawData: (data) => client.write(data) });

@@ -100,13 +100,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   }
   const run = (state?.runs ?? 0) + 1;
 
-  step(`Starting the sample Bubble app on 127.0.0.1 (${records.toLocaleString('en-US')} records, ~${latencyMs + jitterMs / 2} ms per call)…`);
+  step(
+    `Starting the sample Bubble app on 127.0.0.1 (${records.toLocaleString('en-US')} records, ~${latencyMs + jitterMs / 2} ms per call)…`,
+  );
   // A throwaway token: the demo's client and server share it in memory; it is never printed or stored.
   const app = await startFakeBubble({ seed, records, latencyMs, jitterMs, token: options.token ?? randomBytes(18).toString('base64url') });
   let db: Db | null = null;
   try {
     const changes = run > 1 ? applyDemoRounds(app, run - 1) : null;
-    if (changes) step(`Replaying app changes since the last demo run: ${changes.modified} records edited, ${changes.inserted} added (deterministic demo round ${run - 1}).`);
+    if (changes)
+      step(
+        `Replaying app changes since the last demo run: ${changes.modified} records edited, ${changes.inserted} added (deterministic demo round ${run - 1}).`,
+      );
 
     const session = openSyncSession({
       settings,
@@ -123,7 +128,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     mkdirSync(layout.schemaDir, { recursive: true });
     writeIfChanged(`${layout.schemaDir}/schema.prisma`, demoSchemaPrisma());
     writeIfChanged(layout.config, demoPrismaConfig());
-    const generated = await generate({ dictionary, dictionaryPath: layout.dictionary, schemaDir: layout.schemaDir, outputDir: layout.generated });
+    const generated = await generate({
+      dictionary,
+      dictionaryPath: layout.dictionary,
+      schemaDir: layout.schemaDir,
+      outputDir: layout.generated,
+    });
     const manifest = generated.manifest;
 
     step('Migrating the embedded database (PGlite)…');
@@ -165,7 +175,12 @@ async function introspectInto(client: BubbleClient, layout: DemoLayout, sample: 
   const types = meta.get ?? Object.keys(meta.types ?? {});
   const samples = new Map<string, Record<string, unknown>[]>();
   for (const type of types) samples.set(type, (await client.page(type, { limit: Math.min(100, sample) })).results);
-  const fresh = buildDictionary({ meta, samples, types, appName: typeof meta.app_data?.appname === 'string' ? meta.app_data.appname : 'sample-app' });
+  const fresh = buildDictionary({
+    meta,
+    samples,
+    types,
+    appName: typeof meta.app_data?.appname === 'string' ? meta.app_data.appname : 'sample-app',
+  });
   const existing = existsSync(layout.dictionary) ? loadDictionary(layout.dictionary) : undefined;
   const dictionary = mergeDictionary(existing, fresh, types);
   mkdirSync(`${layout.project}/bubble`, { recursive: true });

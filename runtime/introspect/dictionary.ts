@@ -75,7 +75,8 @@ function buildType(input: BuildInput, name: string, captions: boolean): Dictiona
   };
 
   for (const builtin of BUILTINS) {
-    if (builtin.always || seenKeys.includes(builtin.key)) add({ key: builtin.key, display: builtin.display, type: builtin.type, builtin: true });
+    if (builtin.always || seenKeys.includes(builtin.key))
+      add({ key: builtin.key, display: builtin.display, type: builtin.type, builtin: true });
   }
   const declared = (described?.fields ?? []).filter((f) => !isBuiltinMeta(f) && (captions ? f.display : f.id));
   const keyOf = (field: BubbleMetaField): string => (captions ? field.display : field.id);

@@ -82,7 +82,12 @@ export async function introspect(options: IntrospectOptions): Promise<Introspect
  * (`exclude_remaining`): counting a large table's matches can time out, and sampling only needs the
  * records. A page shorter than asked is not the end; an empty one is (also past Bubble's offset cap).
  */
-async function sampleType(client: BubbleClient, type: string, count: number, signal: AbortSignal | undefined): Promise<Record<string, unknown>[]> {
+async function sampleType(
+  client: BubbleClient,
+  type: string,
+  count: number,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, unknown>[]> {
   const records: Record<string, unknown>[] = [];
   while (records.length < count) {
     const page = await client.page(type, {

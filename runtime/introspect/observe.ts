@@ -38,7 +38,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 /** Bubble type for a field `/meta` did not list, from the values seen (nested lists one level per loop: any depth). */
 export function inferType(values: readonly unknown[]): string {
   let lists = '';
-  for (let level: readonly unknown[] = values; ; ) {
+  for (let level: readonly unknown[] = values; ;) {
     const present = level.filter((v) => v !== null && v !== undefined);
     if (present.length === 0) return `${lists}text`;
     const kinds = new Set(present.map(jsonKind));

@@ -22,5 +22,10 @@ export async function readDictionaryFile(path: string): Promise<{ dictionary: Di
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  return { dictionary: parseDictionary(text, path, { hint: 'Fix or delete the file; introspect merges into it and will not overwrite what it cannot read.' }), text };
+  return {
+    dictionary: parseDictionary(text, path, {
+      hint: 'Fix or delete the file; introspect merges into it and will not overwrite what it cannot read.',
+    }),
+    text,
+  };
 }

@@ -41,13 +41,14 @@ export function createRowWriter(writer: PageWriter): RowWriter {
       const types = await typesOf(tx, type.table);
       // The time of the write itself, not of the transaction's start (which may precede the fetch): a full
       // pass that began in between must see the row as written after it.
-      const now = (column: string): string => (types.get(column)?.includes('without time zone') ? `(clock_timestamp() AT TIME ZONE 'UTC')` : 'clock_timestamp()');
+      const now = (column: string): string =>
+        types.get(column)?.includes('without time zone') ? `(clock_timestamp() AT TIME ZONE 'UTC')` : 'clock_timestamp()';
       if (record !== null) {
         await writer.write(tx, type, [record], { jobId, position: 0 });
-        await tx.execute(`UPDATE ${ident(type.table)} SET ${ident(s.syncedAt)} = ${now(s.syncedAt)} WHERE ${ident(s.bubbleId)} = $1 AND ${ident(s.syncJobId)} = $2`, [
-          record._id,
-          jobId,
-        ]);
+        await tx.execute(
+          `UPDATE ${ident(type.table)} SET ${ident(s.syncedAt)} = ${now(s.syncedAt)} WHERE ${ident(s.bubbleId)} = $1 AND ${ident(s.syncJobId)} = $2`,
+          [record._id, jobId],
+        );
         return 'written';
       }
       const marked = await tx.execute(

@@ -79,7 +79,10 @@ export class EventStore {
   private readonly jobs: string;
   private readonly lockClass: number;
 
-  constructor(private readonly db: Db, private readonly state: EventState) {
+  constructor(
+    private readonly db: Db,
+    private readonly state: EventState,
+  ) {
     this.table = ident(state.eventTable);
     this.jobs = ident(state.jobTable);
     this.lockClass = lockKey(`events:${state.eventTable}`);
@@ -118,7 +121,11 @@ export class EventStore {
     if (!head) return null;
     // A record's events inserted out of commit order could expose an older row to another process while
     // this one applies a newer one: a per-record lock for the transaction keeps them one after another.
-    await this.db.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2 || chr(31) || $3))', [this.lockClass, head.type, head.bubble_id]);
+    await this.db.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2 || chr(31) || $3))', [
+      this.lockClass,
+      head.type,
+      head.bubble_id,
+    ]);
     const rows = await this.db.query<{ id: string }>(
       `SELECT id::text AS id FROM ${this.table} WHERE bubble_type = $1 AND bubble_id = $2 AND status = 'PENDING' ORDER BY id FOR UPDATE`,
       [head.type, head.bubble_id],

@@ -37,7 +37,8 @@ export function typeIndex(types: readonly ManifestType[]): ReadonlyMap<string, M
 export function parseEvents(body: unknown, types: ReadonlyMap<string, ManifestType>): Parsed {
   const list = Array.isArray(body) ? body : [body];
   if (list.length === 0) return { ok: false, reason: 'The body is an empty array: send at least one event.' };
-  if (list.length > MAX_EVENTS_PER_REQUEST) return { ok: false, reason: `Too many events in one request (${list.length}; at most ${MAX_EVENTS_PER_REQUEST}).` };
+  if (list.length > MAX_EVENTS_PER_REQUEST)
+    return { ok: false, reason: `Too many events in one request (${list.length}; at most ${MAX_EVENTS_PER_REQUEST}).` };
   const events: ReceivedEvent[] = [];
   for (const [i, item] of list.entries()) {
     const where = Array.isArray(body) ? `Event ${i + 1}` : 'The event';
@@ -53,9 +54,11 @@ function one(item: unknown, types: ReadonlyMap<string, ManifestType>): ReceivedE
   const { type, id, event } = item as Record<string, unknown>;
   if (typeof type !== 'string' || type.trim() === '') return '"type" must be the type\'s name as in the Data API path (e.g. "invoice").';
   const known = types.get(pathName(type));
-  if (!known) return `unknown type ${JSON.stringify(type.slice(0, 60))}: it is not one the mirror syncs (known: ${[...types.keys()].join(', ')}).`;
+  if (!known)
+    return `unknown type ${JSON.stringify(type.slice(0, 60))}: it is not one the mirror syncs (known: ${[...types.keys()].join(', ')}).`;
   if (typeof id !== 'string' || id === '') return '"id" must be the thing\'s unique id (a non-empty string).';
-  if (id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id)) return `"id" is not a Bubble unique id (printable characters without spaces, at most ${MAX_ID_LENGTH}).`;
+  if (id.length > MAX_ID_LENGTH || !ID_PATTERN.test(id))
+    return `"id" is not a Bubble unique id (printable characters without spaces, at most ${MAX_ID_LENGTH}).`;
   if (typeof event !== 'string' || !KINDS.includes(event)) return '"event" must be "created", "modified" or "deleted".';
   return { type: known.name, id, event: event as EventKind };
 }

@@ -43,7 +43,6 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const store = new EventStore(options.db, eventState(options.manifest));
   // A database without the table fails here with the "run migrate" hint, not at the first event.

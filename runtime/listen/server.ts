@@ -35,7 +35,9 @@ export interface ReceiverOptions {
 /** True when `header` is exactly `Bearer <secret>`; the comparison takes the same time whatever it holds. */
 export function authorized(header: string | undefined, secret: string): boolean {
   const match = /^Bearer[ \t]+(.*)$/i.exec(header?.trim() ?? '');
-  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const given = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
   const wanted = createHash('sha256').update(secret).digest();
   return timingSafeEqual(given, wanted) && match !== null;
 }
@@ -64,7 +66,10 @@ export function createReceiver(options: ReceiverOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url !== EVENTS_PATH && request.routeOptions.url !== STATUS_PATH) return;
     if (!authorized(request.headers.authorization, options.secret)) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Missing or wrong secret: send "Authorization: Bearer <BUBBLE_WEBHOOK_SECRET>".' });
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'Missing or wrong secret: send "Authorization: Bearer <BUBBLE_WEBHOOK_SECRET>".' });
     }
   });
 
@@ -75,7 +80,9 @@ export function createReceiver(options: ReceiverOptions): FastifyInstance {
     options.log?.(`Request failed: ${oneLine(formatError(error))}`);
     return reply.code(500).send({ error: 'Internal error.' });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: `Not found: POST ${EVENTS_PATH}, GET ${STATUS_PATH} or GET ${HEALTH_PATH}.` }));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: `Not found: POST ${EVENTS_PATH}, GET ${STATUS_PATH} or GET ${HEALTH_PATH}.` }),
+  );
 
   app.post(EVENTS_PATH, async (request, reply) => {
     const parsed = parseEvents(request.body, options.types);
@@ -84,7 +91,10 @@ export function createReceiver(options: ReceiverOptions): FastifyInstance {
       await options.record(parsed.events);
     } catch (err) {
       options.log?.(`Could not record ${parsed.events.length} event(s): ${oneLine(formatError(err))}`);
-      return reply.code(503).header('retry-after', '5').send({ error: 'The events could not be recorded (database unavailable); nothing was accepted.' });
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ error: 'The events could not be recorded (database unavailable); nothing was accepted.' });
     }
     return reply.code(202).send({ accepted: parsed.events.length });
   });

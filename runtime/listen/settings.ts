@@ -2,7 +2,12 @@
  * The listener's settings, parsed by runtime/settings like every variable. The webhook secret comes
  * only from `BUBBLE_WEBHOOK_SECRET` (never a flag, never printed); the rest tunes how events are applied.
  */
-import { DEFAULT_LISTEN_CONCURRENCY, DEFAULT_LISTEN_RATE_LIMIT_RPM, MIN_SECRET_LENGTH, parseVariable } from '../../core/settings/variables.js';
+import {
+  DEFAULT_LISTEN_CONCURRENCY,
+  DEFAULT_LISTEN_RATE_LIMIT_RPM,
+  MIN_SECRET_LENGTH,
+  parseVariable,
+} from '../../core/settings/variables.js';
 import { UsageError } from '../../core/errors.js';
 
 export { DEFAULT_LISTEN_CONCURRENCY, DEFAULT_LISTEN_RATE_LIMIT_RPM, MIN_SECRET_LENGTH };

@@ -203,10 +203,12 @@ export class EventWorker {
   }
 
   private async fail(store: EventStore, claim: Claim, err: unknown): Promise<void> {
-    const message = err instanceof BubbleError ? `${err.code}: ${err.message}` : formatError(err).split('\n')[0] ?? 'error';
+    const message = err instanceof BubbleError ? `${err.code}: ${err.message}` : (formatError(err).split('\n')[0] ?? 'error');
     const delay = await store.markFailed(claim, message);
     this.counts.failed += 1;
-    this.options.log?.(`Could not apply ${claim.type} ${claim.bubbleId} (attempt ${claim.attempts + 1}; next in ${Math.round(delay / 1000)} s): ${message}`);
+    this.options.log?.(
+      `Could not apply ${claim.type} ${claim.bubbleId} (attempt ${claim.attempts + 1}; next in ${Math.round(delay / 1000)} s): ${message}`,
+    );
   }
 
   private count(claim: Claim, outcome: Outcome): void {

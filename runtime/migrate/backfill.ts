@@ -51,7 +51,8 @@ export function backfillMarks(summary: ScriptSummary, manifest: Manifest | undef
     if (type === undefined) continue;
     const columns = new Set(type.columns.map((c) => c.column));
     for (const column of new Set([...change.added, ...change.retyped])) {
-      if (columns.has(column)) lines.push(`COMMENT ON COLUMN ${quoteIdent(type.table)}.${quoteIdent(column)} IS ${quoteLiteral(BACKFILL_MARK)};`);
+      if (columns.has(column))
+        lines.push(`COMMENT ON COLUMN ${quoteIdent(type.table)}.${quoteIdent(column)} IS ${quoteLiteral(BACKFILL_MARK)};`);
     }
   }
   if (lines.length === 0) return '';
@@ -68,7 +69,8 @@ export async function backfill(db: Db, manifest: Manifest, options: { batchSize?
   const lock = await acquireSyncLock(db, { scope: manifest.state.jobTable });
   try {
     const results: BackfillResult[] = [];
-    for (const { type, columns } of work) results.push(await backfillType(db, type, columns, options.batchSize ?? DEFAULT_BACKFILL_BATCH, lock.signal));
+    for (const { type, columns } of work)
+      results.push(await backfillType(db, type, columns, options.batchSize ?? DEFAULT_BACKFILL_BATCH, lock.signal));
     return results;
   } finally {
     await lock.release();
@@ -94,7 +96,13 @@ async function markedColumns(db: Db): Promise<Map<string, Set<string>>> {
   return byTable;
 }
 
-async function backfillType(db: Db, type: ManifestType, columns: ManifestColumn[], batchSize: number, signal: AbortSignal): Promise<BackfillResult> {
+async function backfillType(
+  db: Db,
+  type: ManifestType,
+  columns: ManifestColumn[],
+  batchSize: number,
+  signal: AbortSignal,
+): Promise<BackfillResult> {
   const started = Date.now();
   const converter = compileConverter(type);
   const slots = columns.map((c) => type.columns.indexOf(c));

@@ -149,7 +149,11 @@ async function runScriptOnPostgres(url: string, script: string): Promise<void> {
 }
 
 /** Replaces the adapter's `executeScript` with `run`, noting failures in `log`. */
-function withScripts<F extends { connect(): Promise<{ executeScript(script: string): Promise<void> }> }>(factory: F, log: ScriptLog, run: (script: string) => Promise<void>): F {
+function withScripts<F extends { connect(): Promise<{ executeScript(script: string): Promise<void> }> }>(
+  factory: F,
+  log: ScriptLog,
+  run: (script: string) => Promise<void>,
+): F {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
@@ -180,9 +184,15 @@ function adapterFactoryFor(db: Db, log: ScriptLog): { factory: SqlMigrationAware
   if (db instanceof PgliteDb) {
     // pglite-prisma-adapter 0.7.2's own `executeScript` does not await `exec`: a failing script would be reported as applied.
     const pglite = db.pglite;
-    return { factory: withScripts(new PrismaPGlite(pglite), log, async (script) => void (await pglite.exec(script))), dispose: async () => undefined };
+    return {
+      factory: withScripts(new PrismaPGlite(pglite), log, async (script) => void (await pglite.exec(script))),
+      dispose: async () => undefined,
+    };
   }
-  throw new BubbleError('MIGRATE_UNSUPPORTED', `bubble-runtime migrate needs a PostgreSQL URL or the embedded PGlite database, not a ${db.kind} connection.`);
+  throw new BubbleError(
+    'MIGRATE_UNSUPPORTED',
+    `bubble-runtime migrate needs a PostgreSQL URL or the embedded PGlite database, not a ${db.kind} connection.`,
+  );
 }
 
 export interface EngineHandle {

@@ -30,7 +30,7 @@ export async function checkLimits(summary: ScriptSummary, db: Db, manifest?: Man
   const altered = summary.tables.filter((t) => !t.created && t.added.length > 0).map((t) => t.table);
   const used = altered.length === 0 ? new Map<string, number>() : await usedColumnSlots(db, altered);
   for (const change of summary.tables) {
-    const slots = (change.created ? 0 : used.get(change.table) ?? 0) + change.added.length;
+    const slots = (change.created ? 0 : (used.get(change.table) ?? 0)) + change.added.length;
     if (slots <= MAX_COLUMNS) continue;
     const type = manifest?.types.find((t) => t.table === change.table);
     const what = type ? `Bubble type ${JSON.stringify(type.name)} (table "${change.table}")` : `Table "${change.table}"`;

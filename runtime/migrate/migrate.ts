@@ -22,7 +22,16 @@ import { backfill, backfillMarks, type BackfillResult } from './backfill.js';
 import { describeDrop, isEmptyScript, isRetiredStateColumn, type Drop } from './drops.js';
 import { checkLimits } from './limits.js';
 import { summariseScript } from './sql-script.js';
-import { LOCK_FILE, MIGRATION_FILE, nextMigrationName, readHistory, removeMigration, snapshotOf, writeMigration, type History } from './history.js';
+import {
+  LOCK_FILE,
+  MIGRATION_FILE,
+  nextMigrationName,
+  readHistory,
+  removeMigration,
+  snapshotOf,
+  writeMigration,
+  type History,
+} from './history.js';
 
 export interface MigrateOptions {
   db: Db;
@@ -78,7 +87,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       if (refused.length > 0 && !options.allowDrop) throw new DropRefusedError(refused);
       await checkLimits(summary, db, options.manifest);
       const script = sql! + backfillMarks(summary, options.manifest);
-      const name = nextMigrationName(history.migrations.map((m) => m.name), options.now ?? new Date());
+      const name = nextMigrationName(
+        history.migrations.map((m) => m.name),
+        options.now ?? new Date(),
+      );
       const path = writeMigration(options.migrationsDir, name, script, snapshotOf(options.schemaDir, options.files));
       applied.push(...(await apply(handle, db, readHistory(options.migrationsDir), { name, sql: script })));
       created = { name, path, sql: script, drops: summary.drops };
@@ -95,10 +107,14 @@ async function fill(db: Db, manifest: Manifest, batchSize: number | undefined): 
     return await backfill(db, manifest, batchSize === undefined ? {} : { batchSize });
   } catch (err) {
     if (isConnectionError(err)) throw asDbError(err);
-    throw new BubbleError('MIGRATE_BACKFILL', `The migration is applied, but filling its new columns from stored records stopped: ${err instanceof Error ? err.message : String(err)}`, {
-      hint: 'Run migrate again: it resumes the filling (rows already filled are kept).',
-      cause: err,
-    });
+    throw new BubbleError(
+      'MIGRATE_BACKFILL',
+      `The migration is applied, but filling its new columns from stored records stopped: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        hint: 'Run migrate again: it resumes the filling (rows already filled are kept).',
+        cause: err,
+      },
+    );
   }
 }
 
@@ -111,9 +127,13 @@ async function apply(handle: EngineHandle, db: Db, history: History, written: { 
   const before = await unfinishedMigrations(db);
   if (before.length > 0) {
     const names = before.map((m) => m.name).join(', ');
-    throw new BubbleError('MIGRATE_FAILED_BEFORE', `The database records migration ${names} as started but never finished (an earlier failure that was not rolled back).`, {
-      hint: `Check whether its changes are in the database, then run \`npx prisma migrate resolve --applied ${before[0]!.name}\` (or --rolled-back), and migrate again.`,
-    });
+    throw new BubbleError(
+      'MIGRATE_FAILED_BEFORE',
+      `The database records migration ${names} as started but never finished (an earlier failure that was not rolled back).`,
+      {
+        hint: `Check whether its changes are in the database, then run \`npx prisma migrate resolve --applied ${before[0]!.name}\` (or --rolled-back), and migrate again.`,
+      },
+    );
   }
   handle.scripts.clear();
   try {
@@ -126,10 +146,19 @@ async function apply(handle: EngineHandle, db: Db, history: History, written: { 
     // The migration this run wrote goes too when the database cannot hold it: its script never ran to
     // the end (the engine stopped before it, or it was rolled back).
     const dropWritten =
-      written !== null && !handle.scripts.completed.includes(written.sql) && (failure === undefined || failure.rolledBack) && !(await isFinished(db, written.name));
+      written !== null &&
+      !handle.scripts.completed.includes(written.sql) &&
+      (failure === undefined || failure.rolledBack) &&
+      !(await isFinished(db, written.name));
     if (dropWritten) removeMigration(history.dir, written.name);
     if (failure === undefined || !failure.rolledBack) {
-      throw engineError('Applying migrations failed', failure?.error ?? handle.explain(err), dropWritten ? 'The new migration was not kept. Fix the cause, then run migrate again.' : 'Check the database, then run migrate again.');
+      throw engineError(
+        'Applying migrations failed',
+        failure?.error ?? handle.explain(err),
+        dropWritten
+          ? 'The new migration was not kept. Fix the cause, then run migrate again.'
+          : 'Check the database, then run migrate again.',
+      );
     }
     const which = forgotten.length > 0 ? `Migration ${forgotten.join(', ')}` : 'A migration';
     const hint = dropWritten
@@ -141,7 +170,10 @@ async function apply(handle: EngineHandle, db: Db, history: History, written: { 
 
 async function isFinished(db: Db, name: string): Promise<boolean> {
   if (!(await migrationsTableExists(db))) return false;
-  const rows = await db.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`, [name]);
+  const rows = await db.query(
+    `SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    [name],
+  );
   return rows.length > 0;
 }
 
@@ -172,13 +204,20 @@ async function diff(handle: EngineHandle, options: MigrateOptions, history: Hist
     history.migrations.length === 0
       ? { tag: 'empty' as const }
       : history.latestSnapshot
-        ? { tag: 'schemaDatamodel' as const, files: history.latestSnapshot.files.map(([path, content]) => ({ path: join(options.schemaDir, path), content })) }
+        ? {
+            tag: 'schemaDatamodel' as const,
+            files: history.latestSnapshot.files.map(([path, content]) => ({ path: join(options.schemaDir, path), content })),
+          }
         : { tag: 'schemaDatasource' as const, files: to.files, configDir: options.schemaDir };
   try {
     const result = await handle.engine.diff({ from, to, script: true, exitCode: null, filters: NO_FILTERS });
     return requoteIdentifiers(result.stdout, options.files);
   } catch (err) {
-    throw engineError('Comparing the schema with the last migration failed', handle.explain(err), 'Run `npx prisma validate` to check the schema.');
+    throw engineError(
+      'Comparing the schema with the last migration failed',
+      handle.explain(err),
+      'Run `npx prisma validate` to check the schema.',
+    );
   }
 }
 
@@ -209,7 +248,10 @@ function migrationList(history: History) {
     baseDir: history.dir,
     lockfile: { path: LOCK_FILE, content: history.lockfile },
     shadowDbInitScript: '',
-    migrationDirectories: history.migrations.map((m) => ({ path: m.name, migrationFile: { path: MIGRATION_FILE, content: { tag: 'ok' as const, value: m.sql } } })),
+    migrationDirectories: history.migrations.map((m) => ({
+      path: m.name,
+      migrationFile: { path: MIGRATION_FILE, content: { tag: 'ok' as const, value: m.sql } },
+    })),
   };
 }
 

@@ -62,7 +62,12 @@ export async function findBubbleGenerator(location: SchemaLocation): Promise<Bub
   try {
     generators = (await getConfig({ datamodel: location.files })).generators;
   } catch (err) {
-    throw new ProjectError('SCHEMA_INVALID', `The Prisma schema in ${location.schemaDir} does not parse: ${(err as Error).message}`, 'Run `npx prisma validate` to see the problem.', err);
+    throw new ProjectError(
+      'SCHEMA_INVALID',
+      `The Prisma schema in ${location.schemaDir} does not parse: ${(err as Error).message}`,
+      'Run `npx prisma validate` to see the problem.',
+      err,
+    );
   }
   const block =
     generators.find((g) => g.name === 'bubble') ?? generators.find((g) => /prisma-generator-bubble/.test(g.provider.value ?? ''));
@@ -77,7 +82,11 @@ export async function findBubbleGenerator(location: SchemaLocation): Promise<Bub
   }
   const output = block.output?.value;
   if (!output) {
-    throw new ProjectError('NO_GENERATOR_OUTPUT', `The \`generator ${block.name}\` block in ${block.sourceFilePath} sets no output.`, `Add output = "${up}generated/bubble" (any folder) and run ${GENERATE}.`);
+    throw new ProjectError(
+      'NO_GENERATOR_OUTPUT',
+      `The \`generator ${block.name}\` block in ${block.sourceFilePath} sets no output.`,
+      `Add output = "${up}generated/bubble" (any folder) and run ${GENERATE}.`,
+    );
   }
   return {
     name: block.name,

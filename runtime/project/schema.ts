@@ -37,7 +37,12 @@ export async function resolveSchema(options: ResolveSchemaOptions = {}): Promise
   let schemaPath: string;
   if (options.schema !== undefined) {
     schemaPath = resolve(cwd, options.schema);
-    if (!existsSync(schemaPath)) throw new ProjectError('SCHEMA_NOT_FOUND', `--schema ${options.schema}: no such folder (${schemaPath}).`, 'Pass the folder that holds your .prisma files.');
+    if (!existsSync(schemaPath))
+      throw new ProjectError(
+        'SCHEMA_NOT_FOUND',
+        `--schema ${options.schema}: no such folder (${schemaPath}).`,
+        'Pass the folder that holds your .prisma files.',
+      );
   } else {
     const config = await readPrismaConfig(cwd);
     configFile = config.configFile;
@@ -45,7 +50,11 @@ export async function resolveSchema(options: ResolveSchemaOptions = {}): Promise
     if (config.schema) {
       schemaPath = config.schema;
       if (!existsSync(schemaPath)) {
-        throw new ProjectError('SCHEMA_NOT_FOUND', `prisma.config.ts names the schema ${schemaPath}, which does not exist.`, 'Fix `schema` in prisma.config.ts or pass --schema <folder>.');
+        throw new ProjectError(
+          'SCHEMA_NOT_FOUND',
+          `prisma.config.ts names the schema ${schemaPath}, which does not exist.`,
+          'Fix `schema` in prisma.config.ts or pass --schema <folder>.',
+        );
       }
     } else {
       const found = [join(cwd, 'prisma', 'schema.prisma'), join(cwd, 'schema.prisma')].find((p) => existsSync(p));
@@ -60,11 +69,26 @@ export async function resolveSchema(options: ResolveSchemaOptions = {}): Promise
     }
   }
   if (!statSync(schemaPath).isDirectory()) {
-    throw new ProjectError('SINGLE_FILE_SCHEMA', `The Prisma schema ${schemaPath} is a single file; prisma-generator-bubble needs a schema folder.`, SINGLE_FILE_HINT);
+    throw new ProjectError(
+      'SINGLE_FILE_SCHEMA',
+      `The Prisma schema ${schemaPath} is a single file; prisma-generator-bubble needs a schema folder.`,
+      SINGLE_FILE_HINT,
+    );
   }
   const files = await loadSchemaFiles(schemaPath);
-  if (files.length === 0) throw new ProjectError('SCHEMA_NOT_FOUND', `The schema folder ${schemaPath} holds no .prisma files.`, 'Put your schema.prisma (with the datasource block) in it.');
-  return { configFile, projectDir: configFile ? dirname(configFile) : cwd, schemaDir: schemaPath, files, migrationsDir: migrationsPath ?? join(schemaPath, 'migrations') };
+  if (files.length === 0)
+    throw new ProjectError(
+      'SCHEMA_NOT_FOUND',
+      `The schema folder ${schemaPath} holds no .prisma files.`,
+      'Put your schema.prisma (with the datasource block) in it.',
+    );
+  return {
+    configFile,
+    projectDir: configFile ? dirname(configFile) : cwd,
+    schemaDir: schemaPath,
+    files,
+    migrationsDir: migrationsPath ?? join(schemaPath, 'migrations'),
+  };
 }
 
 /** Loads the folder with Prisma's own loader (same file set and order as the CLI). */

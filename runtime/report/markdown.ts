@@ -30,13 +30,25 @@ export function renderReportMarkdown(report: SyncReport): string {
   row('Duration', formatDuration(m.totalDuration));
   row('Tables', `${formatInt(m.tablesProcessed)} processed`);
   row('Records', `${formatInt(m.recordsProcessed)} (${formatNumber(m.rowsPerSecond, 0)}/s, ${formatInt(m.recordsPerMinute)}/min)`);
-  row('API calls', `${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsSuccessful)} ok, ${formatInt(m.apiCallsFailed)} failed; ${formatNumber(successRate, 2)}% success; ${formatNumber(m.apiCallsPerMinute, 0)}/min)`);
+  row(
+    'API calls',
+    `${formatInt(m.apiCallsTotal)} (${formatInt(m.apiCallsSuccessful)} ok, ${formatInt(m.apiCallsFailed)} failed; ${formatNumber(successRate, 2)}% success; ${formatNumber(m.apiCallsPerMinute, 0)}/min)`,
+  );
   row('Average response time', `${formatNumber(m.averageResponseTime, 0)} ms`);
-  row('Pages in flight (max)', `${m.parallelPagesUsed}${s.concurrency === 'adaptive' ? ' (adaptive)' : s.concurrency !== undefined ? ` of SYNC_CONCURRENCY=${s.concurrency}` : ''}`);
+  row(
+    'Pages in flight (max)',
+    `${m.parallelPagesUsed}${s.concurrency === 'adaptive' ? ' (adaptive)' : s.concurrency !== undefined ? ` of SYNC_CONCURRENCY=${s.concurrency}` : ''}`,
+  );
   row('Cursor updates (page commits)', formatInt(m.cursorUpdates));
-  row('Requests per record', `${formatNumber(m.requestsPerRecord, 4)} (about ${formatNumber(m.workloadUnitsEstimate, 0)} Bubble workload units, estimated)`);
+  row(
+    'Requests per record',
+    `${formatNumber(m.requestsPerRecord, 4)} (about ${formatNumber(m.workloadUnitsEstimate, 0)} Bubble workload units, estimated)`,
+  );
   row('Retries / 429s', `${formatInt(m.retries)} / ${formatInt(m.rateLimited429)}`);
-  row('Rate-limit waits', `${formatDuration(m.rateLimitWaitMs)} summed over requests${s.rateLimitRpm !== undefined ? ` (cap ${s.rateLimitRpm === 0 ? 'off' : `${formatInt(s.rateLimitRpm)}/min`})` : ''}`);
+  row(
+    'Rate-limit waits',
+    `${formatDuration(m.rateLimitWaitMs)} summed over requests${s.rateLimitRpm !== undefined ? ` (cap ${s.rateLimitRpm === 0 ? 'off' : `${formatInt(s.rateLimitRpm)}/min`})` : ''}`,
+  );
   row('Peak memory (RSS)', formatBytes(m.peakMemoryBytes));
   row('Errors', formatInt(m.errorsEncountered.length));
   lines.push('');
@@ -44,7 +56,9 @@ export function renderReportMarkdown(report: SyncReport): string {
   lines.push('');
   lines.push('## Tables');
   lines.push('');
-  lines.push('| Table | Status | Records | Pages | Duration | Records/s | Max in flight | Retries | 429s | Raw-only | Rejected | Soft-deleted |');
+  lines.push(
+    '| Table | Status | Records | Pages | Duration | Records/s | Max in flight | Retries | 429s | Raw-only | Rejected | Soft-deleted |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [type, t] of Object.entries(m.performanceBreakdown)) {
     const name = t.table === type ? t.table : `${t.table} (${type})`;
@@ -55,9 +69,17 @@ export function renderReportMarkdown(report: SyncReport): string {
   const replaced = Object.entries(m.performanceBreakdown).filter(([, t]) => (t.replaced ?? 0) > 0);
   if (replaced.length > 0) {
     lines.push('');
-    lines.push(`Stored with U+FFFD in place of characters PostgreSQL cannot hold (lone surrogates, NUL): ${replaced.map(([type, t]) => `${md(type)} ${formatInt(t.replaced ?? 0)} strings`).join(', ')}. The exact exceptions to "\_raw equals the record": see docs/type-mapping.md.`);
+    lines.push(
+      `Stored with U+FFFD in place of characters PostgreSQL cannot hold (lone surrogates, NUL): ${replaced.map(([type, t]) => `${md(type)} ${formatInt(t.replaced ?? 0)} strings`).join(', ')}. The exact exceptions to "\\_raw equals the record": see docs/type-mapping.md.`,
+    );
   }
-  const held = heldBackLines(Object.entries(m.performanceBreakdown).map(([type, t]) => ({ type, heldBack: t.heldBack ?? 0, ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}) })));
+  const held = heldBackLines(
+    Object.entries(m.performanceBreakdown).map(([type, t]) => ({
+      type,
+      heldBack: t.heldBack ?? 0,
+      ...(t.heldBackReason ? { heldBackReason: t.heldBackReason } : {}),
+    })),
+  );
   if (held.length > 0) {
     lines.push('');
     lines.push('## Deletions held back');
@@ -69,7 +91,8 @@ export function renderReportMarkdown(report: SyncReport): string {
     lines.push('');
     lines.push('## Errors');
     lines.push('');
-    for (const e of m.errorsEncountered.slice(0, 50)) lines.push(`- ${formatDuration(e.at)} in${e.type ? ` ${md(e.type)}` : ' the run'}: ${md(e.message)}`);
+    for (const e of m.errorsEncountered.slice(0, 50))
+      lines.push(`- ${formatDuration(e.at)} in${e.type ? ` ${md(e.type)}` : ' the run'}: ${md(e.message)}`);
     if (m.errorsEncountered.length > 50) lines.push(`- … and ${formatInt(m.errorsEncountered.length - 50)} more (see report.json)`);
   }
   lines.push('');

@@ -21,16 +21,7 @@ import {
   type RunProgress,
   type TableRun,
 } from './progress-state.js';
-import type {
-  ErrorEntry,
-  PageSpan,
-  ReportSettings,
-  SyncMetrics,
-  SyncReport,
-  TableBreakdown,
-  TableSpan,
-  TimelineMark,
-} from './types.js';
+import type { ErrorEntry, PageSpan, ReportSettings, SyncMetrics, SyncReport, TableBreakdown, TableSpan, TimelineMark } from './types.js';
 
 /**
  * Assumed Bubble workload-unit rates for an estimate only: Bubble's manual lists an inbound Data API
@@ -195,7 +186,8 @@ export class SyncMetricsCollector {
       m.apiCallsTotal = this.client.calls;
       m.apiCallsSuccessful = this.client.successes;
       m.apiCallsFailed = this.client.failures;
-      m.averageResponseTime = this.client.calls > 0 && this.client.latencyMsTotal !== undefined ? round(this.client.latencyMsTotal / this.client.calls) : 0;
+      m.averageResponseTime =
+        this.client.calls > 0 && this.client.latencyMsTotal !== undefined ? round(this.client.latencyMsTotal / this.client.calls) : 0;
       // A caller that fed no client events still gets the client's own counts.
       if (this.client.retries !== undefined) m.retries = Math.max(m.retries, this.client.retries);
       if (this.client.rateLimited !== undefined) m.rateLimited429 = Math.max(m.rateLimited429, this.client.rateLimited);
@@ -257,14 +249,26 @@ export class SyncMetricsCollector {
         break;
       }
       case 'retry':
-        this.marks.push({ type: event.type, at: end, durationMs: event.waitMs, kind: isRateLimited(event) ? 'rate-limited' : 'retry', reason: event.reason });
+        this.marks.push({
+          type: event.type,
+          at: end,
+          durationMs: event.waitMs,
+          kind: isRateLimited(event) ? 'rate-limited' : 'retry',
+          reason: event.reason,
+        });
         break;
       case 'request-failed':
         // The orange marks are the app's 429 answers: a last attempt's too.
         if (isRateLimited(event)) this.marks.push({ type: event.type, at: end, durationMs: 0, kind: 'rate-limited', reason: event.reason });
         break;
       case 'rate-wait':
-        this.marks.push({ type: rateWaitType(before, event), at: Math.max(0, end - event.waitMs), durationMs: event.waitMs, kind: 'rate-wait', reason: 'rate limiter' });
+        this.marks.push({
+          type: rateWaitType(before, event),
+          at: Math.max(0, end - event.waitMs),
+          durationMs: event.waitMs,
+          kind: 'rate-wait',
+          reason: 'rate limiter',
+        });
         break;
       default:
         break;
@@ -355,7 +359,7 @@ export function assignLanes(pages: readonly RawPage[]): PageSpan[] {
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }
 
 function round(n: number): number {

@@ -132,7 +132,12 @@ export function reduceProgress(state: RunProgress, event: ProgressEvent, at: num
       const limited = isRateLimited(event) ? 1 : 0;
       const retried = event.kind === 'retry' ? 1 : 0;
       const t = tableOf(s, event.type, event.type);
-      const counted = { ...t, retries: t.retries + retried, rateLimited429: t.rateLimited429 + limited, failedRequests: t.failedRequests + 1 - retried };
+      const counted = {
+        ...t,
+        retries: t.retries + retried,
+        rateLimited429: t.rateLimited429 + limited,
+        failedRequests: t.failedRequests + 1 - retried,
+      };
       const tally = {
         ...s.tally,
         retries: s.tally.retries + retried,
@@ -220,7 +225,8 @@ function finishTable(state: RunProgress, result: TableResult, at: number): RunPr
     result,
   };
   let next = withTable(state, finished);
-  if (result.status === 'ERROR') next = addError(next, next.error?.message ?? `table ${result.table} stopped with an error`, result.type, at);
+  if (result.status === 'ERROR')
+    next = addError(next, next.error?.message ?? `table ${result.table} stopped with an error`, result.type, at);
   next = completeTable(next, result.type, finished.records, result.durationMs, at);
   // The result's own status wins over the COMPLETED a finished table otherwise gets.
   next = withTable(next, { ...tableOf(next, result.type, result.table), status: result.status });

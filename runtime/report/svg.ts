@@ -30,7 +30,8 @@ export function xmlEscape(text: string): string {
   let out = '';
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
-    const allowed = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
+    const allowed =
+      cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
     if (!allowed) {
       out += '\uFFFD';
       continue;
@@ -83,7 +84,9 @@ export function renderReportSvg(report: SyncReport): string {
   const title = `Sync run ${report.jobId}`;
   const what = [report.mode ?? 'sync', report.status ?? 'unknown', report.resumed ? 'resumed' : null].filter(Boolean).join(' · ');
   parts.push(`<text x="24" y="32" font-size="20" font-weight="600" fill="${INK}">${xmlEscape(title)}</text>`);
-  parts.push(`<text x="${WIDTH - RIGHT}" y="32" font-size="14" text-anchor="end" fill="${statusColour(report.status)}" font-weight="600">${xmlEscape(what)}</text>`);
+  parts.push(
+    `<text x="${WIDTH - RIGHT}" y="32" font-size="14" text-anchor="end" fill="${statusColour(report.status)}" font-weight="600">${xmlEscape(what)}</text>`,
+  );
   const line1 = [
     plural(m.recordsProcessed, 'record'),
     `${formatInt(tables.length)} tables`,
@@ -114,12 +117,17 @@ export function renderReportSvg(report: SyncReport): string {
   parts.push('</g>');
   parts.push(`<line x1="${LEFT}" y1="${axisY}" x2="${LEFT + PLOT}" y2="${axisY}" stroke="${MUTED}" stroke-width="1"/>`);
   parts.push(`<g fill="${MUTED}" text-anchor="middle">`);
-  for (let t = 0; t <= total + 1e-9; t += step) parts.push(`<text x="${f(x(t))}" y="${axisY + 16}">${xmlEscape(tickLabel(t, step))}</text>`);
+  for (let t = 0; t <= total + 1e-9; t += step)
+    parts.push(`<text x="${f(x(t))}" y="${axisY + 16}">${xmlEscape(tickLabel(t, step))}</text>`);
   parts.push('</g>');
-  parts.push(`<text x="${LEFT + PLOT / 2}" y="${axisY + 34}" text-anchor="middle" fill="${MUTED}">${xmlEscape('time since the run started')}</text>`);
+  parts.push(
+    `<text x="${LEFT + PLOT / 2}" y="${axisY + 34}" text-anchor="middle" fill="${MUTED}">${xmlEscape('time since the run started')}</text>`,
+  );
 
   if (bands.length === 0) {
-    parts.push(`<text x="${LEFT + PLOT / 2}" y="${HEADER + 28}" text-anchor="middle" fill="${MUTED}">${xmlEscape('no table was synced in this run')}</text>`);
+    parts.push(
+      `<text x="${LEFT + PLOT / 2}" y="${HEADER + 28}" text-anchor="middle" fill="${MUTED}">${xmlEscape('no table was synced in this run')}</text>`,
+    );
   }
 
   // Bands.
@@ -129,13 +137,17 @@ export function renderReportSvg(report: SyncReport): string {
     const breakdown = m.performanceBreakdown[band.type];
     const labelY = band.top + 12;
     parts.push(`<g>`);
-    parts.push(`<rect x="${LEFT}" y="${band.top - 3}" width="${PLOT}" height="${band.height}" fill="${band.index % 2 === 0 ? '#f8f9fb' : '#ffffff'}"/>`);
+    parts.push(
+      `<rect x="${LEFT}" y="${band.top - 3}" width="${PLOT}" height="${band.height}" fill="${band.index % 2 === 0 ? '#f8f9fb' : '#ffffff'}"/>`,
+    );
     parts.push(`<rect x="24" y="${band.top}" width="10" height="10" rx="2" fill="${band.color}"/>`);
     parts.push(`<text x="40" y="${labelY - 2}" font-weight="600" fill="${INK}">${xmlEscape(truncate(band.table, 22))}</text>`);
     const sub = breakdown
       ? `${formatInt(breakdown.records)} rec · ${plural(breakdown.pages, 'page')}${breakdown.status === 'ERROR' ? ' · ERROR' : ''}`
       : '';
-    parts.push(`<text x="40" y="${labelY + 13}" font-size="11" fill="${breakdown?.status === 'ERROR' ? RETRY : MUTED}">${xmlEscape(sub)}</text>`);
+    parts.push(
+      `<text x="40" y="${labelY + 13}" font-size="11" fill="${breakdown?.status === 'ERROR' ? RETRY : MUTED}">${xmlEscape(sub)}</text>`,
+    );
     // Table span: a faint outline from table start to end.
     parts.push(
       `<rect x="${f(x(band.start))}" y="${band.top - 1}" width="${f(Math.max(1, x(band.end) - x(band.start)))}" height="${band.barsH + 2}" fill="none" stroke="${band.color}" stroke-opacity="0.35"/>`,
@@ -148,7 +160,8 @@ export function renderReportSvg(report: SyncReport): string {
     const waits = mergeIntervals(marks.filter((mk) => mk.kind === 'rate-wait').map((mk) => [mk.at, mk.at + mk.durationMs] as const));
     parts.push(`<rect x="${LEFT}" y="${waitY}" width="${PLOT}" height="${WAIT_STRIP}" fill="${GRID}" fill-opacity="0.6"/>`);
     parts.push(`<g fill="${WAIT}">`);
-    for (const [a, b] of waits) parts.push(`<rect x="${f(x(a))}" y="${waitY}" width="${f(Math.max(0.8, x(b) - x(a)))}" height="${WAIT_STRIP}"/>`);
+    for (const [a, b] of waits)
+      parts.push(`<rect x="${f(x(a))}" y="${waitY}" width="${f(Math.max(0.8, x(b) - x(a)))}" height="${WAIT_STRIP}"/>`);
     parts.push('</g>');
     for (const mk of marks) {
       if (mk.kind === 'rate-wait') continue;
@@ -207,13 +220,17 @@ function throughputPanel(report: SyncReport, top: number, x: (ms: number) => num
   const bottom = top + THROUGHPUT_H;
   out.push(`<text x="24" y="${top + 30}" font-weight="600" fill="${INK}">${xmlEscape('Records written')}</text>`);
   out.push(`<text x="24" y="${top + 46}" font-size="11" fill="${MUTED}">${xmlEscape('per second')}</text>`);
-  out.push(`<text x="24" y="${top + 62}" font-size="11" fill="${MUTED}">${xmlEscape(`average ${formatNumber(report.metrics.rowsPerSecond, 0)}/s`)}</text>`);
+  out.push(
+    `<text x="24" y="${top + 62}" font-size="11" fill="${MUTED}">${xmlEscape(`average ${formatNumber(report.metrics.rowsPerSecond, 0)}/s`)}</text>`,
+  );
   out.push(`<rect x="${LEFT}" y="${top}" width="${PLOT}" height="${THROUGHPUT_H}" fill="#f8f9fb"/>`);
   out.push(`<g stroke="${GRID}">`);
-  for (const frac of [0.5, 1]) out.push(`<line x1="${LEFT}" y1="${f(bottom - frac * THROUGHPUT_H)}" x2="${LEFT + PLOT}" y2="${f(bottom - frac * THROUGHPUT_H)}"/>`);
+  for (const frac of [0.5, 1])
+    out.push(`<line x1="${LEFT}" y1="${f(bottom - frac * THROUGHPUT_H)}" x2="${LEFT + PLOT}" y2="${f(bottom - frac * THROUGHPUT_H)}"/>`);
   out.push('</g>');
   out.push(`<g fill="${MUTED}" font-size="10" text-anchor="end">`);
-  for (const frac of [0, 0.5, 1]) out.push(`<text x="${LEFT - 6}" y="${f(bottom - frac * THROUGHPUT_H + 3)}">${xmlEscape(formatNumber(max * frac, 0))}</text>`);
+  for (const frac of [0, 0.5, 1])
+    out.push(`<text x="${LEFT - 6}" y="${f(bottom - frac * THROUGHPUT_H + 3)}">${xmlEscape(formatNumber(max * frac, 0))}</text>`);
   out.push('</g>');
   out.push(`<g fill="#3e7cb1" fill-opacity="0.85">`);
   rates.forEach((rate, i) => {
@@ -234,7 +251,10 @@ function throughputPanel(report: SyncReport, top: number, x: (ms: number) => num
 
 /** A tick step giving at most about 10 ticks, in human units (100 ms … 1 h). */
 export function niceStep(totalMs: number): number {
-  const steps = [100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000];
+  const steps = [
+    100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000,
+    14_400_000,
+  ];
   for (const step of steps) if (totalMs / step <= 10) return step;
   return Math.ceil(totalMs / 10 / 3_600_000) * 3_600_000;
 }

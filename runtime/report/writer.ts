@@ -8,7 +8,7 @@
  * `<reportDir>/<jobId>/report.*` is a copy of the latest run, the stable path to look at. So a failed
  * run's report survives the resume that completes the job.
  */
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../core/fs.js';
 import { redactSecrets } from '../../core/redact.js';
@@ -45,7 +45,11 @@ export function reportFolderName(jobId: string): string {
   return safe.length > 0 ? safe : 'job';
 }
 
-export async function writeRunReport(report: SyncReport, reportDir: string, secrets: readonly string[] = reportSecrets()): Promise<WrittenReport> {
+export async function writeRunReport(
+  report: SyncReport,
+  reportDir: string,
+  secrets: readonly string[] = reportSecrets(),
+): Promise<WrittenReport> {
   const dir = resolve(reportDir, reportFolderName(report.jobId));
   const runs = join(dir, 'runs');
   await mkdir(runs, { recursive: true });
@@ -92,7 +96,6 @@ async function exists(path: string): Promise<boolean> {
     () => false,
   );
 }
-
 
 export interface RunReporterOptions extends CollectorOptions {
   /** Folder holding one folder per job, one per run inside it (default `./.bubble/reports` of the cwd); `false` writes nothing. */

@@ -3,7 +3,14 @@
  * tie-breaker, and Bubble's deep-offset refusal recognised so the window closes instead of failing.
  */
 import type { ProgressEvent } from '../api.js';
-import { BubbleBadRequestError, BubbleOffsetRefusedError, BubbleUnavailableError, type BubbleClient, type BubbleClientEvent, type Constraint } from '../bubble/index.js';
+import {
+  BubbleBadRequestError,
+  BubbleOffsetRefusedError,
+  BubbleUnavailableError,
+  type BubbleClient,
+  type BubbleClientEvent,
+  type Constraint,
+} from '../bubble/index.js';
 import type { PageSource } from './ports.js';
 
 export function pageSourceFromClient(client: BubbleClient): PageSource {

@@ -1,7 +1,9 @@
 /** How held-back deletions (deletions.ts) are told to people: in summaries, the report and the exit message. */
 
 /** Held-back deletions of a run as one line per table, for summaries and reports (empty when none). */
-export function heldBackLines(tables: ReadonlyArray<{ type: string; heldBack: number; heldBackReason?: 'guard' | 'incomplete' }>): string[] {
+export function heldBackLines(
+  tables: ReadonlyArray<{ type: string; heldBack: number; heldBackReason?: 'guard' | 'incomplete' }>,
+): string[] {
   return tables
     .filter((t) => t.heldBack > 0)
     .map((t) =>

@@ -131,7 +131,8 @@ export function advancePrefix(done: ReadonlyMap<number, PageMark>, from: Prefix)
     if (page.count === 0) {
       // Nothing here and nothing after: the end when it is the first page; past it, records before
       // this offset vanished since the previous page was read.
-      if (page.remaining === 0) return at === 0 ? { prefix: { ...prefix, next: 1 }, outcome: { kind: 'end' } } : { prefix, outcome: { kind: 'shifted', at } };
+      if (page.remaining === 0)
+        return at === 0 ? { prefix: { ...prefix, next: 1 }, outcome: { kind: 'end' } } : { prefix, outcome: { kind: 'shifted', at } };
       // Nothing returned although records remain (or Bubble did not say): an anomaly at the first page,
       // the offset cap past it.
       if (at === 0) return { prefix, outcome: { kind: 'short', at } };

@@ -42,6 +42,7 @@ export function jobNote(outcome: SyncOutcome): string | null {
 export function runOutcome(ended: SyncOutcome, firstFailure: Failure | null, lock: AbortSignal): SyncOutcome {
   if (ended.kind === 'cancelled') return ended;
   if (firstFailure !== null) return firstFailure;
-  if (lock.aborted) return { kind: 'failed', error: lock.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke') };
+  if (lock.aborted)
+    return { kind: 'failed', error: lock.reason ?? new DatabaseConnectionLostError('the connection holding the sync lock broke') };
   return ended;
 }

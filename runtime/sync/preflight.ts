@@ -19,7 +19,11 @@ export class SyncStoppedBeforeStartError extends BubbleError {
   }
 }
 
-export async function preflight(client: BubbleClient, plan: SyncPlan, options: { types?: string[] | undefined; signal?: AbortSignal | undefined } = {}): Promise<void> {
+export async function preflight(
+  client: BubbleClient,
+  plan: SyncPlan,
+  options: { types?: string[] | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<void> {
   const [first] = selectTypes(plan, options.types);
   if (!first) return;
   const signal = options.signal;

@@ -23,7 +23,8 @@ export interface Reject {
 
 /** Why a record has no usable `_id` (the reason stored with it). */
 export function missingIdReason(record: unknown): string {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return `not a JSON object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})`;
+  if (typeof record !== 'object' || record === null || Array.isArray(record))
+    return `not a JSON object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})`;
   if (!Object.prototype.hasOwnProperty.call(record, '_id')) return 'no "_id"';
   const id = (record as Record<string, unknown>)._id;
   if (id === undefined || id === null) return 'no "_id"';
@@ -49,7 +50,9 @@ export async function storeRejects(tx: Db, target: RejectTarget, rejects: readon
   if (rejects.length === 0) return 0;
   const { table, type, jobId, tally } = target;
   if (table === undefined) {
-    throw new SchemaMismatchError(`A record of ${type.name} cannot be written to "${type.table}", and this manifest predates the rejects table that keeps such records.`);
+    throw new SchemaMismatchError(
+      `A record of ${type.name} cannot be written to "${type.table}", and this manifest predates the rejects table that keeps such records.`,
+    );
   }
   const ids: string[] = [];
   const bubbleIds: Array<string | null> = [];

@@ -42,7 +42,13 @@ export function syncReporting(options: SyncReportingOptions): SyncReporting {
     },
     async finish() {
       try {
-        reporter.setSettings({ concurrency: settings.concurrency ?? 'adaptive', rateLimitRpm: settings.rateLimitRpm, maxOffset: settings.maxOffset, database, ...(appHost ? { appHost } : {}) });
+        reporter.setSettings({
+          concurrency: settings.concurrency ?? 'adaptive',
+          rateLimitRpm: settings.rateLimitRpm,
+          maxOffset: settings.maxOffset,
+          database,
+          ...(appHost ? { appHost } : {}),
+        });
         return await reporter.finish();
       } catch (err) {
         options.warn(`The run report could not be written: ${err instanceof Error ? err.message : String(err)}`);

@@ -45,10 +45,16 @@ export interface SyncRun {
 }
 
 export class SyncFailedError extends BubbleError {
-  constructor(readonly result: SyncResult, cause: unknown) {
+  constructor(
+    readonly result: SyncResult,
+    cause: unknown,
+  ) {
     const table = result.tables.find((t) => t.status === 'ERROR');
     super('SYNC_FAILED', `Sync job ${result.jobId} stopped${table ? ` at ${table.type}` : ''}: ${formatError(cause).split('\n')[0]}`, {
-      hint: cause instanceof BubbleError && cause.hint ? cause.hint : 'Everything committed so far is kept; run sync again to resume from there.',
+      hint:
+        cause instanceof BubbleError && cause.hint
+          ? cause.hint
+          : 'Everything committed so far is kept; run sync again to resume from there.',
       cause,
     });
   }
@@ -64,7 +70,11 @@ export class SyncInterruptedError extends BubbleError {
 
 /** `--resume` with another app than the unfinished job's: resuming would mix two apps' records in one job. */
 export class SyncOtherAppError extends BubbleError {
-  constructor(readonly jobId: string, readonly jobAppUrl: string, readonly appUrl: string) {
+  constructor(
+    readonly jobId: string,
+    readonly jobAppUrl: string,
+    readonly appUrl: string,
+  ) {
     super('SYNC_OTHER_APP', `The unfinished sync job ${jobId} reads ${jobAppUrl}, not ${appUrl}.`, {
       hint: `Resume it with --app-url ${jobAppUrl}, or run sync without --resume to cancel it and start a new job for ${appUrl}.`,
       exitCode: 2,
@@ -95,9 +105,13 @@ export async function runSyncOnDb(db: Db, plan: SyncPlan, options: RunSyncOption
     const types = job.types.map((name) => {
       const type = byName.get(name);
       if (!type || type.removed) {
-        throw new BubbleError('SYNC_STALE_JOB', `Job ${job.id} covers type ${JSON.stringify(name)}, which the manifest no longer ${type ? 'syncs (removed from the app)' : 'has'}.`, {
-          hint: `Cancel it (bubble-runtime sync --cancel ${job.id}) and run sync again.`,
-        });
+        throw new BubbleError(
+          'SYNC_STALE_JOB',
+          `Job ${job.id} covers type ${JSON.stringify(name)}, which the manifest no longer ${type ? 'syncs (removed from the app)' : 'has'}.`,
+          {
+            hint: `Cancel it (bubble-runtime sync --cancel ${job.id}) and run sync again.`,
+          },
+        );
       }
       return type;
     });
@@ -164,8 +178,11 @@ async function runTables(run: TablesRun): Promise<TablesEnd> {
   const { db, store, job, types, settings, deps, signal, emit } = run;
   const { writer } = deps;
   // A lost connection is ridden out around each commit: a batch of pages is idempotent, so it runs again.
-  const committer = new Committer(db, store, writer, { retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })) });
-  const concurrency = (): number => settings.concurrency ?? adaptiveConcurrency(settings.rateLimitRpm, deps.source.observedLatencyMs?.() ?? null);
+  const committer = new Committer(db, store, writer, {
+    retry: deps.commitRetry ?? ((attempt) => withConnectionRetry(attempt, { signal })),
+  });
+  const concurrency = (): number =>
+    settings.concurrency ?? adaptiveConcurrency(settings.rateLimitRpm, deps.source.observedLatencyMs?.() ?? null);
   const pool = createPagePool(concurrency);
   const halt = new AbortController();
   const stop = AbortSignal.any([signal, halt.signal]);
@@ -203,8 +220,21 @@ async function runTables(run: TablesRun): Promise<TablesEnd> {
       await store.startTable(type.table, job.id, new Date(started).toISOString());
       emit({ kind: 'table-start', type: type.name, table: type.table, total: cursor.totalRecords });
       return syncTable(
-        { db, source: deps.source, committer, pool, type, jobId: job.id, mode: job.mode, priority: types.indexOf(type),
-          concurrency, maxOffset: settings.maxOffset, since, signal: stop, emit },
+        {
+          db,
+          source: deps.source,
+          committer,
+          pool,
+          type,
+          jobId: job.id,
+          mode: job.mode,
+          priority: types.indexOf(type),
+          concurrency,
+          maxOffset: settings.maxOffset,
+          since,
+          signal: stop,
+          emit,
+        },
         cursor,
       );
     })().catch((err: unknown) => {
@@ -223,7 +253,16 @@ async function runTables(run: TablesRun): Promise<TablesEnd> {
     try {
       await completeTable({ db, store, source: deps.source, writer, pool, job, policy, signal: stop }, pass.type);
       const done = await store.resumeFromCursor(pass.type.table, job.id);
-      if (done) emit({ kind: 'table-done', result: tableResult(pass.type, done, durations.get(pass.type.table), (await store.rejectedByTable(job.id)).get(pass.type.table) ?? 0) });
+      if (done)
+        emit({
+          kind: 'table-done',
+          result: tableResult(
+            pass.type,
+            done,
+            durations.get(pass.type.table),
+            (await store.rejectedByTable(job.id)).get(pass.type.table) ?? 0,
+          ),
+        });
       return (await store.getJob(job.id))?.status === 'CANCELLED' ? { kind: 'cancelled' } : { kind: 'completed' };
     } catch (err) {
       return fail(pass.type, err);
@@ -258,7 +297,10 @@ async function settle(passes: Array<{ read: Promise<unknown> }>): Promise<void> 
 
 /** Resume the latest unfinished job when the request allows it; otherwise start a new one. */
 async function chooseJob(
-  store: SyncStateStore, plan: SyncPlan, options: RunSyncOptions, appUrl: string | undefined,
+  store: SyncStateStore,
+  plan: SyncPlan,
+  options: RunSyncOptions,
+  appUrl: string | undefined,
 ): Promise<{ job: SyncJobRow; resumed: boolean }> {
   const requested = selectTypes(plan, options.types);
   const unfinished = await store.latestUnfinishedJob();
@@ -267,7 +309,12 @@ async function chooseJob(
   }
   if (unfinished) {
     const sameMode = options.mode === undefined || options.mode === unfinished.mode;
-    const sameTypes = options.types === undefined || sameSet(requested.map((t) => t.name), unfinished.types);
+    const sameTypes =
+      options.types === undefined ||
+      sameSet(
+        requested.map((t) => t.name),
+        unfinished.types,
+      );
     // A job covering a type the manifest no longer syncs (removed from the app and re-introspected since)
     // would fail on it at every resume: a plain run supersedes it instead.
     const live = new Set(selectTypes(plan, undefined).map((t) => t.name));
@@ -280,7 +327,10 @@ async function chooseJob(
     await store.cancelSyncJob(unfinished.id);
   }
   const mode: SyncMode = options.mode ?? ((await store.hasCompletedFullSync(appUrl)) ? 'incremental' : 'full');
-  const jobId = await store.initializeSyncJob(requested.map((t) => t.table), { mode, appUrl });
+  const jobId = await store.initializeSyncJob(
+    requested.map((t) => t.table),
+    { mode, appUrl },
+  );
   const job = await store.getJob(jobId);
   if (!job) throw new BubbleError('SYNC_STATE', `Sync job ${jobId} vanished right after it was created.`);
   return { job, resumed: false };
@@ -295,10 +345,7 @@ export function selectTypes(plan: SyncPlan, names: string[] | undefined): Manife
   for (const raw of names) {
     const type = known.get(raw.trim().toLowerCase());
     if (!type) {
-      throw new UsageError(
-        `Unknown Bubble type ${JSON.stringify(raw)}.`,
-        `Known types: ${plan.types.map((t) => t.name).join(', ')}.`,
-      );
+      throw new UsageError(`Unknown Bubble type ${JSON.stringify(raw)}.`, `Known types: ${plan.types.map((t) => t.name).join(', ')}.`);
     }
     wanted.add(type.name);
   }
@@ -327,7 +374,9 @@ async function incrementalStart(pass: {
   // Null also when the table's latest pass read another app: its rows (and their Modified Dates) are that app's.
   const started = await store.highWaterMark(type.table, appUrl);
   if (started === null) return null;
-  const [row] = await db.query<{ newest: unknown }>(`SELECT max(${ident(type.standard.bubbleModifiedAt)}) AS newest FROM ${ident(type.table)}`);
+  const [row] = await db.query<{ newest: unknown }>(
+    `SELECT max(${ident(type.standard.bubbleModifiedAt)}) AS newest FROM ${ident(type.table)}`,
+  );
   const newest = toIso(row?.newest);
   const fromStart = Date.parse(started) - settings.incrementalOverlapMs;
   const afterNewest = newest === null ? Number.POSITIVE_INFINITY : Date.parse(newest) + 1;
@@ -383,7 +432,11 @@ async function completeTable(c: Completion, type: ManifestType): Promise<void> {
     let recovered = 0;
     if (found.length > 0) recovered = (await c.writer.write(tx, type, found, { jobId: job.id, position: 0 })).written;
     const alive = new Set(found.map((r) => r._id));
-    const softDeleted = await markDeleted(tx, scope, ids.filter((id) => !alive.has(id)));
+    const softDeleted = await markDeleted(
+      tx,
+      scope,
+      ids.filter((id) => !alive.has(id)),
+    );
     await state.markTableComplete(type.table, job.id, {
       records: cursor.syncedRecords + recovered,
       softDeleted,
@@ -453,7 +506,18 @@ function offlineResult(run: Omit<RunRecord, 'store' | 'runMs'> & { runMs: number
 }
 
 function emptyTable(t: ManifestType, status: TableStatus, durationMs: number | undefined): TableResult {
-  return { type: t.name, table: t.table, records: 0, pages: 0, durationMs: durationMs ?? 0, status, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 };
+  return {
+    type: t.name,
+    table: t.table,
+    records: 0,
+    pages: 0,
+    durationMs: durationMs ?? 0,
+    status,
+    rawOnly: 0,
+    rejected: 0,
+    softDeleted: 0,
+    heldBack: 0,
+  };
 }
 
 /** From the job's first start to its completion (or now), by the database's timestamps. */
@@ -468,7 +532,6 @@ export async function jobResult(store: SyncStateStore, plan: SyncPlan, jobId: st
   const byName = new Map(plan.types.map((t) => [t.name, t]));
   const { job } = progress;
   const rejected = await store.rejectedByTable(jobId);
-  const end = job.completedAt ? Date.parse(job.completedAt) : Date.now();
   const error = job.status === 'ERROR' ? decodeJobError(job.error) : null;
   return {
     jobId: job.id,
@@ -484,4 +547,3 @@ export async function jobResult(store: SyncStateStore, plan: SyncPlan, jobId: st
     ...(error ? { error } : {}),
   };
 }
-

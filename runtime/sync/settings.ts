@@ -7,7 +7,12 @@ import { UsageError } from '../../core/errors.js';
 import { resolveSyncSettings, type Env, type SyncSettings } from '../../core/settings/index.js';
 
 export type { SyncSettings } from '../../core/settings/index.js';
-export { DEFAULT_INCREMENTAL_OVERLAP_MS, DEFAULT_MAX_DELETE_FRACTION, DEFAULT_MAX_OFFSET, DEFAULT_RATE_LIMIT_RPM } from '../../core/settings/index.js';
+export {
+  DEFAULT_INCREMENTAL_OVERLAP_MS,
+  DEFAULT_MAX_DELETE_FRACTION,
+  DEFAULT_MAX_OFFSET,
+  DEFAULT_RATE_LIMIT_RPM,
+} from '../../core/settings/index.js';
 
 export function resolveSettings(options: SyncOptions & { incrementalOverlapMs?: number }, env: Env = process.env): SyncSettings {
   return resolveSyncSettings({ options, env });

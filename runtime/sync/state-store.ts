@@ -136,7 +136,8 @@ export class SyncStateStore {
     this.job = ident(state.jobTable);
     this.cursor = ident(state.cursorTable);
     this.page = ident(state.pageTable);
-    this.tableTypes = manifestTypes instanceof Map ? manifestTypes : new Map((manifestTypes as Manifest['types']).map((t) => [t.table, t.name]));
+    this.tableTypes =
+      manifestTypes instanceof Map ? manifestTypes : new Map((manifestTypes as Manifest['types']).map((t) => [t.table, t.name]));
   }
 
   /** Records of the job kept in the rejects table, per database table. */
@@ -150,7 +151,10 @@ export class SyncStateStore {
   }
 
   /** Creates a job and one PENDING cursor per table (database table names, in load order). */
-  async initializeSyncJob(tableNames: string[], options: { mode: SyncMode; appUrl?: string | undefined } = { mode: 'full' }): Promise<string> {
+  async initializeSyncJob(
+    tableNames: string[],
+    options: { mode: SyncMode; appUrl?: string | undefined } = { mode: 'full' },
+  ): Promise<string> {
     const jobId = newId();
     const types = tableNames.map((table) => {
       const type = this.tableTypes.get(table);
@@ -184,7 +188,19 @@ export class SyncStateStore {
       const params: unknown[] = [syncJobId, tableName];
       const rows = batch.pages.map((p) => {
         const at = params.length;
-        params.push(newId(), p.windowIndex, p.pageIndex, p.offset, p.count, p.rawOnly, p.firstId, p.lastId, p.lastKey, p.remaining, p.startedAt);
+        params.push(
+          newId(),
+          p.windowIndex,
+          p.pageIndex,
+          p.offset,
+          p.count,
+          p.rawOnly,
+          p.firstId,
+          p.lastId,
+          p.lastKey,
+          p.remaining,
+          p.startedAt,
+        );
         const n = (k: number): string => `$${at + k}`;
         return `(${n(1)}, $1, $2, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}, ${utcParam(at + 11)}, ${UTC_NOW})`;
       });
@@ -212,14 +228,36 @@ export class SyncStateStore {
          status = CASE WHEN status::text = 'PENDING' THEN 'IN_PROGRESS' ELSE status END,
          updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, batch.pages.length, batch.written, batch.rawOnly, last?.offset ?? null, batch.total, batch.reported,
-        w.offset, w.windowIndex, w.windowStart, w.windowEnd, w.lastId, w.lastKey, batch.replaced],
+      [
+        tableName,
+        syncJobId,
+        batch.pages.length,
+        batch.written,
+        batch.rawOnly,
+        last?.offset ?? null,
+        batch.total,
+        batch.reported,
+        w.offset,
+        w.windowIndex,
+        w.windowStart,
+        w.windowEnd,
+        w.lastId,
+        w.lastKey,
+        batch.replaced,
+      ],
     );
   }
 
   /** Pages of a window committed at or after `fromIndex` (finished out of order before an interruption). */
   async windowPages(tableName: string, syncJobId: string, windowIndex: number, fromIndex: number): Promise<Map<number, PageMark>> {
-    const rows = await this.db.query<{ page_index: unknown; records: unknown; first_id: string | null; last_id: string | null; last_key: string | null; remaining: unknown }>(
+    const rows = await this.db.query<{
+      page_index: unknown;
+      records: unknown;
+      first_id: string | null;
+      last_id: string | null;
+      last_key: string | null;
+      remaining: unknown;
+    }>(
       `SELECT page_index, records, first_id, last_id, last_key, remaining FROM ${this.page}
        WHERE sync_job_id = $1 AND table_name = $2 AND window_index = $3 AND page_index >= $4`,
       [syncJobId, tableName, windowIndex, fromIndex],
@@ -227,7 +265,13 @@ export class SyncStateStore {
     return new Map(
       rows.map((r) => [
         num(r.page_index),
-        { count: num(r.records), firstId: r.first_id, lastId: r.last_id, lastKey: r.last_key, remaining: r.remaining === null || r.remaining === undefined ? null : num(r.remaining) },
+        {
+          count: num(r.records),
+          firstId: r.first_id,
+          lastId: r.last_id,
+          lastKey: r.last_key,
+          remaining: r.remaining === null || r.remaining === undefined ? null : num(r.remaining),
+        },
       ]),
     );
   }
@@ -255,14 +299,28 @@ export class SyncStateStore {
   async markTableComplete(
     tableName: string,
     syncJobId: string,
-    result: { records?: number; rawOnly?: number; softDeleted?: number; heldBack?: number; heldBackReason?: 'guard' | 'incomplete' | null } = {},
+    result: {
+      records?: number;
+      rawOnly?: number;
+      softDeleted?: number;
+      heldBack?: number;
+      heldBackReason?: 'guard' | 'incomplete' | null;
+    } = {},
   ): Promise<void> {
     await this.db.execute(
       `UPDATE ${this.cursor} SET status = 'COMPLETED', completed_at = ${UTC_NOW}, last_error = NULL,
          synced_records = COALESCE($3, synced_records), soft_deleted = COALESCE($4, soft_deleted),
          held_back = COALESCE($5, held_back), raw_only = COALESCE($6, raw_only), held_back_reason = $7, updated_at = ${UTC_NOW}
        WHERE "tableName" = $1 AND sync_job_id = $2`,
-      [tableName, syncJobId, result.records ?? null, result.softDeleted ?? null, result.heldBack ?? null, result.rawOnly ?? null, result.heldBackReason ?? null],
+      [
+        tableName,
+        syncJobId,
+        result.records ?? null,
+        result.softDeleted ?? null,
+        result.heldBack ?? null,
+        result.rawOnly ?? null,
+        result.heldBackReason ?? null,
+      ],
     );
   }
 

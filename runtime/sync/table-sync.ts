@@ -16,8 +16,21 @@ import { BubbleError } from '../../core/errors.js';
 import type { Committer } from './committer.js';
 import type { SyncCursorRow } from './state-store.js';
 import {
-  EMPTY_PREFIX, isTieWindow, keyField, lastPageIndex, PAGE_LIMIT, PAGE_STEP, pageOffset, pagesFor, recordKey, reportedSize,
-  tieWindow, windowConstraints, type PageMark, type Prefix, type Window,
+  EMPTY_PREFIX,
+  isTieWindow,
+  keyField,
+  lastPageIndex,
+  PAGE_LIMIT,
+  PAGE_STEP,
+  pageOffset,
+  pagesFor,
+  recordKey,
+  reportedSize,
+  tieWindow,
+  windowConstraints,
+  type PageMark,
+  type Prefix,
+  type Window,
 } from './keyset.js';
 import type { PagePool } from './page-pool.js';
 import type { BubbleRecord, PageRequest, PageResponse, PageSource } from './ports.js';
@@ -69,9 +82,13 @@ const COUNT_ATTEMPTS = 2;
 
 export class KeyTiesError extends BubbleError {
   constructor(type: string, key: string, field: string) {
-    super('SYNC_KEY_TIES', `More records of ${type} share ${field} ${key} than the app lets offset paging reach: it refused a deeper offset.`, {
-      hint: 'Records sharing one timestamp can only be paged by offset, and Bubble refuses offsets past about 50,000 (fewer on some plans). Everything before them is committed; check the app\'s Data API limits.',
-    });
+    super(
+      'SYNC_KEY_TIES',
+      `More records of ${type} share ${field} ${key} than the app lets offset paging reach: it refused a deeper offset.`,
+      {
+        hint: "Records sharing one timestamp can only be paged by offset, and Bubble refuses offsets past about 50,000 (fewer on some plans). Everything before them is committed; check the app's Data API limits.",
+      },
+    );
   }
 }
 
@@ -190,9 +207,13 @@ function continuation(ctx: TableSyncContext, state: PassState, window: Window, r
     return tieWindow(index, window.start);
   }
   if (++state.restarts > MAX_RESTARTS_AT_SAME_KEY) {
-    throw new BubbleError('SYNC_UNSTABLE', `Records of ${ctx.type.name} kept moving while paging at ${keyField(ctx.mode)} ${window.start ?? 'the start'}.`, {
-      hint: 'The app is changing faster than it can be read, or keeps answering short pages; run sync again (it resumes from here).',
-    });
+    throw new BubbleError(
+      'SYNC_UNSTABLE',
+      `Records of ${ctx.type.name} kept moving while paging at ${keyField(ctx.mode)} ${window.start ?? 'the start'}.`,
+      {
+        hint: 'The app is changing faster than it can be read, or keeps answering short pages; run sync again (it resumes from here).',
+      },
+    );
   }
   return { index, start: window.start, end: window.end };
 }
@@ -260,7 +281,10 @@ async function localRowsFrom(ctx: TableSyncContext, since: string | null, cap: n
   const where = since === null ? '' : ` WHERE ${ident(name)} >= ${utc ? `($2::timestamptz AT TIME ZONE 'UTC')` : '$2::timestamptz'}`;
   const params: unknown[] = [cap + 1];
   if (since !== null) params.push(since);
-  const [row] = await ctx.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${ident(ctx.type.table)}${where} LIMIT $1) AS r`, params);
+  const [row] = await ctx.db.query<{ n: unknown }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM ${ident(ctx.type.table)}${where} LIMIT $1) AS r`,
+    params,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -369,10 +393,28 @@ async function readWindow(ctx: TableSyncContext, state: PassState, read: WindowR
       const total = window.index === 0 && index === 0 && open ? size : null;
       const reported = counted && index === 0 && size !== null && !overfull ? size : 0;
       try {
-        const { written } = await ctx.committer.commit({ ledger, type, jobId, index, records: response.results, mark, startedAt, total, reported });
+        const { written } = await ctx.committer.commit({
+          ledger,
+          type,
+          jobId,
+          index,
+          records: response.results,
+          mark,
+          startedAt,
+          total,
+          reported,
+        });
         state.synced += written;
         if (total !== null) state.total = total;
-        ctx.emit({ kind: 'page-done', type: type.name, records: written, done: state.synced, total: state.total, inFlight: fetching + 1, startedAt });
+        ctx.emit({
+          kind: 'page-done',
+          type: type.name,
+          records: written,
+          done: state.synced,
+          total: state.total,
+          inFlight: fetching + 1,
+          startedAt,
+        });
       } catch (err) {
         failure ??= err;
       }
@@ -383,7 +425,8 @@ async function readWindow(ctx: TableSyncContext, state: PassState, read: WindowR
 
   // A window whose records so far all share its start key can only be paged by offset (a new window
   // would start at the same key): it may go past BUBBLE_MAX_OFFSET, up to where the app refuses.
-  const depthLimit = (): number => (tie || (window.start !== null && ledger.prefix.lastKey === window.start) ? Number.POSITIVE_INFINITY : state.maxIndex);
+  const depthLimit = (): number =>
+    tie || (window.start !== null && ledger.prefix.lastKey === window.start) ? Number.POSITIVE_INFINITY : state.maxIndex;
 
   for (;;) {
     if (!ledger.outcome && failure === null && tooBig === null && !ctx.signal.aborted) {
@@ -413,7 +456,8 @@ async function readWindow(ctx: TableSyncContext, state: PassState, read: WindowR
   const outcome = ledger.outcome;
   if (outcome?.kind === 'end') return { kind: 'end' };
   if (tooBig !== null) return { kind: 'too-big', timedOut: (tooBig as { timedOut: boolean }).timedOut };
-  if (outcome) return { kind: 'close', reason: outcome.kind, prefix: ledger.prefix, refusedAt: outcome.kind === 'refused' ? outcome.at : refusedAt };
+  if (outcome)
+    return { kind: 'close', reason: outcome.kind, prefix: ledger.prefix, refusedAt: outcome.kind === 'refused' ? outcome.at : refusedAt };
   if (ctx.signal.aborted) return { kind: 'stopped' };
   const reason: CloseReason = refusedAt !== null && ledger.prefix.next === refusedAt ? 'refused' : 'max-offset';
   return { kind: 'close', reason, prefix: ledger.prefix, refusedAt };

@@ -46,7 +46,14 @@ export class WindowLedger {
   /** The cursor's watermark at `prefix` (default: the prefix committed so far): where a resume continues. */
   watermark(prefix: Prefix = this.current): Watermark {
     const { index, start, end } = this.window;
-    return { windowIndex: index, windowStart: start, windowEnd: end, lastId: prefix.lastId, lastKey: prefix.lastKey, offset: pageOffset(prefix.next) };
+    return {
+      windowIndex: index,
+      windowStart: start,
+      windowEnd: end,
+      lastId: prefix.lastId,
+      lastKey: prefix.lastKey,
+      offset: pageOffset(prefix.next),
+    };
   }
 
   has(index: number): boolean {

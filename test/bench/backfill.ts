@@ -28,7 +28,13 @@ const LATER = [field('Price', 'number'), field('Listed', 'date'), field('Scores'
 const dictionary = (fields: DictionaryField[]): Dictionary => ({
   version: 1,
   app: { name: 'bench' },
-  types: [{ name: 'listing', display: 'Listing', fields: [field('_id', 'text'), field('Created Date', 'date'), field('Modified Date', 'date'), ...fields] }],
+  types: [
+    {
+      name: 'listing',
+      display: 'Listing',
+      fields: [field('_id', 'text'), field('Created Date', 'date'), field('Modified Date', 'date'), ...fields],
+    },
+  ],
 });
 
 function record(i: number): Record<string, unknown> {
@@ -57,7 +63,15 @@ async function write(db: Db, type: ManifestType, n: number): Promise<number> {
     for (let i = start; i < Math.min(n, start + PAGE); i++) {
       const r = record(i);
       const c = converter.convert(r);
-      rows.push({ bubbleId: c.bubbleId!, createdAt: c.createdAt, modifiedAt: c.modifiedAt, raw: r, unmapped: c.unmapped, cursorPosition: i, values: c.values });
+      rows.push({
+        bubbleId: c.bubbleId!,
+        createdAt: c.createdAt,
+        modifiedAt: c.modifiedAt,
+        raw: r,
+        unmapped: c.unmapped,
+        cursorPosition: i,
+        values: c.values,
+      });
     }
     await db.transaction((tx) => upsert.run(tx, rows, `job-${type.columns.length}`));
   }
@@ -68,14 +82,22 @@ async function measure(db: Db, n: number): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-backfill-'));
   try {
     writeFileSync(join(dir, 'schema.prisma'), 'datasource db {\n  provider = "postgresql"\n}\n');
-    const files = (): Array<[string, string]> => ['schema.prisma', 'bubble.prisma'].map((f) => [join(dir, f), readFileSync(join(dir, f), 'utf8')]);
+    const files = (): Array<[string, string]> =>
+      ['schema.prisma', 'bubble.prisma'].map((f) => [join(dir, f), readFileSync(join(dir, f), 'utf8')]);
     const early = await generate({ dictionary: dictionary(EARLY), schemaDir: dir, outputDir: join(dir, 'out') });
     await migrate({ db, schemaDir: dir, files: files(), migrationsDir: join(dir, 'migrations'), manifest: early.manifest });
     await write(db, early.manifest.types[0]!, n);
 
     const full = await generate({ dictionary: dictionary([...EARLY, ...LATER]), schemaDir: dir, outputDir: join(dir, 'out') });
     const started = performance.now();
-    const result = await migrate({ db, schemaDir: dir, files: files(), migrationsDir: join(dir, 'migrations'), manifest: full.manifest, backfillBatch: BATCH });
+    const result = await migrate({
+      db,
+      schemaDir: dir,
+      files: files(),
+      migrationsDir: join(dir, 'migrations'),
+      manifest: full.manifest,
+      backfillBatch: BATCH,
+    });
     const total = performance.now() - started;
     const fill = result.backfill[0]!;
     if (fill.rows !== n || fill.updated !== n) throw new Error(`backfill filled ${fill.updated} of ${fill.rows} rows, expected ${n}`);

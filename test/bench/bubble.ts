@@ -10,7 +10,13 @@ import { createBubbleClient, createGate } from '../../runtime/bubble/index.js';
 const LATENCY_MS = 300;
 const PAGES = 24;
 
-async function pagesPerSecond(url: string, token: string, inFlight: number, pages: number, total: number): Promise<{ rate: number; ms: number; peak: number }> {
+async function pagesPerSecond(
+  url: string,
+  token: string,
+  inFlight: number,
+  pages: number,
+  total: number,
+): Promise<{ rate: number; ms: number; peak: number }> {
   const client = createBubbleClient({ appUrl: url, token, rateLimitRpm: 0, gate: createGate(0, inFlight) });
   const maxCursor = Math.max(0, total - 100);
   const started = performance.now();
@@ -39,7 +45,9 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
       const { rate, peak } = await pagesPerSecond(fake.url, fake.token, k, PAGES, total);
       if (k === 1) base = rate;
       const speedUp = rate / base;
-      lines.push(`| ${k} | ${rate.toFixed(2)} | ${((1000 / LATENCY_MS) * k).toFixed(2)} | ${speedUp.toFixed(2)}× | ${(speedUp / k).toFixed(2)} | ${peak} |`);
+      lines.push(
+        `| ${k} | ${rate.toFixed(2)} | ${((1000 / LATENCY_MS) * k).toFixed(2)} | ${speedUp.toFixed(2)}× | ${(speedUp / k).toFixed(2)} | ${peak} |`,
+      );
     }
   } finally {
     await fake.close();
@@ -49,7 +57,10 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
     const total = raw.count('invoice');
     await pagesPerSecond(raw.url, raw.token, 8, 8, total);
     const { rate } = await pagesPerSecond(raw.url, raw.token, 8, 200, total);
-    lines.push('', `Fake server ceiling (no latency, 8 in flight, 200 pages): ${rate.toFixed(0)} pages/s (${(rate * 100).toFixed(0)} records/s).`);
+    lines.push(
+      '',
+      `Fake server ceiling (no latency, 8 in flight, 200 pages): ${rate.toFixed(0)} pages/s (${(rate * 100).toFixed(0)} records/s).`,
+    );
   } finally {
     await raw.close();
   }

@@ -80,7 +80,11 @@ async function manifestOf(fake: FakeBubble): Promise<Manifest> {
   const client = createBubbleClient({ appUrl: fake.url, token: fake.token, rateLimitRpm: 0, maxInFlight: 4, gate: createGate(0, 4) });
   const { dictionary } = await introspect({ client, sample: 100 });
   return buildManifest(dictionary, {
-    generatedBy: 'demo-report', dictionaryHash: 'demo-report', modelsFile: 'bubble.prisma', schemaDir: '.', dictionary: 'dictionary.json',
+    generatedBy: 'demo-report',
+    dictionaryHash: 'demo-report',
+    modelsFile: 'bubble.prisma',
+    schemaDir: '.',
+    dictionary: 'dictionary.json',
   }).manifest;
 }
 
@@ -93,7 +97,9 @@ async function syncOnce(
   concurrency: number,
   options: { signal?: AbortSignal; onProgress?: (e: ProgressEvent) => void } = {},
 ): Promise<Measured> {
-  const collector = new SyncMetricsCollector({ settings: { concurrency, rateLimitRpm: TOOL_RPM, database: 'postgres', appHost: 'fake Bubble app (production-like)' } });
+  const collector = new SyncMetricsCollector({
+    settings: { concurrency, rateLimitRpm: TOOL_RPM, database: 'postgres', appHost: 'fake Bubble app (production-like)' },
+  });
   const onProgress = (e: ProgressEvent): void => {
     collector.record(e);
     options.onProgress?.(e);
@@ -162,7 +168,7 @@ export async function run(opts: { records?: number }): Promise<string> {
   const progress = (s: string): void => {
     process.stderr.write(`demo-report: ${s}\n`);
   };
-  let chart: SyncReport | null = null;
+  let chart: SyncReport | null;
   try {
     const fake = await startFakeBubble({ records, latencyMs: LATENCY_MS, jitterMs: JITTER_MS, rateLimitRpm: APP_RPM, token });
     const manifest = await manifestOf(fake);
@@ -198,7 +204,8 @@ export async function run(opts: { records?: number }): Promise<string> {
         },
       });
       let rowsAtStop = 0;
-      for (const t of manifest.types) rowsAtStop += (await interruptedDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.table}"`))[0]?.n ?? 0;
+      for (const t of manifest.types)
+        rowsAtStop += (await interruptedDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t.table}"`))[0]?.n ?? 0;
       interrupted = { ...interrupted, rows: rowsAtStop };
       resumed = await verify(await syncOnce(fake, manifest, interruptedDb, 'resumed', 2), fake, manifest, interruptedDb);
     } finally {
@@ -277,7 +284,10 @@ export async function run(opts: { records?: number }): Promise<string> {
     const resumeTotal = interrupted.report.metrics.recordsProcessed + resumed.report.metrics.recordsProcessed;
     const extraPages = interrupted.requests + resumed.requests - fullRun.requests;
     const integrityOk = all.every((m) => m.differences.length === 0) && faulty.differences.length === 0;
-    const accuracy = resumed.differences.length === 0 && resumed.rows === appRecords ? 100 : (100 * (appRecords - resumed.differences.length)) / appRecords;
+    const accuracy =
+      resumed.differences.length === 0 && resumed.rows === appRecords
+        ? 100
+        : (100 * (appRecords - resumed.differences.length)) / appRecords;
 
     lines.push('# Demo report — sync cursor & parallelism');
     lines.push('');
@@ -293,9 +303,13 @@ export async function run(opts: { records?: number }): Promise<string> {
       `- **Bubble app:** the bundled sample app (7 types: user, customer, invoice, payment, agreement, agent, package; ${formatInt(appRecords)} records, 180 fields with every Bubble field type and naming edge case) served by the fake Data API on 127.0.0.1, ` +
         `configured like production: ${LATENCY_MS} ms + up to ${JITTER_MS} ms jitter per call (≈ ${MEAN_LATENCY_MS} ms on average), and the app answers **429** past ${formatInt(APP_RPM)} requests in any 60 s.`,
     );
-    lines.push(`- **Tool:** \`SYNC_RATE_LIMIT_RPM=${TOOL_RPM}\` (retries included, evenly spaced), \`BUBBLE_MAX_OFFSET\` 10,000, pages of 100 stepping by 99 (one record overlap).`);
+    lines.push(
+      `- **Tool:** \`SYNC_RATE_LIMIT_RPM=${TOOL_RPM}\` (retries included, evenly spaced), \`BUBBLE_MAX_OFFSET\` 10,000, pages of 100 stepping by 99 (one record overlap).`,
+    );
     lines.push('- **Database:** PostgreSQL 15 (throwaway cluster, fsync off), a fresh database per scenario; set-based upserts.');
-    lines.push('- **Measured with:** the run report\'s `SyncMetricsCollector` (durations, calls from the client\'s counters, peak RSS of the whole process — fake app included), the fake app\'s request log (statuses), and a row-by-row comparison of every table with the app (every column, the raw JSON, nothing extra alive).');
+    lines.push(
+      "- **Measured with:** the run report's `SyncMetricsCollector` (durations, calls from the client's counters, peak RSS of the whole process — fake app included), the fake app's request log (statuses), and a row-by-row comparison of every table with the app (every column, the raw JSON, nothing extra alive).",
+    );
     lines.push('');
 
     lines.push('## 1. Full sync');
@@ -305,9 +319,15 @@ export async function run(opts: { records?: number }): Promise<string> {
     lines.push('');
     lines.push(`- Duration: **${minutes(fm.totalDuration)}** (${formatDuration(fm.totalDuration)})`);
     lines.push(`- Records/minute: ${formatInt(fm.recordsPerMinute)}`);
-    lines.push(`- API calls: ${formatInt(fm.apiCallsTotal)} (${formatNumber(fm.apiCallsPerMinute, 0)}/min), average response ${formatNumber(fm.averageResponseTime, 0)} ms`);
-    lines.push(`- Success rate: ${pct((fm.apiCallsSuccessful / Math.max(1, fm.apiCallsTotal)) * 100)}; 429s: ${formatInt(fullRun.statuses['429'] ?? 0)}`);
-    lines.push(`- Data integrity: ${fullRun.differences.length === 0 ? `**identical** — ${formatInt(fullRun.rows)} rows, every column equal to the app` : `${formatInt(fullRun.differences.length)} differences (${fullRun.differences.slice(0, 3).join('; ')})`}`);
+    lines.push(
+      `- API calls: ${formatInt(fm.apiCallsTotal)} (${formatNumber(fm.apiCallsPerMinute, 0)}/min), average response ${formatNumber(fm.averageResponseTime, 0)} ms`,
+    );
+    lines.push(
+      `- Success rate: ${pct((fm.apiCallsSuccessful / Math.max(1, fm.apiCallsTotal)) * 100)}; 429s: ${formatInt(fullRun.statuses['429'] ?? 0)}`,
+    );
+    lines.push(
+      `- Data integrity: ${fullRun.differences.length === 0 ? `**identical** — ${formatInt(fullRun.rows)} rows, every column equal to the app` : `${formatInt(fullRun.differences.length)} differences (${fullRun.differences.slice(0, 3).join('; ')})`}`,
+    );
     lines.push(`- Peak memory (RSS): ${formatBytes(fm.peakMemoryBytes)}`);
     lines.push('');
 
@@ -318,7 +338,9 @@ export async function run(opts: { records?: number }): Promise<string> {
         `and with *c* pages in flight the latency alone needs ${formatInt(pages)} × ${MEAN_LATENCY_MS} ms / *c*; the larger of the two binds.`,
     );
     lines.push('');
-    lines.push('| SYNC_CONCURRENCY | Duration | Records/min | Improvement vs 1 | Lower bound (binding) | Of the bound | API calls | 429s | Max in flight | Peak RSS | Integrity |');
+    lines.push(
+      '| SYNC_CONCURRENCY | Duration | Records/min | Improvement vs 1 | Lower bound (binding) | Of the bound | API calls | 429s | Max in flight | Peak RSS | Integrity |',
+    );
     lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const m of byConcurrency) {
       const r = m.report.metrics;
@@ -346,13 +368,23 @@ export async function run(opts: { records?: number }): Promise<string> {
       `A full sync at \`SYNC_CONCURRENCY=2\` was stopped after ${formatInt(Math.floor(pages / 2))} of ${formatInt(pages)} pages (an abort signal, as SIGINT does: in-flight pages commit, the job stays resumable), then \`sync\` ran again.`,
     );
     lines.push('');
-    lines.push(`- Stopped run: status **${interrupted.result.status}**, ${formatInt(interrupted.report.metrics.recordsProcessed)} records committed in ${formatDuration(interrupted.report.metrics.totalDuration)}; ${formatInt(interrupted.rows)} rows in the database.`);
-    lines.push(`- Resumed run: same job (${resumed.result.jobId === interrupted.result.jobId ? 'yes' : 'NO'}), status **${resumed.result.status}**, ${formatInt(resumed.report.metrics.recordsProcessed)} records in ${formatDuration(resumed.report.metrics.totalDuration)} (recovery time).`);
-    lines.push(`- Requests: ${formatInt(interrupted.requests)} + ${formatInt(resumed.requests)} = ${formatInt(interrupted.requests + resumed.requests)} against ${formatInt(fullRun.requests)} for the uninterrupted run at the same setting: ${formatInt(Math.max(0, extraPages))} page${extraPages === 1 ? '' : 's'} fetched twice (the in-flight window allows up to 2).`);
+    lines.push(
+      `- Stopped run: status **${interrupted.result.status}**, ${formatInt(interrupted.report.metrics.recordsProcessed)} records committed in ${formatDuration(interrupted.report.metrics.totalDuration)}; ${formatInt(interrupted.rows)} rows in the database.`,
+    );
+    lines.push(
+      `- Resumed run: same job (${resumed.result.jobId === interrupted.result.jobId ? 'yes' : 'NO'}), status **${resumed.result.status}**, ${formatInt(resumed.report.metrics.recordsProcessed)} records in ${formatDuration(resumed.report.metrics.totalDuration)} (recovery time).`,
+    );
+    lines.push(
+      `- Requests: ${formatInt(interrupted.requests)} + ${formatInt(resumed.requests)} = ${formatInt(interrupted.requests + resumed.requests)} against ${formatInt(fullRun.requests)} for the uninterrupted run at the same setting: ${formatInt(Math.max(0, extraPages))} page${extraPages === 1 ? '' : 's'} fetched twice (the in-flight window allows up to 2).`,
+    );
     lines.push(`- Records written: ${formatInt(resumeTotal)} for ${formatInt(appRecords)} in the app.`);
-    lines.push(`- **Resume accuracy: ${pct(accuracy)}**; data integrity: ${resumed.differences.length === 0 ? `**identical** to the app (${formatInt(resumed.rows)} rows, every column)` : `${resumed.differences.length} differences: ${resumed.differences.slice(0, 3).join('; ')}`}.`);
+    lines.push(
+      `- **Resume accuracy: ${pct(accuracy)}**; data integrity: ${resumed.differences.length === 0 ? `**identical** to the app (${formatInt(resumed.rows)} rows, every column)` : `${resumed.differences.length} differences: ${resumed.differences.slice(0, 3).join('; ')}`}.`,
+    );
     lines.push('');
-    lines.push('The sync test suite (`test/sync/`) additionally kills the process with SIGKILL at many points against PostgreSQL and checks the resumed database equals an uninterrupted run.');
+    lines.push(
+      'The sync test suite (`test/sync/`) additionally kills the process with SIGKILL at many points against PostgreSQL and checks the resumed database equals an uninterrupted run.',
+    );
     lines.push('');
 
     lines.push('## 4. Error recovery under injected faults');
@@ -362,9 +394,17 @@ export async function run(opts: { records?: number }): Promise<string> {
       `Every 7th list request failed, rotating through: HTTP 503, a dropped connection, a truncated JSON body, HTTP 429 with \`Retry-After: 1\`, HTTP 502, a 3 s slow answer. Full sync at \`SYNC_CONCURRENCY=3\`.`,
     );
     lines.push('');
-    lines.push(`- Faults injected: ${Object.entries(injected).map(([kind, n]) => `${kind} × ${n}`).join(', ')}.`);
-    lines.push(`- Outcome: **${faulty.result.status}** in ${formatDuration(fr.totalDuration)} (${pct(improvementPercent(c3.report.metrics.totalDuration, fr.totalDuration) * -1)} slower than the clean run); ${formatInt(fr.retries)} retries, ${formatInt(fr.apiCallsFailed)} failed attempts of ${formatInt(fr.apiCallsTotal)} (${pct(100 - fr.errorRatePercent)} of attempts succeeded).`);
-    lines.push(`- Error recovery success rate: **${faulty.result.status === 'COMPLETED' && faulty.differences.length === 0 ? '100%' : '0%'}** — ${faulty.differences.length === 0 ? `the database is identical to the app (${formatInt(faulty.rows)} rows)` : `${faulty.differences.length} differences`}.`);
+    lines.push(
+      `- Faults injected: ${Object.entries(injected)
+        .map(([kind, n]) => `${kind} × ${n}`)
+        .join(', ')}.`,
+    );
+    lines.push(
+      `- Outcome: **${faulty.result.status}** in ${formatDuration(fr.totalDuration)} (${pct(improvementPercent(c3.report.metrics.totalDuration, fr.totalDuration) * -1)} slower than the clean run); ${formatInt(fr.retries)} retries, ${formatInt(fr.apiCallsFailed)} failed attempts of ${formatInt(fr.apiCallsTotal)} (${pct(100 - fr.errorRatePercent)} of attempts succeeded).`,
+    );
+    lines.push(
+      `- Error recovery success rate: **${faulty.result.status === 'COMPLETED' && faulty.differences.length === 0 ? '100%' : '0%'}** — ${faulty.differences.length === 0 ? `the database is identical to the app (${formatInt(faulty.rows)} rows)` : `${faulty.differences.length} differences`}.`,
+    );
     lines.push('');
 
     lines.push(`## 5. Large dataset: ${formatInt(bigRecords)} records`);
@@ -373,18 +413,34 @@ export async function run(opts: { records?: number }): Promise<string> {
     const blb = lowerBoundMs(big.requests, 8);
     lines.push(`\`SYNC_CONCURRENCY=8\` at ${formatInt(TOOL_RPM)} requests/min:`);
     lines.push('');
-    lines.push(`- Duration: **${minutes(bm.totalDuration)}** (${formatDuration(bm.totalDuration)}) against a lower bound of ${formatDuration(blb.bound)} (${blb.rate >= blb.latency ? 'rate limit' : 'latency'}): ${formatNumber(bm.totalDuration / blb.bound, 2)}×.`);
-    lines.push(`- ${formatInt(bm.recordsPerMinute)} records/min, ${formatInt(bm.apiCallsTotal)} API calls, ${formatInt(big.statuses['429'] ?? 0)} × 429, ${formatInt(bm.retries)} retries.`);
-    lines.push(`- Peak memory (RSS): ${formatBytes(bm.peakMemoryBytes)}; sampled as the run progressed: ${memory.map((p) => `${formatInt(p.done)} → ${formatBytes(p.rss)}`).join(', ')}.`);
-    lines.push(`- Data integrity: ${big.differences.length === 0 ? `**identical** (${formatInt(big.rows)} rows)` : `${big.differences.length} differences`}.`);
+    lines.push(
+      `- Duration: **${minutes(bm.totalDuration)}** (${formatDuration(bm.totalDuration)}) against a lower bound of ${formatDuration(blb.bound)} (${blb.rate >= blb.latency ? 'rate limit' : 'latency'}): ${formatNumber(bm.totalDuration / blb.bound, 2)}×.`,
+    );
+    lines.push(
+      `- ${formatInt(bm.recordsPerMinute)} records/min, ${formatInt(bm.apiCallsTotal)} API calls, ${formatInt(big.statuses['429'] ?? 0)} × 429, ${formatInt(bm.retries)} retries.`,
+    );
+    lines.push(
+      `- Peak memory (RSS): ${formatBytes(bm.peakMemoryBytes)}; sampled as the run progressed: ${memory.map((p) => `${formatInt(p.done)} → ${formatBytes(p.rss)}`).join(', ')}.`,
+    );
+    lines.push(
+      `- Data integrity: ${big.differences.length === 0 ? `**identical** (${formatInt(big.rows)} rows)` : `${big.differences.length} differences`}.`,
+    );
     lines.push('');
 
     lines.push('## In short');
     lines.push('');
-    lines.push(`- Time per 10,000 records: ${formatDuration(per10k(base))} at SYNC_CONCURRENCY=1, ${formatDuration(fastest10k)} at the fastest setting; ${formatDuration(per10k(big))} on the ${formatInt(bigRecords)}-record run.`);
-    lines.push(`- API calls: ${pct((cleanOk / Math.max(1, cleanCalls)) * 100)} of ${formatInt(cleanCalls)} calls succeeded in the clean runs; under injected faults the run ${faulty.result.status === 'COMPLETED' ? 'still completed' : 'did not complete'} with ${faulty.differences.length === 0 ? 'identical' : 'differing'} data.`);
-    lines.push(`- Resume: accuracy ${pct(accuracy)}; every scenario's database ${integrityOk ? 'identical to the app' : 'NOT identical to the app'}.`);
-    lines.push(`- 429s: ${formatInt(total429)} across the clean runs (${formatInt(cleanCalls)} calls at ${formatInt(TOOL_RPM)}/min against an app that allows ${formatInt(APP_RPM)}/min).`);
+    lines.push(
+      `- Time per 10,000 records: ${formatDuration(per10k(base))} at SYNC_CONCURRENCY=1, ${formatDuration(fastest10k)} at the fastest setting; ${formatDuration(per10k(big))} on the ${formatInt(bigRecords)}-record run.`,
+    );
+    lines.push(
+      `- API calls: ${pct((cleanOk / Math.max(1, cleanCalls)) * 100)} of ${formatInt(cleanCalls)} calls succeeded in the clean runs; under injected faults the run ${faulty.result.status === 'COMPLETED' ? 'still completed' : 'did not complete'} with ${faulty.differences.length === 0 ? 'identical' : 'differing'} data.`,
+    );
+    lines.push(
+      `- Resume: accuracy ${pct(accuracy)}; every scenario's database ${integrityOk ? 'identical to the app' : 'NOT identical to the app'}.`,
+    );
+    lines.push(
+      `- 429s: ${formatInt(total429)} across the clean runs (${formatInt(cleanCalls)} calls at ${formatInt(TOOL_RPM)}/min against an app that allows ${formatInt(APP_RPM)}/min).`,
+    );
     lines.push(`- Memory: peak RSS ${formatBytes(peak)} (whole process, the fake app's data included).`);
     lines.push('');
     lines.push('## All runs');

@@ -11,7 +11,18 @@ import type { Dictionary } from '../../core/dictionary/schema.js';
 import { loadDictionary } from '../../core/dictionary/read.js';
 import { generate } from '../../generator/generate.js';
 
-const SYNTHETIC_TYPES = ['text', 'number', 'boolean', 'date', 'list.text', 'custom.type0', 'option.status', 'geographic_address', 'list.number', 'image'];
+const SYNTHETIC_TYPES = [
+  'text',
+  'number',
+  'boolean',
+  'date',
+  'list.text',
+  'custom.type0',
+  'option.status',
+  'geographic_address',
+  'list.number',
+  'image',
+];
 
 /** `types` types of `fields` fields each, cycling through the Bubble field types. */
 export function syntheticDictionary(types: number, fields: number): Dictionary {
@@ -24,7 +35,11 @@ export function syntheticDictionary(types: number, fields: number): Dictionary {
       fields: [
         { key: '_id', display: 'unique ID', type: 'text', builtin: true },
         { key: 'Created Date', display: 'Created Date', type: 'date', builtin: true },
-        ...Array.from({ length: fields }, (_, f) => ({ key: `Field ${f} of type ${t}`, display: `Field ${f}`, type: SYNTHETIC_TYPES[f % SYNTHETIC_TYPES.length]! })),
+        ...Array.from({ length: fields }, (_, f) => ({
+          key: `Field ${f} of type ${t}`,
+          display: `Field ${f}`,
+          type: SYNTHETIC_TYPES[f % SYNTHETIC_TYPES.length]!,
+        })),
       ],
     })),
   };
@@ -75,7 +90,7 @@ export async function run(_opts: { records?: number } = {}): Promise<string> {
   return [
     '## generate (models + manifest + adapters)',
     '',
-    '`generate()` end to end: dictionary → manifest → Prisma text through Prisma\'s formatter → ts-morph adapters → files. Cold = empty folders; warm = second run, nothing changes on disk.',
+    "`generate()` end to end: dictionary → manifest → Prisma text through Prisma's formatter → ts-morph adapters → files. Cold = empty folders; warm = second run, nothing changes on disk.",
     '',
     '| dictionary | types | fields | cold ms | warm ms | cold ms / field | files | models file |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',

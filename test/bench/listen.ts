@@ -50,7 +50,10 @@ export async function run(opts: { records?: number }): Promise<string> {
       const events = Math.min(r.events, opts.records ?? r.events);
       const m = await measure(cluster.url, `bench_listen_${process.pid}_${i}`, { ...r, events });
       // What the app's latency and the cap allow at most: concurrency / latency, and rate / 60.
-      const bounds = [r.latencyMs > 0 ? (r.concurrency * 1000) / r.latencyMs : Infinity, r.rateLimitRpm > 0 ? r.rateLimitRpm / 60 : Infinity];
+      const bounds = [
+        r.latencyMs > 0 ? (r.concurrency * 1000) / r.latencyMs : Infinity,
+        r.rateLimitRpm > 0 ? r.rateLimitRpm / 60 : Infinity,
+      ];
       const bound = r.paceMs > 0 ? Math.min(...bounds, 1000 / r.paceMs) : Math.min(...bounds);
       lines.push(
         `| ${r.latencyMs} ms | ${r.concurrency} | ${r.rateLimitRpm || 'none'} | ${events} | ${r.paceMs ? `${r.paceMs} ms apart` : 'burst'} | ${formatNumber(m.seconds, 1)} | ${formatNumber(events / m.seconds, 1)} | ` +
@@ -74,7 +77,11 @@ async function measure(serverUrl: string, name: string, r: Run): Promise<{ secon
   const db = await openDb({ databaseUrl: url.toString(), poolSize: r.concurrency + 6 });
   await createSchema(db, manifest);
   const client = createBubbleClient({
-    appUrl: fake.url, token: fake.token, rateLimitRpm: r.rateLimitRpm, maxInFlight: r.concurrency, gate: createGate(r.rateLimitRpm, r.concurrency),
+    appUrl: fake.url,
+    token: fake.token,
+    rateLimitRpm: r.rateLimitRpm,
+    maxInFlight: r.concurrency,
+    gate: createGate(r.rateLimitRpm, r.concurrency),
   });
   const listener = await startListener({ db, manifest, client, secret: SECRET, port: 0, concurrency: r.concurrency });
   try {

@@ -31,13 +31,46 @@ function prng(seed: number): () => number {
 
 const PREFIXES = ['', '', '', '1st ', '2nd ', '# of ', 'Is ', 'Total ', 'Last ', 'Has ', '_', 'Old '];
 const NOUNS = [
-  'Payment', 'Customer', 'Name', 'Amount', 'Date', 'Commission', 'Unit', 'Price', 'Tax', 'Owner',
-  'Tenant', 'Lease', 'Invoice', 'Status', 'Email', 'Phone', 'Address', 'Photos', 'Notes', 'Rent',
-  'Deposit', 'Manager', 'Eligible', 'Paid', 'Method', 'Created', 'Modified', 'Slug', 'Admin', 'Sq. Ft.',
+  'Payment',
+  'Customer',
+  'Name',
+  'Amount',
+  'Date',
+  'Commission',
+  'Unit',
+  'Price',
+  'Tax',
+  'Owner',
+  'Tenant',
+  'Lease',
+  'Invoice',
+  'Status',
+  'Email',
+  'Phone',
+  'Address',
+  'Photos',
+  'Notes',
+  'Rent',
+  'Deposit',
+  'Manager',
+  'Eligible',
+  'Paid',
+  'Method',
+  'Created',
+  'Modified',
+  'Slug',
+  'Admin',
+  'Sq. Ft.',
 ];
 const SUFFIXES = ['', '', '', ' %', '?', ' ($)', ' V2', '/VAT', ' (incl. tax)', ' #', ' & Fees', ' 2', '_text', '_list_image'];
 // Latin-1 letters, Cyrillic, CJK, emoji, symbols: where transliteration earns its keep.
-const UNICODE_RANGES: [number, number][] = [[0xc0, 0xff], [0x410, 0x44f], [0x4e00, 0x4fff], [0x1f600, 0x1f64f], [0x2190, 0x21ff]];
+const UNICODE_RANGES: [number, number][] = [
+  [0xc0, 0xff],
+  [0x410, 0x44f],
+  [0x4e00, 0x4fff],
+  [0x1f600, 0x1f64f],
+  [0x2190, 0x21ff],
+];
 
 function corpus(size: number): string[] {
   const random = prng(20240611);
@@ -140,5 +173,7 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
     '',
     `Invalid or reserved Prisma field names: naive camelCase ${invalidOld.toLocaleString('en-US')} (${pct(invalidOld)}), toSafePrismaFieldName ${invalidNew} (${pct(invalidNew)}). Plan bar: < 1,000 µs per name.`,
     sink === 0 ? '' : '',
-  ].join('\n').trimEnd();
+  ]
+    .join('\n')
+    .trimEnd();
 }

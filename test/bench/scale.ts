@@ -38,7 +38,10 @@ export async function run(opts: { records?: number }): Promise<string> {
       db,
       manifest,
       {
-        mode: 'full', concurrency: 8, rateLimitRpm: 0, reportDir: false,
+        mode: 'full',
+        concurrency: 8,
+        rateLimitRpm: 0,
+        reportDir: false,
         onProgress: (e) => {
           if (e.kind !== 'page-done') return;
           done += e.records;

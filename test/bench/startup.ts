@@ -64,7 +64,9 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
     const t = times.get(c.name)!;
     const min = Math.min(...t);
     const med = median(t);
-    lines.push(`| ${c.name} | ${formatNumber(min, 0)} ms | ${formatNumber(med, 0)} ms | ${formatNumber(min / baseMin, 2)}× | ${formatNumber(med / baseMedian, 2)}× |`);
+    lines.push(
+      `| ${c.name} | ${formatNumber(min, 0)} ms | ${formatNumber(med, 0)} ms | ${formatNumber(min / baseMin, 2)}× | ${formatNumber(med / baseMedian, 2)}× |`,
+    );
   }
   return lines.join('\n');
 }

@@ -49,7 +49,9 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
       }
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
-      lines.push(`| ${label} | ${Math.round(times[0]!)} ms | ${Math.round(median)} ms | ${Math.round(times[times.length - 1]!)} ms | ${(median / STOP_TIMEOUT_ADVICE_MS).toFixed(3)} |`);
+      lines.push(
+        `| ${label} | ${Math.round(times[0]!)} ms | ${Math.round(median)} ms | ${Math.round(times[times.length - 1]!)} ms | ${(median / STOP_TIMEOUT_ADVICE_MS).toFixed(3)} |`,
+      );
     }
   } finally {
     await p.close();

@@ -60,12 +60,24 @@ function pagesNeeded(fake: FakeBubble, manifest: Manifest): number {
   return manifest.types.reduce((s, t) => s + Math.ceil(fake.count(t.name) / 100), 0);
 }
 
-async function syncOnce(env: Env, target: Target, fake: FakeBubble, manifest: Manifest, options: RunSyncOptions, inFlight: number): Promise<{ seconds: number; requests: number }> {
+async function syncOnce(
+  env: Env,
+  target: Target,
+  fake: FakeBubble,
+  manifest: Manifest,
+  options: RunSyncOptions,
+  inFlight: number,
+): Promise<{ seconds: number; requests: number }> {
   const db = await freshDb(env, target, manifest);
   try {
     const before = fake.log.length;
     const rpm = options.rateLimitRpm ?? 600;
-    const { result, error } = await runSyncOnDb(db, manifest, { mode: 'full', reportDir: false, ...options }, { source: pageSourceFromClient(client(fake, rpm, inFlight)) });
+    const { result, error } = await runSyncOnDb(
+      db,
+      manifest,
+      { mode: 'full', reportDir: false, ...options },
+      { source: pageSourceFromClient(client(fake, rpm, inFlight)) },
+    );
     if (error) throw error;
     return { seconds: result.durationMs / 1000, requests: fake.log.length - before };
   } finally {
@@ -104,7 +116,8 @@ function upsertWriter(type: ManifestType): (db: Db, rows: Row[]) => Promise<void
   const s = type.standard;
   const expr = type.columns.map((c, i) => {
     const v = `r->'c${i}'`;
-    if (c.list) return `CASE WHEN jsonb_typeof(${v}) = 'array' THEN ARRAY(SELECT x::${c.pgType.replace(/\[\]$/, '')} FROM jsonb_array_elements_text(${v}) x) END`;
+    if (c.list)
+      return `CASE WHEN jsonb_typeof(${v}) = 'array' THEN ARRAY(SELECT x::${c.pgType.replace(/\[\]$/, '')} FROM jsonb_array_elements_text(${v}) x) END`;
     if (c.kind === 'json') return v;
     return `(r->>'c${i}')::${c.pgType}`;
   });
@@ -112,10 +125,18 @@ function upsertWriter(type: ManifestType): (db: Db, rows: Row[]) => Promise<void
   const sql = `INSERT INTO ${q(type.table)} (${cols.join(', ')})
     SELECT r->>'id', (r->>'created')::timestamptz, (r->>'modified')::timestamptz, r->'raw', ${expr.join(', ')}
       FROM jsonb_array_elements($1::jsonb) r
-    ON CONFLICT (${q(s.bubbleId)}) DO UPDATE SET ${cols.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+    ON CONFLICT (${q(s.bubbleId)}) DO UPDATE SET ${cols
+      .slice(1)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ')}`;
   return async (db, rows) => {
     const payload = rows.map(({ record, converted }) => {
-      const o: Record<string, unknown> = { id: converted.bubbleId, created: jsonValue(converted.createdAt), modified: jsonValue(converted.modifiedAt), raw: record };
+      const o: Record<string, unknown> = {
+        id: converted.bubbleId,
+        created: jsonValue(converted.createdAt),
+        modified: jsonValue(converted.modifiedAt),
+        raw: record,
+      };
       converted.values.forEach((v, i) => (o[`c${i}`] = jsonValue(v)));
       return o;
     });
@@ -129,7 +150,8 @@ function copyWriter(db: Db, type: ManifestType): (db: Db, rows: Row[]) => Promis
   const s = type.standard;
   const q = (x: string) => `"${x.replace(/"/g, '""')}"`;
   const cols = [s.bubbleId, s.bubbleCreatedAt, s.bubbleModifiedAt, s.raw, ...type.columns.map((c) => c.column)].map(q).join(', ');
-  const esc = (v: string | null): string => (v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
+  const esc = (v: string | null): string =>
+    v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
   const text = (v: unknown, list: boolean, json: boolean): string | null => {
     if (v === null || v === undefined) return null;
     if (json) return JSON.stringify(v);
@@ -138,8 +160,15 @@ function copyWriter(db: Db, type: ManifestType): (db: Db, rows: Row[]) => Promis
   };
   return async (target, rows) => {
     const lines = rows.map(({ record, converted }) =>
-      [converted.bubbleId, text(converted.createdAt, false, false), text(converted.modifiedAt, false, false), JSON.stringify(record),
-        ...type.columns.map((c, i) => text(converted.values[i], c.list, c.kind === 'json'))].map((x) => esc(x)).join('\t'),
+      [
+        converted.bubbleId,
+        text(converted.createdAt, false, false),
+        text(converted.modifiedAt, false, false),
+        JSON.stringify(record),
+        ...type.columns.map((c, i) => text(converted.values[i], c.list, c.kind === 'json')),
+      ]
+        .map((x) => esc(x))
+        .join('\t'),
     );
     const pool = (target as unknown as { pool: pg.Pool }).pool;
     const conn = await pool.connect();
@@ -195,7 +224,12 @@ const f = (x: number, d = 2): string => x.toFixed(d);
 export async function run(opts: { records?: number }): Promise<string> {
   const cluster = await startCluster();
   const env: Env = { cluster, n: 0 };
-  const out: string[] = [`## Sync speed against its bounds (min / median of ${REPEAT} interleaved runs; fake app in this process)`, '', 'Command: `npm run bench -- --only sync [--records N]` (`BENCH_REPEAT=n` for more runs).', ''];
+  const out: string[] = [
+    `## Sync speed against its bounds (min / median of ${REPEAT} interleaved runs; fake app in this process)`,
+    '',
+    'Command: `npm run bench -- --only sync [--records N]` (`BENCH_REPEAT=n` for more runs).',
+    '',
+  ];
   try {
     // 1. Defaults at the rate bound.
     {
@@ -211,12 +245,19 @@ export async function run(opts: { records?: number }): Promise<string> {
             requests.push(m.requests);
           }
         }
-        out.push('### 1. Default settings at the rate bound', '',
-          `10,000 records, ~300 ms per call (270 + 0–60 jitter), no SYNC_CONCURRENCY, 600 requests/min. Pages the data needs: ${pagesNeeded(fake, manifest)}; bound ${f(bound, 1)} s. Requests made per run: ${stats(requests).min}–${Math.max(...requests)}.`, '',
-          '| database | elapsed s (min / median) | ÷ bound (min / median) |', '|---|---:|---:|');
+        out.push(
+          '### 1. Default settings at the rate bound',
+          '',
+          `10,000 records, ~300 ms per call (270 + 0–60 jitter), no SYNC_CONCURRENCY, 600 requests/min. Pages the data needs: ${pagesNeeded(fake, manifest)}; bound ${f(bound, 1)} s. Requests made per run: ${stats(requests).min}–${Math.max(...requests)}.`,
+          '',
+          '| database | elapsed s (min / median) | ÷ bound (min / median) |',
+          '|---|---:|---:|',
+        );
         for (const target of ['pglite', 'postgres'] as const) {
           const s = stats(runs[target]);
-          out.push(`| ${target === 'pglite' ? 'PGlite (default)' : 'PostgreSQL'} | ${f(s.min, 1)} / ${f(s.median, 1)} | ${f(s.min / bound)} / ${f(s.median / bound)} |`);
+          out.push(
+            `| ${target === 'pglite' ? 'PGlite (default)' : 'PostgreSQL'} | ${f(s.min, 1)} / ${f(s.median, 1)} | ${f(s.min / bound)} / ${f(s.median / bound)} |`,
+          );
         }
         out.push('');
       } finally {
@@ -239,13 +280,18 @@ export async function run(opts: { records?: number }): Promise<string> {
         const s1 = stats(one);
         const s8 = stats(eight);
         const sc = stats(capped);
-        out.push('### 2. Speed-up', '',
-          `6,000 records at 150 ms per call into PostgreSQL. Pages the data needs: ${pagesNeeded(fake, manifest)}.`, '',
-          '| run | elapsed s (min / median) | ratio |', '|---|---:|---:|',
+        out.push(
+          '### 2. Speed-up',
+          '',
+          `6,000 records at 150 ms per call into PostgreSQL. Pages the data needs: ${pagesNeeded(fake, manifest)}.`,
+          '',
+          '| run | elapsed s (min / median) | ratio |',
+          '|---|---:|---:|',
           `| SYNC_CONCURRENCY=1, no cap | ${f(s1.min)} / ${f(s1.median)} | 1 |`,
           `| SYNC_CONCURRENCY=8, no cap | ${f(s8.min)} / ${f(s8.median)} | speed-up ${f(s1.min / s8.min)}× / ${f(s1.median / s8.median)}× |`,
           `| SYNC_CONCURRENCY=8, 600 requests/min | ${f(sc.min)} / ${f(sc.median)} | ${f(sc.min / bound)} / ${f(sc.median / bound)} × the ${f(bound, 1)} s bound |`,
-          '');
+          '',
+        );
       } finally {
         await fake.close();
       }
@@ -265,13 +311,21 @@ export async function run(opts: { records?: number }): Promise<string> {
           }
           rows.push([target, runs]);
         }
-        out.push('### 3. Writes', '', `${records.toLocaleString('en-US')} records, no latency, no rate cap, SYNC_CONCURRENCY=8 (the script fetches 8 pages at a time too).`, '',
-          '| database | sync s (min / median) | hand-tuned script s | fetch + COPY s | sync ÷ script | sync ÷ COPY | sync records/s |', '|---|---:|---:|---:|---:|---:|---:|');
+        out.push(
+          '### 3. Writes',
+          '',
+          `${records.toLocaleString('en-US')} records, no latency, no rate cap, SYNC_CONCURRENCY=8 (the script fetches 8 pages at a time too).`,
+          '',
+          '| database | sync s (min / median) | hand-tuned script s | fetch + COPY s | sync ÷ script | sync ÷ COPY | sync records/s |',
+          '|---|---:|---:|---:|---:|---:|---:|',
+        );
         for (const [target, runs] of rows) {
           const s = stats(runs.sync!);
           const b = stats(runs.script!);
           const c = runs.copy!.length > 0 ? stats(runs.copy!) : null;
-          out.push(`| ${target} | ${f(s.min)} / ${f(s.median)} | ${f(b.min)} / ${f(b.median)} | ${c ? `${f(c.min)} / ${f(c.median)}` : '–'} | ${f(s.min / b.min)} / ${f(s.median / b.median)} | ${c ? `${f(s.min / c.min)} / ${f(s.median / c.median)}` : '–'} | ${(records / s.min).toFixed(0)} |`);
+          out.push(
+            `| ${target} | ${f(s.min)} / ${f(s.median)} | ${f(b.min)} / ${f(b.median)} | ${c ? `${f(c.min)} / ${f(c.median)}` : '–'} | ${f(s.min / b.min)} / ${f(s.median / b.median)} | ${c ? `${f(s.min / c.min)} / ${f(s.median / c.median)}` : '–'} | ${(records / s.min).toFixed(0)} |`,
+          );
         }
       } finally {
         await fake.close();

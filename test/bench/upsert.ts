@@ -29,18 +29,47 @@ import { makeTempProject, PRISMA_CONFIG, runPrisma } from '../support/prisma-cli
 const PAGE = Number(process.env.BENCH_PAGE ?? 100);
 
 const standard: StandardColumns = {
-  id: 'id', bubbleId: '_id', bubbleCreatedAt: 'Created Date', bubbleModifiedAt: 'Modified Date', bubbleCreatedBy: 'Created By',
-  bubbleSlug: 'Slug', raw: '_raw', unmapped: '_unmapped', syncCursorPosition: '_sync_cursor_position', syncJobId: '_sync_job_id',
-  syncedAt: '_synced_at', createdAt: '_created_at', updatedAt: '_updated_at', isDeleted: '_is_deleted', deletedAt: '_deleted_at',
+  id: 'id',
+  bubbleId: '_id',
+  bubbleCreatedAt: 'Created Date',
+  bubbleModifiedAt: 'Modified Date',
+  bubbleCreatedBy: 'Created By',
+  bubbleSlug: 'Slug',
+  raw: '_raw',
+  unmapped: '_unmapped',
+  syncCursorPosition: '_sync_cursor_position',
+  syncJobId: '_sync_job_id',
+  syncedAt: '_synced_at',
+  createdAt: '_created_at',
+  updatedAt: '_updated_at',
+  isDeleted: '_is_deleted',
+  deletedAt: '_deleted_at',
 };
-const col = (key: string, kind: ManifestColumn['kind'], list: boolean, pgType: string): ManifestColumn =>
-  ({ key, field: key, column: key, bubbleType: kind, kind, list, pgType });
+const col = (key: string, kind: ManifestColumn['kind'], list: boolean, pgType: string): ManifestColumn => ({
+  key,
+  field: key,
+  column: key,
+  bubbleType: kind,
+  kind,
+  list,
+  pgType,
+});
 const type: ManifestType = {
-  name: 'listing', display: 'Listing', model: 'Listing', delegate: 'listing', table: 'listing', standard,
+  name: 'listing',
+  display: 'Listing',
+  model: 'Listing',
+  delegate: 'listing',
+  table: 'listing',
+  standard,
   columns: [
-    col('Title', 'text', false, 'text'), col('Price', 'number', false, 'double precision'), col('Active', 'boolean', false, 'boolean'),
-    col('Listed', 'date', false, 'timestamptz(3)'), col('Address', 'json', false, 'jsonb'), col('Photos', 'text', true, 'text[]'),
-    col('Scores', 'number', true, 'double precision[]'), col('Visits', 'date', true, 'timestamptz(3)[]'),
+    col('Title', 'text', false, 'text'),
+    col('Price', 'number', false, 'double precision'),
+    col('Active', 'boolean', false, 'boolean'),
+    col('Listed', 'date', false, 'timestamptz(3)'),
+    col('Address', 'json', false, 'jsonb'),
+    col('Photos', 'text', true, 'text[]'),
+    col('Scores', 'number', true, 'double precision[]'),
+    col('Visits', 'date', true, 'timestamptz(3)[]'),
   ],
 };
 const model = `model Listing {
@@ -72,7 +101,8 @@ const model = `model Listing {
 }
 `;
 const datasource = 'datasource db {\n  provider = "postgresql"\n}\n';
-const clientBlock = 'generator client {\n  provider            = "prisma-client"\n  output              = "../../generated/client"\n  moduleFormat        = "esm"\n  importFileExtension = "js"\n}\n';
+const clientBlock =
+  'generator client {\n  provider            = "prisma-client"\n  output              = "../../generated/client"\n  moduleFormat        = "esm"\n  importFileExtension = "js"\n}\n';
 
 function makeRows(n: number): UpsertRow[] {
   const rows: UpsertRow[] = [];
@@ -81,13 +111,25 @@ function makeRows(n: number): UpsertRow[] {
     const id = `${1700000000000 + i}x${(i * 7919) % 1000003}`;
     const created = new Date(base + i * 60_000);
     const values = [
-      `Listing ${i} — "cosy" flat`, i * 1.25, i % 2 === 0, new Date(base + i * 3_600_000),
+      `Listing ${i} — "cosy" flat`,
+      i * 1.25,
+      i % 2 === 0,
+      new Date(base + i * 3_600_000),
       { address: `${i} Main St`, lat: 48 + (i % 100) / 100, lng: 2 + (i % 50) / 100 },
-      [`//cdn.bubble.io/f${i}a.jpg`, `//cdn.bubble.io/f${i}b.jpg`], [i % 5, (i % 7) / 2], [created],
+      [`//cdn.bubble.io/f${i}a.jpg`, `//cdn.bubble.io/f${i}b.jpg`],
+      [i % 5, (i % 7) / 2],
+      [created],
     ];
     rows.push({
-      bubbleId: id, createdAt: created, modifiedAt: created, createdBy: `${1600000000000 + (i % 50)}x1`, slug: null,
-      raw: { _id: id, Title: values[0], Price: values[1], 'Created Date': created.toISOString() }, unmapped: null, cursorPosition: i, values,
+      bubbleId: id,
+      createdAt: created,
+      modifiedAt: created,
+      createdBy: `${1600000000000 + (i % 50)}x1`,
+      slug: null,
+      raw: { _id: id, Title: values[0], Price: values[1], 'Created Date': created.toISOString() },
+      unmapped: null,
+      cursorPosition: i,
+      values,
     });
   }
   return rows;
@@ -95,10 +137,29 @@ function makeRows(n: number): UpsertRow[] {
 
 /** The record the Data API would send for a bench row. */
 function recordOf(row: UpsertRow): BubbleRecord {
-  const [title, price, active, listed, address, photos, scores, visits] = row.values as [string, number, boolean, Date, object, string[], number[], Date[]];
+  const [title, price, active, listed, address, photos, scores, visits] = row.values as [
+    string,
+    number,
+    boolean,
+    Date,
+    object,
+    string[],
+    number[],
+    Date[],
+  ];
   return {
-    _id: row.bubbleId, 'Created Date': (row.createdAt as Date).toISOString(), 'Modified Date': (row.modifiedAt as Date).toISOString(), 'Created By': row.createdBy,
-    Title: title, Price: price, Active: active, Listed: listed.toISOString(), Address: address, Photos: photos, Scores: scores, Visits: visits.map((d) => d.toISOString()),
+    _id: row.bubbleId,
+    'Created Date': (row.createdAt as Date).toISOString(),
+    'Modified Date': (row.modifiedAt as Date).toISOString(),
+    'Created By': row.createdBy,
+    Title: title,
+    Price: price,
+    Active: active,
+    Listed: listed.toISOString(),
+    Address: address,
+    Photos: photos,
+    Scores: scores,
+    Visits: visits.map((d) => d.toISOString()),
   } as BubbleRecord;
 }
 
@@ -128,16 +189,40 @@ function copyFrom(client: pg.Client, sql: string, data: Buffer): Promise<void> {
 }
 
 function copyText(rows: readonly UpsertRow[], jobId: string): Buffer {
-  const esc = (v: string | null): string => (v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
-  const arr = (a: readonly unknown[]): string => `{${a.map((x) => `"${(x instanceof Date ? x.toISOString() : String(x)).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+  const esc = (v: string | null): string =>
+    v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+  const arr = (a: readonly unknown[]): string =>
+    `{${a.map((x) => `"${(x instanceof Date ? x.toISOString() : String(x)).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
   const now = new Date().toISOString();
   const lines: string[] = [];
   for (const r of rows) {
     const v = r.values as [string, number, boolean, Date, object, string[], number[], Date[]];
-    lines.push([
-      r.bubbleId, (r.createdAt as Date).toISOString(), (r.modifiedAt as Date).toISOString(), r.createdBy ?? null, null, JSON.stringify(r.raw), null, String(r.cursorPosition),
-      v[0], String(v[1]), String(v[2]), v[3].toISOString(), JSON.stringify(v[4]), arr(v[5]), arr(v[6]), arr(v[7]), jobId, now, now, 'f',
-    ].map((x) => esc(x as string | null)).join('\t'));
+    lines.push(
+      [
+        r.bubbleId,
+        (r.createdAt as Date).toISOString(),
+        (r.modifiedAt as Date).toISOString(),
+        r.createdBy ?? null,
+        null,
+        JSON.stringify(r.raw),
+        null,
+        String(r.cursorPosition),
+        v[0],
+        String(v[1]),
+        String(v[2]),
+        v[3].toISOString(),
+        JSON.stringify(v[4]),
+        arr(v[5]),
+        arr(v[6]),
+        arr(v[7]),
+        jobId,
+        now,
+        now,
+        'f',
+      ]
+        .map((x) => esc(x as string | null))
+        .join('\t'),
+    );
   }
   return Buffer.from(`${lines.join('\n')}\n`);
 }
@@ -153,7 +238,9 @@ function transpileDir(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.d.ts')) continue;
     const path = join(entry.parentPath, entry.name);
-    const out = ts.transpileModule(readFileSync(path, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    const out = ts.transpileModule(readFileSync(path, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
     writeFileSync(path.replace(/\.ts$/, '.js'), out.outputText);
   }
 }
@@ -164,18 +251,29 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
   const pages: UpsertRow[][] = [];
   for (let i = 0; i < n; i += PAGE) pages.push(rows.slice(i, i + PAGE));
   const cluster = await startCluster();
-  const project = makeTempProject({ 'prisma.config.ts': PRISMA_CONFIG, 'prisma/schema/schema.prisma': datasource + clientBlock, 'prisma/schema/listing.prisma': model });
+  const project = makeTempProject({
+    'prisma.config.ts': PRISMA_CONFIG,
+    'prisma/schema/schema.prisma': datasource + clientBlock,
+    'prisma/schema/listing.prisma': model,
+  });
   const out: string[] = [];
   try {
     const db = await openDb({ databaseUrl: cluster.url });
     await migrate({
-      db, schemaDir: join(project.dir, 'prisma/schema'), migrationsDir: join(project.dir, 'prisma/schema/migrations'),
-      files: [[join(project.dir, 'prisma/schema/schema.prisma'), datasource], [join(project.dir, 'prisma/schema/listing.prisma'), model]],
+      db,
+      schemaDir: join(project.dir, 'prisma/schema'),
+      migrationsDir: join(project.dir, 'prisma/schema/migrations'),
+      files: [
+        [join(project.dir, 'prisma/schema/schema.prisma'), datasource],
+        [join(project.dir, 'prisma/schema/listing.prisma'), model],
+      ],
     });
     const up = await prepareUpsert(db, type);
-    const writeAll = (target = db, job = 'job-1') => async () => {
-      for (const page of pages) await up.run(target, page, job);
-    };
+    const writeAll =
+      (target = db, job = 'job-1') =>
+      async () => {
+        for (const page of pages) await up.run(target, page, job);
+      };
     await up.run(db, pages[0]!, 'warm-up');
     await db.execute('TRUNCATE listing');
 
@@ -201,13 +299,17 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
     await db.execute('TRUNCATE listing');
     const writer = createPageWriter();
     const viaWriter = await timed(async () => {
-      for (const [i, page] of recordPages.entries()) await db.transaction((tx) => writer.write(tx, type, page, { jobId: 'job-1', position: i * PAGE }));
+      for (const [i, page] of recordPages.entries())
+        await db.transaction((tx) => writer.write(tx, type, page, { jobId: 'job-1', position: i * PAGE }));
     });
 
     await db.execute('TRUNCATE listing');
     const client = new pg.Client({ connectionString: cluster.url });
     await client.connect();
-    const cols = up.columns.concat([standard.syncJobId, standard.syncedAt, standard.updatedAt, standard.isDeleted]).map((c) => `"${c}"`).join(', ');
+    const cols = up.columns
+      .concat([standard.syncJobId, standard.syncedAt, standard.updatedAt, standard.isDeleted])
+      .map((c) => `"${c}"`)
+      .join(', ');
     const text = copyText(rows, 'job-1');
     const copy = await timed(() => copyFrom(client, `COPY listing (${cols}) FROM STDIN`, text));
     const copied = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM listing')).rows[0]!.n);
@@ -218,7 +320,9 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
     const gen = await runPrisma(['generate'], project.dir);
     if (gen.code !== 0) throw new Error(`prisma generate failed: ${gen.stderr}`);
     transpileDir(join(project.dir, 'generated/client'));
-    const { PrismaClient } = (await import(pathToFileURL(join(project.dir, 'generated/client/client.js')).href)) as { PrismaClient: new (o: object) => PrismaLike & { $disconnect(): Promise<void> } };
+    const { PrismaClient } = (await import(pathToFileURL(join(project.dir, 'generated/client/client.js')).href)) as {
+      PrismaClient: new (o: object) => PrismaLike & { $disconnect(): Promise<void> };
+    };
     const { PrismaPg } = await import('@prisma/adapter-pg');
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: cluster.url }) });
     const viaPrisma = await timed(writeAll(dbFromPrisma(prisma)));

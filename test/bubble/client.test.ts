@@ -94,7 +94,12 @@ test('an empty page past the offset cap is passed on as Bubble sent it, and ends
     expect(past).toEqual({ results: [], cursor: 101, count: 0, remaining: fake.count('invoice') - 101 });
     const pages = [];
     for await (const page of c.pages('invoice', { limit: 50 })) pages.push(page);
-    expect(pages.map((p) => [p.cursor, p.count])).toEqual([[0, 50], [50, 50], [100, 50], [150, 0]]);
+    expect(pages.map((p) => [p.cursor, p.count])).toEqual([
+      [0, 50],
+      [50, 50],
+      [100, 50],
+      [150, 0],
+    ]);
     expect(pages.at(-1)!.remaining).toBe(fake.count('invoice') - 150);
   } finally {
     fake.setBehaviour({ offsetCap: { limit: 300, answer: 'error' } });
@@ -108,7 +113,18 @@ test('a 429 is retried after exactly the Retry-After the server sent', async () 
   expect(page.count).toBe(5);
   expect(statuses()).toEqual([429, 200]);
   expect(clock.sleeps).toEqual([7000]);
-  expect(events).toEqual([{ kind: 'retry', what: 'GET /obj/customer (cursor 0)', type: 'customer', attempt: 1, reason: 'HTTP 429', waitMs: 7000, status: 429, retryAfterMs: 7000 }]);
+  expect(events).toEqual([
+    {
+      kind: 'retry',
+      what: 'GET /obj/customer (cursor 0)',
+      type: 'customer',
+      attempt: 1,
+      reason: 'HTTP 429',
+      waitMs: 7000,
+      status: 429,
+      retryAfterMs: 7000,
+    },
+  ]);
   const m = c.metrics();
   expect(m).toMatchObject({ requests: 1, calls: 2, successes: 1, failures: 1, retries: 1, rateLimited: 1, backoffMsTotal: 7000 });
 });
@@ -123,7 +139,7 @@ test('5xx answers are retried with exponential backoff and jitter, then succeed'
   expect(clock.sleeps).toEqual([375, 750, 1500]);
 });
 
-test('an abort ends a request that hangs at once, with the caller\'s reason, and it is not retried', async () => {
+test("an abort ends a request that hangs at once, with the caller's reason, and it is not retried", async () => {
   let arrived!: () => void;
   const inFlight = new Promise<void>((resolve) => (arrived = resolve));
   const { c, clock } = client();
@@ -190,7 +206,15 @@ test('a last attempt that fails is an event too, so every 429 the app sent is on
   const err = await c.page('agent').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BubbleUnavailableError);
   expect(events.map((e) => e.kind)).toEqual(['retry', 'request-failed']);
-  expect(events[1]).toEqual({ kind: 'request-failed', what: 'GET /obj/agent (cursor 0)', type: 'agent', attempts: 2, reason: 'HTTP 429', status: 429, retryAfterMs: 1000 });
+  expect(events[1]).toEqual({
+    kind: 'request-failed',
+    what: 'GET /obj/agent (cursor 0)',
+    type: 'agent',
+    attempts: 2,
+    reason: 'HTTP 429',
+    status: 429,
+    retryAfterMs: 1000,
+  });
   expect(statuses().filter((s) => s === 429)).toHaveLength(c.metrics().rateLimited);
   // /meta reads no type: its events carry none.
   fake.faults.status(503);
@@ -270,7 +294,10 @@ test('a refused deep offset is its own error, not retried', async () => {
 
 test('a 400 past offset 0 is an offset refusal whatever Bubble words it, and at offset 0 a bad request', async () => {
   const answer400: typeof globalThis.fetch = async () =>
-    new Response(JSON.stringify({ statusCode: 400, body: { status: 'INVALID_DATA', message: 'Search results beyond item 50000 are not available.' } }), { status: 400 });
+    new Response(
+      JSON.stringify({ statusCode: 400, body: { status: 'INVALID_DATA', message: 'Search results beyond item 50000 are not available.' } }),
+      { status: 400 },
+    );
   const { c } = client({ fetch: answer400 });
   const deep = await c.page('invoice', { cursor: 50_094 }).catch((e: unknown) => e);
   expect(deep).toBeInstanceOf(BubbleOffsetRefusedError);
@@ -357,9 +384,21 @@ test('the token appears in no message, hint, event, metric or log line', async (
     c.page('user').catch((e: unknown) => e),
     c.page('spaceship').catch((e: unknown) => e),
     c.page('invoice', { cursor: 999 }).catch((e: unknown) => e),
-    createBubbleClient({ appUrl: fake.url, token: `${secret}x`, gate: createGate(0, 1), clock: recordingClock() }).meta().catch((e: unknown) => e),
-    createBubbleClient({ appUrl: fake.url, token: secret, gate: createGate(0, 1), clock: recordingClock(), retry: { maxAttempts: 2 } }).page('agent').catch((e: unknown) => e),
-    createBubbleClient({ appUrl: 'http://127.0.0.1:1', token: secret, gate: createGate(0, 1), clock: recordingClock(), retry: { maxAttempts: 2 } }).meta().catch((e: unknown) => e),
+    createBubbleClient({ appUrl: fake.url, token: `${secret}x`, gate: createGate(0, 1), clock: recordingClock() })
+      .meta()
+      .catch((e: unknown) => e),
+    createBubbleClient({ appUrl: fake.url, token: secret, gate: createGate(0, 1), clock: recordingClock(), retry: { maxAttempts: 2 } })
+      .page('agent')
+      .catch((e: unknown) => e),
+    createBubbleClient({
+      appUrl: 'http://127.0.0.1:1',
+      token: secret,
+      gate: createGate(0, 1),
+      clock: recordingClock(),
+      retry: { maxAttempts: 2 },
+    })
+      .meta()
+      .catch((e: unknown) => e),
   ]);
   for (const err of errors) {
     expect(err).toBeInstanceOf(Error);

@@ -23,12 +23,14 @@ async function start(options: FakeBubbleOptions): Promise<FakeBubble> {
   return fake;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of every shape, read loosely by the assertions
 async function get(fake: FakeBubble, path: string, signal?: AbortSignal): Promise<{ status: number; body: any }> {
   const res = await fetch(`${fake.url}${path}`, { headers: { Authorization: `Bearer ${fake.token}` }, ...(signal ? { signal } : {}) });
   return { status: res.status, body: await res.json() };
 }
 
-const list = (fake: FakeBubble, type: string, query: string): Promise<{ status: number; body: ListBody }> => get(fake, `/api/1.1/obj/${type}?${query}`);
+const list = (fake: FakeBubble, type: string, query: string): Promise<{ status: number; body: ListBody }> =>
+  get(fake, `/api/1.1/obj/${type}?${query}`);
 const ids = (records: readonly Rec[]): string[] => records.map((r) => r['_id'] as string);
 const where = (constraints: unknown[]): string => `constraints=${encodeURIComponent(JSON.stringify(constraints))}`;
 
@@ -38,7 +40,7 @@ async function until(ready: () => boolean): Promise<void> {
 }
 
 describe('offset cap', () => {
-  test("by default a page reaching past the cap is HTTP 200 with no results and remaining = the records after the cursor", async () => {
+  test('by default a page reaching past the cap is HTTP 200 with no results and remaining = the records after the cursor', async () => {
     const fake = await start({ offsetCap: { limit: 300 } });
     expect(fake.behaviour.offsetCap).toEqual({ limit: 300, answer: 'empty' });
     expect(fake.count('invoice')).toBe(448);
@@ -61,7 +63,7 @@ describe('offset cap', () => {
     expect(DEFAULT_BEHAVIOUR.offsetCap).toEqual({ limit: 50_000, answer: 'empty' });
   });
 
-  test("setBehaviour switches to the 400 answer and back at run time", async () => {
+  test('setBehaviour switches to the 400 answer and back at run time', async () => {
     const fake = await start({ offsetCap: { limit: 300 } });
     fake.setBehaviour({ offsetCap: { answer: 'error' } });
     const refused = await list(fake, 'invoice', 'cursor=251&limit=50');
@@ -100,7 +102,11 @@ describe('count timeouts', () => {
     expect((await list(fake, 'payment', 'limit=100')).status).toBe(200); // 280 records
     expect((await list(fake, 'invoice', 'limit=100&exclude_remaining=true')).status).toBe(200);
     const pivot = [...fake.allRecords('invoice')][200]!['Created Date'];
-    const narrower = await list(fake, 'invoice', `limit=100&${where([{ key: 'Created Date', constraint_type: 'greater than', value: pivot }])}`);
+    const narrower = await list(
+      fake,
+      'invoice',
+      `limit=100&${where([{ key: 'Created Date', constraint_type: 'greater than', value: pivot }])}`,
+    );
     expect(narrower.status).toBe(200);
     expect(narrower.body.response.count + narrower.body.response.remaining!).toBeLessThanOrEqual(300);
   });
@@ -128,7 +134,7 @@ describe('count timeouts', () => {
 async function readByCount(fake: FakeBubble, type: string, limit: number): Promise<{ records: Rec[]; pages: ListBody['response'][] }> {
   const records: Rec[] = [];
   const pages: ListBody['response'][] = [];
-  for (let cursor = 0; ; ) {
+  for (let cursor = 0; ;) {
     const { body } = await list(fake, type, `cursor=${cursor}&limit=${limit}`);
     pages.push(body.response);
     records.push(...body.response.results);
@@ -192,7 +198,9 @@ describe('app shape', () => {
     expect(fake.count('payment')).toBe(60_000);
     expect(fake.data.total).toBe(200_000);
     // The other 80,000 by weight (user 6, customer 25, agreement 15, agent 1.5, package 0.5).
-    expect(['user', 'customer', 'agreement', 'agent', 'package'].map((t) => fake.data.count(t))).toEqual([10_000, 41_667, 25_000, 2_500, 833]);
+    expect(['user', 'customer', 'agreement', 'agent', 'package'].map((t) => fake.data.count(t))).toEqual([
+      10_000, 41_667, 25_000, 2_500, 833,
+    ]);
     expect((await list(fake, 'invoice', 'limit=1')).status).toBe(504);
     const deep = await list(fake, 'invoice', 'cursor=49900&limit=100&exclude_remaining=true');
     expect(deep.body.response.results[0]!['_id']).toBe(fake.data.idOf('invoice', 49_900));
@@ -215,9 +223,17 @@ describe('app shape', () => {
   });
 
   test('bulk imports outside the type or overlapping are refused', async () => {
-    await expect(startFakeBubble({ records: 1400, bulkImports: [{ type: 'invoice', from: 400, count: 100 }] })).rejects.toThrow(/inside the type's 448/);
+    await expect(startFakeBubble({ records: 1400, bulkImports: [{ type: 'invoice', from: 400, count: 100 }] })).rejects.toThrow(
+      /inside the type's 448/,
+    );
     await expect(
-      startFakeBubble({ records: 1400, bulkImports: [{ type: 'invoice', from: 0, count: 10 }, { type: 'invoice', from: 5, count: 10 }] }),
+      startFakeBubble({
+        records: 1400,
+        bulkImports: [
+          { type: 'invoice', from: 0, count: 10 },
+          { type: 'invoice', from: 5, count: 10 },
+        ],
+      }),
     ).rejects.toThrow(/overlap/);
     await expect(startFakeBubble({ records: 1400, typeRecords: { spaceship: 5 } })).rejects.toThrow(/unknown type/);
   });
@@ -227,7 +243,9 @@ describe('/meta and record keys', () => {
   test('/meta says use_captions_for_get: true with captions, false with field ids, absent when omitted', async () => {
     expect((await get(await start({}), '/api/1.1/meta')).body.app_data).toEqual({ appname: 'acme-solar', use_captions_for_get: true });
     expect((await get(await start({ captions: false }), '/api/1.1/meta')).body.app_data.use_captions_for_get).toBe(false);
-    expect((await get(await start({ meta: { omitCaptionsFlag: true } }), '/api/1.1/meta')).body.app_data).toEqual({ appname: 'acme-solar' });
+    expect((await get(await start({ meta: { omitCaptionsFlag: true } }), '/api/1.1/meta')).body.app_data).toEqual({
+      appname: 'acme-solar',
+    });
   });
 
   test('sanitised caption keys: records and constraints use the sanitised name, /meta keeps the display name', async () => {
@@ -276,27 +294,67 @@ describe('hang fault', () => {
 
 describe('bubble-runtime fake-bubble flags', () => {
   const defaults: FakeFlags = {
-    records: '10000', latency: '0', jitter: '0', port: '0', rateLimit: '0', seed: '1', offsetCap: '50000', offsetCapAnswer: 'empty',
-    countTimeoutDelay: '0', countTimeoutStatus: '504', shortPagesRemaining: 'after-returned', captionsFlag: true,
+    records: '10000',
+    latency: '0',
+    jitter: '0',
+    port: '0',
+    rateLimit: '0',
+    seed: '1',
+    offsetCap: '50000',
+    offsetCapAnswer: 'empty',
+    countTimeoutDelay: '0',
+    countTimeoutStatus: '504',
+    shortPagesRemaining: 'after-returned',
+    captionsFlag: true,
   };
 
   test('the defaults are real Bubble: captions on, display keys, the flag in /meta, cap 50,000 answered empty', () => {
     expect(fakeOptionsFromFlags(defaults)).toEqual({
-      records: 10_000, latencyMs: 0, jitterMs: 0, port: 0, rateLimitRpm: 0, seed: 1, offsetCap: { limit: 50_000, answer: 'empty' },
-      captions: true, captionKeys: 'display', meta: { omitCaptionsFlag: false },
+      records: 10_000,
+      latencyMs: 0,
+      jitterMs: 0,
+      port: 0,
+      rateLimitRpm: 0,
+      seed: 1,
+      offsetCap: { limit: 50_000, answer: 'empty' },
+      captions: true,
+      captionKeys: 'display',
+      meta: { omitCaptionsFlag: false },
     });
   });
 
   test('every knob has a flag', () => {
     const options = fakeOptionsFromFlags({
-      ...defaults, records: '200000', offsetCap: '40000', offsetCapAnswer: 'error', countTimeoutAbove: '50000', countTimeoutDelay: '2000',
-      countTimeoutStatus: '500', shortPages: '0.03', shortPagesRemaining: 'after-limit', shortPageSize: '7', emptyPages: '0.01',
-      typeRecords: 'invoice=60000,payment=60000', bulkImports: 'invoice:1000:5000,payment:0:300', fieldIds: true, sanitisedKeys: true, captionsFlag: false,
+      ...defaults,
+      records: '200000',
+      offsetCap: '40000',
+      offsetCapAnswer: 'error',
+      countTimeoutAbove: '50000',
+      countTimeoutDelay: '2000',
+      countTimeoutStatus: '500',
+      shortPages: '0.03',
+      shortPagesRemaining: 'after-limit',
+      shortPageSize: '7',
+      emptyPages: '0.01',
+      typeRecords: 'invoice=60000,payment=60000',
+      bulkImports: 'invoice:1000:5000,payment:0:300',
+      fieldIds: true,
+      sanitisedKeys: true,
+      captionsFlag: false,
     });
     expect(options).toMatchObject({
-      records: 200_000, offsetCap: { limit: 40_000, answer: 'error' }, countTimeout: { above: 50_000, delayMs: 2000, status: 500 },
-      shortPages: { fraction: 0.03, remaining: 'after-limit', size: 7 }, emptyPages: { fraction: 0.01 }, typeRecords: { invoice: 60_000, payment: 60_000 },
-      bulkImports: [{ type: 'invoice', from: 1000, count: 5000 }, { type: 'payment', from: 0, count: 300 }], captions: false, meta: { omitCaptionsFlag: true },
+      records: 200_000,
+      offsetCap: { limit: 40_000, answer: 'error' },
+      countTimeout: { above: 50_000, delayMs: 2000, status: 500 },
+      shortPages: { fraction: 0.03, remaining: 'after-limit', size: 7 },
+      emptyPages: { fraction: 0.01 },
+      typeRecords: { invoice: 60_000, payment: 60_000 },
+      bulkImports: [
+        { type: 'invoice', from: 1000, count: 5000 },
+        { type: 'payment', from: 0, count: 300 },
+      ],
+      captions: false,
+      meta: { omitCaptionsFlag: true },
     });
   });
 

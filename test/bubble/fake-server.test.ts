@@ -18,6 +18,7 @@ afterAll(async () => {
   await fake.close();
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of every shape, read loosely by the assertions
 async function get(path: string, token = fake.token): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${fake.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
   return { status: res.status, body: await res.json(), headers: res.headers };
@@ -25,7 +26,7 @@ async function get(path: string, token = fake.token): Promise<{ status: number; 
 
 async function readAll(type: string, limit: number, extra = ''): Promise<Rec[]> {
   const out: Rec[] = [];
-  for (let cursor = 0; ; ) {
+  for (let cursor = 0; ;) {
     const { status, body } = await get(`/api/1.1/obj/${type}?cursor=${cursor}&limit=${limit}${extra}`);
     expect(status).toBe(200);
     const r = body.response;
@@ -75,7 +76,8 @@ describe('paging', () => {
   });
 
   test('records are sparse: empty fields are omitted, never null', () => {
-    for (const r of fake.allRecords('payment')) for (const v of Object.values(r)) expect(v === null || v === '' || (Array.isArray(v) && v.length === 0)).toBe(false);
+    for (const r of fake.allRecords('payment'))
+      for (const v of Object.values(r)) expect(v === null || v === '' || (Array.isArray(v) && v.length === 0)).toBe(false);
     const withRefund = where('payment', (r) => 'Refund Amount' in r).length;
     expect(withRefund).toBeLessThan(fake.count('payment') / 4);
   });
@@ -97,32 +99,46 @@ describe('constraints', () => {
   const q = (constraints: unknown[], more = '') => `&constraints=${encodeURIComponent(JSON.stringify(constraints))}${more}`;
 
   test('equals / not equal on an option set', async () => {
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Status', constraint_type: 'equals', value: 'Paid' }])))).toEqual(ids(where('invoice', (r) => r['Status'] === 'Paid')));
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Status', constraint_type: 'not equal', value: 'Paid' }])))).toEqual(ids(where('invoice', (r) => r['Status'] !== 'Paid')));
+    expect(ids(await readAll('invoice', 100, q([{ key: 'Status', constraint_type: 'equals', value: 'Paid' }])))).toEqual(
+      ids(where('invoice', (r) => r['Status'] === 'Paid')),
+    );
+    expect(ids(await readAll('invoice', 100, q([{ key: 'Status', constraint_type: 'not equal', value: 'Paid' }])))).toEqual(
+      ids(where('invoice', (r) => r['Status'] !== 'Paid')),
+    );
   });
 
   test('is_empty / is_not_empty', async () => {
-    expect(ids(await readAll('customer', 100, q([{ key: 'Logo', constraint_type: 'is_empty' }])))).toEqual(ids(where('customer', (r) => !('Logo' in r))));
-    expect(ids(await readAll('customer', 100, q([{ key: 'Logo', constraint_type: 'is_not_empty' }])))).toEqual(ids(where('customer', (r) => 'Logo' in r)));
+    expect(ids(await readAll('customer', 100, q([{ key: 'Logo', constraint_type: 'is_empty' }])))).toEqual(
+      ids(where('customer', (r) => !('Logo' in r))),
+    );
+    expect(ids(await readAll('customer', 100, q([{ key: 'Logo', constraint_type: 'is_not_empty' }])))).toEqual(
+      ids(where('customer', (r) => 'Logo' in r)),
+    );
   });
 
   test('text contains (case-insensitive) and not text contains', async () => {
     const has = (r: Rec) => typeof r['Customer Name'] === 'string' && (r['Customer Name'] as string).toLowerCase().includes('an');
-    expect(ids(await readAll('customer', 100, q([{ key: 'Customer Name', constraint_type: 'text contains', value: 'AN' }])))).toEqual(ids(where('customer', has)));
-    expect(ids(await readAll('customer', 100, q([{ key: 'Customer Name', constraint_type: 'not text contains', value: 'an' }])))).toEqual(ids(where('customer', (r) => !has(r))));
+    expect(ids(await readAll('customer', 100, q([{ key: 'Customer Name', constraint_type: 'text contains', value: 'AN' }])))).toEqual(
+      ids(where('customer', has)),
+    );
+    expect(ids(await readAll('customer', 100, q([{ key: 'Customer Name', constraint_type: 'not text contains', value: 'an' }])))).toEqual(
+      ids(where('customer', (r) => !has(r))),
+    );
   });
 
   test('greater than / less than on numbers and on Created Date, Modified Date, _id', async () => {
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Amount', constraint_type: 'greater than', value: 30000 }])))).toEqual(ids(where('invoice', (r) => (r['Amount'] as number) > 30000)));
+    expect(ids(await readAll('invoice', 100, q([{ key: 'Amount', constraint_type: 'greater than', value: 30000 }])))).toEqual(
+      ids(where('invoice', (r) => (r['Amount'] as number) > 30000)),
+    );
     const all = [...fake.allRecords('invoice')];
     const pivot = all[200]!;
     const created = Date.parse(pivot['Created Date'] as string);
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Created Date', constraint_type: 'greater than', value: pivot['Created Date'] }])))).toEqual(
-      ids(all.filter((r) => Date.parse(r['Created Date'] as string) > created)),
-    );
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Created Date', constraint_type: 'less than', value: pivot['Created Date'] }])))).toEqual(
-      ids(all.filter((r) => Date.parse(r['Created Date'] as string) < created)),
-    );
+    expect(
+      ids(await readAll('invoice', 100, q([{ key: 'Created Date', constraint_type: 'greater than', value: pivot['Created Date'] }]))),
+    ).toEqual(ids(all.filter((r) => Date.parse(r['Created Date'] as string) > created)));
+    expect(
+      ids(await readAll('invoice', 100, q([{ key: 'Created Date', constraint_type: 'less than', value: pivot['Created Date'] }]))),
+    ).toEqual(ids(all.filter((r) => Date.parse(r['Created Date'] as string) < created)));
     const mod = '2024-01-01T00:00:00.000Z';
     expect(ids(await readAll('invoice', 100, q([{ key: 'Modified Date', constraint_type: 'greater than', value: mod }])))).toEqual(
       ids(all.filter((r) => Date.parse(r['Modified Date'] as string) > Date.parse(mod))),
@@ -135,22 +151,34 @@ describe('constraints', () => {
 
   test('in / not in', async () => {
     const wanted = ['EUR', 'GBP'];
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Currency', constraint_type: 'in', value: wanted }])))).toEqual(ids(where('invoice', (r) => wanted.includes(r['Currency'] as string))));
-    expect(ids(await readAll('invoice', 100, q([{ key: 'Currency', constraint_type: 'not in', value: wanted }])))).toEqual(ids(where('invoice', (r) => !wanted.includes(r['Currency'] as string))));
+    expect(ids(await readAll('invoice', 100, q([{ key: 'Currency', constraint_type: 'in', value: wanted }])))).toEqual(
+      ids(where('invoice', (r) => wanted.includes(r['Currency'] as string))),
+    );
+    expect(ids(await readAll('invoice', 100, q([{ key: 'Currency', constraint_type: 'not in', value: wanted }])))).toEqual(
+      ids(where('invoice', (r) => !wanted.includes(r['Currency'] as string))),
+    );
   });
 
   test('contains / not contains on a list field', async () => {
     const has = (r: Rec) => Array.isArray(r['Features']) && (r['Features'] as string[]).includes('Battery');
-    expect(ids(await readAll('package', 100, q([{ key: 'Features', constraint_type: 'contains', value: 'Battery' }])))).toEqual(ids(where('package', has)));
-    expect(ids(await readAll('package', 100, q([{ key: 'Features', constraint_type: 'not contains', value: 'Battery' }])))).toEqual(ids(where('package', (r) => !has(r))));
+    expect(ids(await readAll('package', 100, q([{ key: 'Features', constraint_type: 'contains', value: 'Battery' }])))).toEqual(
+      ids(where('package', has)),
+    );
+    expect(ids(await readAll('package', 100, q([{ key: 'Features', constraint_type: 'not contains', value: 'Battery' }])))).toEqual(
+      ids(where('package', (r) => !has(r))),
+    );
   });
 
   test('several constraints combine with AND; a reference equals an id', async () => {
     const customer = [...fake.allRecords('customer')][3]!['_id'];
-    const got = await readAll('invoice', 10, q([
-      { key: 'Customer', constraint_type: 'equals', value: customer },
-      { key: 'Amount', constraint_type: 'greater than', value: 0 },
-    ]));
+    const got = await readAll(
+      'invoice',
+      10,
+      q([
+        { key: 'Customer', constraint_type: 'equals', value: customer },
+        { key: 'Amount', constraint_type: 'greater than', value: 0 },
+      ]),
+    );
     expect(ids(got)).toEqual(ids(where('invoice', (r) => r['Customer'] === customer)));
     expect(got.length).toBeGreaterThan(0);
   });
@@ -170,7 +198,11 @@ describe('sorting', () => {
   });
 
   test('Modified Date ascending is non-decreasing; additional_sort_fields order within equal keys', async () => {
-    const got = await readAll('agreement', 100, `&sort_field=Status&additional_sort_fields=${encodeURIComponent(JSON.stringify([{ sort_field: 'Monthly Fee', descending: true }]))}`);
+    const got = await readAll(
+      'agreement',
+      100,
+      `&sort_field=Status&additional_sort_fields=${encodeURIComponent(JSON.stringify([{ sort_field: 'Monthly Fee', descending: true }]))}`,
+    );
     for (let i = 1; i < got.length; i++) {
       const a = got[i - 1]!;
       const b = got[i]!;
@@ -236,7 +268,11 @@ describe('mutations while running', () => {
     expect(changed['Name']).toBe('Renamed');
     expect('Color' in changed).toBe(false);
     expect(Date.parse(changed['Modified Date'] as string)).toBeGreaterThan(Date.parse(target['Modified Date'] as string));
-    const recent = await readAll('package', 100, `&constraints=${encodeURIComponent(JSON.stringify([{ key: 'Modified Date', constraint_type: 'greater than', value: target['Modified Date'] }]))}&sort_field=Modified%20Date`);
+    const recent = await readAll(
+      'package',
+      100,
+      `&constraints=${encodeURIComponent(JSON.stringify([{ key: 'Modified Date', constraint_type: 'greater than', value: target['Modified Date'] }]))}&sort_field=Modified%20Date`,
+    );
     expect(ids(recent).slice(-2)).toEqual([added['_id'], target['_id']]);
 
     fake.mutate.delete('package', all[0]!['_id'] as string);
@@ -306,7 +342,7 @@ test('close() ends answers still waiting out their latency: nothing keeps a fini
     "const pending = fetch(`${fake.url}/api/1.1/meta`, { headers: { Authorization: `Bearer ${fake.token}` } }).catch(() => 'closed');",
     'await new Promise((r) => setImmediate(r));',
     'await fake.close();',
-    "console.log(await pending);",
+    'console.log(await pending);',
   ].join('\n');
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

@@ -66,7 +66,7 @@ describe('sync lock across processes (PostgreSQL)', () => {
     }
   });
 
-  test('two databases on one server: each has its own lock, and a refusal names the job holding this database\'s', async () => {
+  test("two databases on one server: each has its own lock, and a refusal names the job holding this database's", async () => {
     const others = await Promise.all([1, 2, 3, 4].map(() => emptyDb('postgres')));
     const mine = await emptyDb('postgres');
     try {

@@ -66,7 +66,11 @@ describe('openDb', () => {
       await expect(openDb({ pgliteDir: path })).rejects.toBeInstanceOf(PgliteLockedError);
       const child = spawnSync(
         process.execPath,
-        ['--input-type=module', '-e', `import { openDb } from ${JSON.stringify(join(repoRoot, 'dist/runtime/db/open.js'))}; try { await openDb({ pgliteDir: ${JSON.stringify(path)} }); console.log('opened'); } catch (e) { console.log(e.code, e.message); }`],
+        [
+          '--input-type=module',
+          '-e',
+          `import { openDb } from ${JSON.stringify(join(repoRoot, 'dist/runtime/db/open.js'))}; try { await openDb({ pgliteDir: ${JSON.stringify(path)} }); console.log('opened'); } catch (e) { console.log(e.code, e.message); }`,
+        ],
         { encoding: 'utf8' },
       );
       expect(child.stdout).toContain('DB_PGLITE_LOCKED');

@@ -64,11 +64,18 @@ describe.each(BACKENDS)('page writer on %s', (backend) => {
       [{ _id: null, 'Unit name': 'null id' }, 'no "_id"', null, 'rentalunit', 'rentalunit', 'job-1'],
     ]);
     // The same page again in the same job adds nothing; a rolled-back page keeps nothing.
-    expect(await t.db.transaction((tx) => writer.write(tx, unitType, page, context))).toEqual({ written: 0, rawOnly: 1, rejected: 0, replaced: 0 });
-    await expect(t.db.transaction(async (tx) => {
-      await writer.write(tx, unitType, records([{ x: 'lost' }]), { jobId: 'job-2', position: 0 });
-      throw new Error('page failed');
-    })).rejects.toThrow('page failed');
+    expect(await t.db.transaction((tx) => writer.write(tx, unitType, page, context))).toEqual({
+      written: 0,
+      rawOnly: 1,
+      rejected: 0,
+      replaced: 0,
+    });
+    await expect(
+      t.db.transaction(async (tx) => {
+        await writer.write(tx, unitType, records([{ x: 'lost' }]), { jobId: 'job-2', position: 0 });
+        throw new Error('page failed');
+      }),
+    ).rejects.toThrow('page failed');
     expect(await rejects()).toHaveLength(5);
   });
 
@@ -88,7 +95,9 @@ describe.each(BACKENDS)('page writer on %s', (backend) => {
 
   test('without a rejects table in the manifest, a record that needs one fails the page with a clear error', async () => {
     const writer = createPageWriter();
-    await expect(t.db.transaction((tx) => writer.write(tx, unitType, records([{ _id: 'a' }, { nope: 1 }]), context))).rejects.toBeInstanceOf(SchemaMismatchError);
+    await expect(
+      t.db.transaction((tx) => writer.write(tx, unitType, records([{ _id: 'a' }, { nope: 1 }]), context)),
+    ).rejects.toBeInstanceOf(SchemaMismatchError);
     expect(await ids()).toEqual([]);
   });
 });

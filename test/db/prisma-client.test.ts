@@ -45,8 +45,17 @@ test('bulk upsert through a real Prisma Client with adapter-pg', async () => {
 
     // A record the database refuses, through Prisma's error wrapping and savepoints: kept aside, the rest written.
     const writer = createPageWriter({ rejectTable: state.rejectTable });
-    const page = [{ _id: 'p1' }, { _id: 'p2', Address: { x: new JsonNumber('1e200000') } }, { _id: 'p3', 'Unit name': 'cut \ud83d' }] as BubbleRecord[];
-    expect(await db.transaction((tx) => writer.write(tx, unitType, page, { jobId: 'job-2', position: 0 }))).toEqual({ written: 2, rawOnly: 0, rejected: 1, replaced: 1 });
+    const page = [
+      { _id: 'p1' },
+      { _id: 'p2', Address: { x: new JsonNumber('1e200000') } },
+      { _id: 'p3', 'Unit name': 'cut \ud83d' },
+    ] as BubbleRecord[];
+    expect(await db.transaction((tx) => writer.write(tx, unitType, page, { jobId: 'job-2', position: 0 }))).toEqual({
+      written: 2,
+      rawOnly: 0,
+      rejected: 1,
+      replaced: 1,
+    });
     const [reject] = await db.query<{ bubble_id: string; reason: string }>(`SELECT bubble_id, reason FROM ${state.rejectTable}`);
     expect(reject!.bubble_id).toBe('p2');
     expect(reject!.reason).toContain('SQLSTATE 22003');

@@ -5,17 +5,30 @@ import { resolveProject, resolveSchema } from '../../runtime/project/index.js';
 import { makeTempProject } from '../support/prisma-cli.js';
 
 const datasource = 'datasource db {\n  provider = "postgresql"\n}\n';
-const bubbleBlock = 'generator bubble {\n  provider   = "prisma-generator-bubble"\n  dictionary = "../../bubble/dictionary.json"\n  output     = "../../generated/bubble"\n}\n';
+const bubbleBlock =
+  'generator bubble {\n  provider   = "prisma-generator-bubble"\n  dictionary = "../../bubble/dictionary.json"\n  output     = "../../generated/bubble"\n}\n';
 const configWithEnv = `import { defineConfig, env } from 'prisma/config';
 export default defineConfig({ schema: 'prisma/schema', migrations: { path: 'db/migrations' }, datasource: { url: env('DATABASE_URL') } });
 `;
 const manifest = {
-  version: 1, generatedBy: 'x', dictionaryHash: 'h', app: { name: 'a' }, modelsFile: 'm', schemaDir: 's', dictionary: 'd', modelPrefix: '', tablePrefix: '', types: [],
+  version: 1,
+  generatedBy: 'x',
+  dictionaryHash: 'h',
+  app: { name: 'a' },
+  modelsFile: 'm',
+  schemaDir: 's',
+  dictionary: 'd',
+  modelPrefix: '',
+  tablePrefix: '',
+  types: [],
   state: { jobTable: 'j', cursorTable: 'c', pageTable: 'p', rejectTable: 'r', eventTable: 'e' },
 };
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ProjectError);
   return (err as ProjectError).code;
 }
@@ -28,7 +41,11 @@ describe('resolveProject', () => {
   });
 
   test('prisma.config.ts (even one needing DATABASE_URL) → schema folder, migrations path, generator output, manifest', async () => {
-    const p = makeTempProject({ 'prisma.config.ts': configWithEnv, 'prisma/schema/schema.prisma': datasource, 'prisma/schema/gen.prisma': bubbleBlock });
+    const p = makeTempProject({
+      'prisma.config.ts': configWithEnv,
+      'prisma/schema/schema.prisma': datasource,
+      'prisma/schema/gen.prisma': bubbleBlock,
+    });
     try {
       await expect(codeOf(resolveProject({ cwd: p.dir }))).resolves.toBe('MANIFEST_MISSING');
       mkdirSync(join(p.dir, 'generated/bubble'), { recursive: true });
@@ -36,7 +53,10 @@ describe('resolveProject', () => {
       const project = await resolveProject({ cwd: p.dir });
       expect(project.schemaDir).toBe(join(p.dir, 'prisma/schema'));
       expect(project.migrationsDir).toBe(join(p.dir, 'db/migrations'));
-      expect(project.files.map(([f]) => f).sort()).toEqual([join(p.dir, 'prisma/schema/gen.prisma'), join(p.dir, 'prisma/schema/schema.prisma')]);
+      expect(project.files.map(([f]) => f).sort()).toEqual([
+        join(p.dir, 'prisma/schema/gen.prisma'),
+        join(p.dir, 'prisma/schema/schema.prisma'),
+      ]);
       expect(project.generator.output).toBe(join(p.dir, 'generated/bubble'));
       expect(project.generator.sourceFilePath).toBe(join(p.dir, 'prisma/schema/gen.prisma'));
       expect(project.manifestPath).toBe(join(p.dir, 'generated/bubble/bubble-manifest.json'));
@@ -63,7 +83,10 @@ describe('resolveProject', () => {
     const single = makeTempProject({ 'prisma/schema.prisma': datasource });
     const none = makeTempProject({ 'readme.txt': 'x' });
     const noBlock = makeTempProject({ 'prisma/schema/schema.prisma': datasource });
-    const badManifest = makeTempProject({ 'prisma/schema/schema.prisma': datasource + bubbleBlock, 'generated/bubble/bubble-manifest.json': '{"version": 9}' });
+    const badManifest = makeTempProject({
+      'prisma/schema/schema.prisma': datasource + bubbleBlock,
+      'generated/bubble/bubble-manifest.json': '{"version": 9}',
+    });
     try {
       await expect(codeOf(resolveSchema({ cwd: single.dir }))).resolves.toBe('SINGLE_FILE_SCHEMA');
       await expect(codeOf(resolveSchema({ cwd: single.dir, schema: 'prisma/schema.prisma' }))).resolves.toBe('SINGLE_FILE_SCHEMA');
@@ -76,9 +99,15 @@ describe('resolveProject', () => {
   });
 
   test('the missing-block hint gives paths that work from the schema folder (README layout: ../../)', async () => {
-    const p = makeTempProject({ 'prisma.config.ts': "export default { schema: 'prisma/schema' };\n", 'prisma/schema/schema.prisma': datasource });
+    const p = makeTempProject({
+      'prisma.config.ts': "export default { schema: 'prisma/schema' };\n",
+      'prisma/schema/schema.prisma': datasource,
+    });
     try {
-      const err = (await resolveProject({ cwd: p.dir }).then(() => undefined, (e: unknown) => e)) as ProjectError;
+      const err = (await resolveProject({ cwd: p.dir }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as ProjectError;
       expect(err.code).toBe('NO_BUBBLE_GENERATOR');
       expect(err.hint).toContain('dictionary = "../../bubble/dictionary.json"  output = "../../generated/bubble"');
       expect(err.hint).toContain('npx bubble-runtime generate');
@@ -89,7 +118,10 @@ describe('resolveProject', () => {
 
   test("a config that loads an env file itself does not change bubble-runtime's environment", async () => {
     const p = makeTempProject({ '.env': 'FROM_CONFIG_ENV=leaked\n', 'prisma/schema/schema.prisma': datasource });
-    writeFileSync(join(p.dir, 'prisma.config.ts'), `process.loadEnvFile(${JSON.stringify(join(p.dir, '.env'))});\nexport default { schema: 'prisma/schema' };\n`);
+    writeFileSync(
+      join(p.dir, 'prisma.config.ts'),
+      `process.loadEnvFile(${JSON.stringify(join(p.dir, '.env'))});\nexport default { schema: 'prisma/schema' };\n`,
+    );
     try {
       expect((await resolveSchema({ cwd: p.dir })).schemaDir).toBe(join(p.dir, 'prisma/schema'));
       expect(process.env.FROM_CONFIG_ENV).toBeUndefined();

@@ -30,8 +30,17 @@ test('a lost connection is tried again until the operation succeeds; each failed
 });
 
 test('anything but a lost connection fails at once: a bad statement, a wrong password, a loss already given up on', async () => {
-  const wrongPassword = () => new DatabaseUnreachableError('PostgreSQL refused user "x"', 'Check the password.', Object.assign(new Error('password authentication failed'), { code: '28P01' }));
-  for (const make of [() => new Error('syntax error at or near "SELEC"'), wrongPassword, () => new DatabaseConnectionLostError('gone', undefined, true)]) {
+  const wrongPassword = () =>
+    new DatabaseUnreachableError(
+      'PostgreSQL refused user "x"',
+      'Check the password.',
+      Object.assign(new Error('password authentication failed'), { code: '28P01' }),
+    );
+  for (const make of [
+    () => new Error('syntax error at or near "SELEC"'),
+    wrongPassword,
+    () => new DatabaseConnectionLostError('gone', undefined, true),
+  ]) {
     const thrown = make();
     const op = flaky([() => thrown]);
     await expect(withConnectionRetry(op.fn, { budgetMs: 10_000 })).rejects.toBe(thrown);
@@ -44,7 +53,9 @@ test('when the budget is spent: one final DatabaseConnectionLostError saying how
   const err = (await withConnectionRetry(op.fn, { budgetMs: 300 }).catch((e: unknown) => e)) as DatabaseConnectionLostError;
   expect(err).toBeInstanceOf(DatabaseConnectionLostError);
   expect(err.final).toBe(true);
-  expect(err.message).toBe('Lost the connection to the database: it did not come back within 300 ms (connect ECONNREFUSED 127.0.0.1:5432).');
+  expect(err.message).toBe(
+    'Lost the connection to the database: it did not come back within 300 ms (connect ECONNREFUSED 127.0.0.1:5432).',
+  );
   expect(op.calls()).toBe(2);
   // Given up on: an outer retry does not start over.
   const outer = flaky([() => err]);
@@ -54,7 +65,9 @@ test('when the budget is spent: one final DatabaseConnectionLostError saying how
 test('a stop ends the wait at once', async () => {
   const controller = new AbortController();
   const op = flaky(Array.from({ length: 100 }, () => refused));
-  const err = await withConnectionRetry(op.fn, { budgetMs: 600_000, signal: controller.signal, onRetry: () => controller.abort() }).catch((e: unknown) => e);
+  const err = await withConnectionRetry(op.fn, { budgetMs: 600_000, signal: controller.signal, onRetry: () => controller.abort() }).catch(
+    (e: unknown) => e,
+  );
   expect((err as Error).message).toMatch(/^Lost the connection to the database: the run was stopped while waiting for it/);
   expect(op.calls()).toBe(1);
 });

@@ -22,7 +22,14 @@ export async function emptyDb(backend: Backend): Promise<TestDb> {
   if (backend === 'postgres') {
     const t = await createTestDatabase('db');
     const db = await openDb({ databaseUrl: t.url });
-    return { db, url: t.url, cleanup: async () => { await db.close(); await t.drop(); } };
+    return {
+      db,
+      url: t.url,
+      cleanup: async () => {
+        await db.close();
+        await t.drop();
+      },
+    };
   }
   const db = await openDb({ pgliteDir: ':memory:' });
   return { db, cleanup: () => db.close() };
@@ -32,6 +39,17 @@ export async function emptyDb(backend: Backend): Promise<TestDb> {
 export async function sampleDb(backend: Backend, extraModels = ''): Promise<TestDb> {
   const t = await emptyDb(backend);
   const dir = mkdtempSync(join(tmpdir(), 'bubble-db-'));
-  await migrate({ db: t.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource + unitModel + extraModels]], migrationsDir: join(dir, 'migrations') });
-  return { ...t, cleanup: async () => { await t.cleanup(); rmSync(dir, { recursive: true, force: true }); } };
+  await migrate({
+    db: t.db,
+    schemaDir: dir,
+    files: [[join(dir, 'schema.prisma'), datasource + unitModel + extraModels]],
+    migrationsDir: join(dir, 'migrations'),
+  });
+  return {
+    ...t,
+    cleanup: async () => {
+      await t.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -69,13 +69,15 @@ describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
   test('U+0000, which PostgreSQL cannot store in text or jsonb, becomes U+FFFD instead of failing the page', async () => {
     const up = await prepareUpsert(t.db, unitType);
     const nul = 'a\u0000b';
-    const page: UpsertRow[] = [{
-      bubbleId: '1700000000000x3',
-      slug: nul,
-      raw: { _id: '1700000000000x3', 'Unit name': nul, [`k${nul}`]: [nul, { n: nul }] },
-      unmapped: { [`k${nul}`]: [nul, { n: nul }] },
-      values: [nul, null, null, null, { nested: nul }, [nul, 'ok']],
-    }];
+    const page: UpsertRow[] = [
+      {
+        bubbleId: '1700000000000x3',
+        slug: nul,
+        raw: { _id: '1700000000000x3', 'Unit name': nul, [`k${nul}`]: [nul, { n: nul }] },
+        unmapped: { [`k${nul}`]: [nul, { n: nul }] },
+        values: [nul, null, null, null, { nested: nul }, [nul, 'ok']],
+      },
+    ];
     expect(await up.run(t.db, page, 'job-1')).toBe(1);
     const row = (await byId(t)).get('1700000000000x3')!;
     const fixed = 'a\uFFFDb';
@@ -87,21 +89,23 @@ describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
     expect(row._unmapped).toEqual({ [`k${fixed}`]: [fixed, { n: fixed }] });
   });
 
-  test('lone surrogates and U+0000 become U+FFFD in every place (text, lists, JSON values and keys at any depth, the record\'s keys); each changed string of the record counted once', async () => {
+  test("lone surrogates and U+0000 become U+FFFD in every place (text, lists, JSON values and keys at any depth, the record's keys); each changed string of the record counted once", async () => {
     const up = await prepareUpsert(t.db, unitType);
     const cut = 'Hot lead \ud83d'; // Bubble's "truncate to N characters" halving an emoji
     const low = '\ude00 tail';
     const pair = 'ok 😀';
     const nul = 'a\u0000b';
     const deep = { [`n${nul}`]: [cut, pair, { deep: low }] };
-    const page: UpsertRow[] = [{
-      bubbleId: 'x\ud800',
-      slug: cut,
-      createdBy: low,
-      raw: { _id: 'x\ud800', 'Unit name': cut, [`k${low}`]: deep, pair },
-      unmapped: { [`k${low}`]: deep },
-      values: [cut, null, null, null, { [cut]: low, ok: pair }, [cut, pair, nul]],
-    }];
+    const page: UpsertRow[] = [
+      {
+        bubbleId: 'x\ud800',
+        slug: cut,
+        createdBy: low,
+        raw: { _id: 'x\ud800', 'Unit name': cut, [`k${low}`]: deep, pair },
+        unmapped: { [`k${low}`]: deep },
+        values: [cut, null, null, null, { [cut]: low, ok: pair }, [cut, pair, nul]],
+      },
+    ];
     const tally: EncodeTally = { replaced: 0 };
     expect(await up.run(t.db, page, 'job-1', tally)).toBe(1);
     // _id, 'Unit name', the key k…, the key n…, and the two lone-surrogate items: the emoji pair is intact.
@@ -124,9 +128,12 @@ describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
     const value = nested(10_000, 'bottom \ud83d');
     const page: UpsertRow[] = [{ bubbleId: 'deep', raw: { _id: 'deep', Address: value }, values: [null, null, null, null, value] }];
     expect(await up.run(t.db, page, 'job-1')).toBe(1);
-    const [row] = await t.db.query<{ address: string; raw: string }>(`SELECT "Address"::text AS address, "_raw"::text AS raw FROM rentalunit`);
+    const [row] = await t.db.query<{ address: string; raw: string }>(
+      `SELECT "Address"::text AS address, "_raw"::text AS raw FROM rentalunit`,
+    );
     // The column's own value: levels 1..MAX_JSON_DEPTH are JSON, the container at the next level is text.
-    const wellFormed = (levels: number): string => stringifyJson(descend(value, levels), { mapString: (x) => x.replace('\ud83d', '\uFFFD') })!;
+    const wellFormed = (levels: number): string =>
+      stringifyJson(descend(value, levels), { mapString: (x) => x.replace('\ud83d', '\uFFFD') })!;
     const kept = descend(JSON.parse(row!.address), MAX_JSON_DEPTH);
     // Compared as booleans: a failing diff of 10,000 levels is unreadable.
     expect(typeof kept === 'string' && kept === wellFormed(MAX_JSON_DEPTH)).toBe(true);
@@ -152,16 +159,27 @@ describe.each(BACKENDS)('bulk upsert on %s', (backend) => {
       [stringifyJson(raw), stringifyJson({ huge }), stringifyJson(raw.Address)],
     );
     expect(row).toEqual({
-      raw_same: true, unmapped_same: true, address_same: true, big: '9007199254740993', precise: '0.1000000000000000055511151231257827', huge_same: true,
+      raw_same: true,
+      unmapped_same: true,
+      address_same: true,
+      big: '9007199254740993',
+      precise: '0.1000000000000000055511151231257827',
+      huge_same: true,
       payment: 9007199254740992,
     });
     expect(await up.run(t.db, page, 'job-1')).toBe(0);
   });
 
-  test('dates in years 1–99 read back as written (PGlite\'s own parser took them for 20xx/19xx)', async () => {
+  test("dates in years 1–99 read back as written (PGlite's own parser took them for 20xx/19xx)", async () => {
     const up = await prepareUpsert(t.db, unitType);
     const early = [new Date('0001-01-01T00:00:00.037Z'), new Date('0050-06-01T12:00:00.000Z'), new Date('0099-12-31T23:59:59.999Z')];
-    expect(await up.run(t.db, [{ bubbleId: 'early', createdAt: early[0], raw: {}, values: [null, null, null, early[1], null, null, null, null, early] }], 'job-1')).toBe(1);
+    expect(
+      await up.run(
+        t.db,
+        [{ bubbleId: 'early', createdAt: early[0], raw: {}, values: [null, null, null, early[1], null, null, null, null, early] }],
+        'job-1',
+      ),
+    ).toBe(1);
     const row = (await byId(t)).get('early')!;
     expect(row['Created Date']).toEqual(early[0]);
     expect(row['Move in']).toEqual(early[1]);

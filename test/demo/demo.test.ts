@@ -70,7 +70,16 @@ describe('bubble-runtime demo', () => {
 
   test('first run: a full sync equal to the sample app; second run: incremental, still equal; report and status', async () => {
     const events: ProgressEvent[] = [];
-    const first = await runDemo({ dir, records: RECORDS, latencyMs: 0, concurrency: 2, rateLimitRpm: 0, seed: SEED, token: TOKEN, onProgress: (e) => events.push(e) });
+    const first = await runDemo({
+      dir,
+      records: RECORDS,
+      latencyMs: 0,
+      concurrency: 2,
+      rateLimitRpm: 0,
+      seed: SEED,
+      token: TOKEN,
+      onProgress: (e) => events.push(e),
+    });
     expect(first.error).toBeNull();
     expect(first.run).toBe(1);
     expect(first.result).toMatchObject({ mode: 'full', status: 'COMPLETED' });
@@ -86,7 +95,10 @@ describe('bubble-runtime demo', () => {
     for (const t of first.result.tables) expect(svg).toContain(`>${t.table}</text>`);
     const md = await readFile(first.written!.markdown, 'utf8');
     expect(md).toContain(`| Records | ${RECORDS}`);
-    expect(JSON.parse(await readFile(first.written!.json, 'utf8'))).toMatchObject({ jobId: first.result.jobId, metrics: { recordsProcessed: RECORDS, apiCallSource: 'client' } });
+    expect(JSON.parse(await readFile(first.written!.json, 'utf8'))).toMatchObject({
+      jobId: first.result.jobId,
+      metrics: { recordsProcessed: RECORDS, apiCallSource: 'client' },
+    });
 
     const second = await runDemo({ dir, records: RECORDS, latencyMs: 0, concurrency: 2, rateLimitRpm: 0, seed: SEED, token: TOKEN });
     expect(second.error).toBeNull();
@@ -99,10 +111,15 @@ describe('bubble-runtime demo', () => {
     expect(await differences(second, 1)).toEqual([]);
 
     // status, from inside the sample project, reads the finished job from its PGlite database.
-    const { stdout } = await run(process.execPath, [BIN, 'status', '--json'], { cwd: first.layout.project, env: { ...process.env, DATABASE_URL: '' } });
+    const { stdout } = await run(process.execPath, [BIN, 'status', '--json'], {
+      cwd: first.layout.project,
+      env: { ...process.env, DATABASE_URL: '' },
+    });
     const status = JSON.parse(stdout) as SyncResult;
     expect(status).toMatchObject({ jobId: second.result.jobId, mode: 'incremental', status: 'COMPLETED' });
-    expect(status.tables.map((t) => [t.type, t.records, t.status])).toEqual(second.result.tables.map((t) => [t.type, t.records, 'COMPLETED']));
+    expect(status.tables.map((t) => [t.type, t.records, t.status])).toEqual(
+      second.result.tables.map((t) => [t.type, t.records, 'COMPLETED']),
+    );
 
     // The token is in no file the demo left behind (reports, dictionary, schema, manifest, database).
     for (const [path, bytes] of await allFiles(dir)) {
@@ -114,7 +131,11 @@ describe('bubble-runtime demo', () => {
     const project = join(dir, '.bubble', 'demo');
     const env = { ...process.env, DATABASE_URL: '', NO_COLOR: '1' };
     const count = async (): Promise<number> => {
-      const { stdout } = await run(process.execPath, [BIN, 'query', '--json', 'SELECT count(*)::int AS n FROM "invoice" WHERE NOT "_is_deleted"'], { cwd: project, env });
+      const { stdout } = await run(
+        process.execPath,
+        [BIN, 'query', '--json', 'SELECT count(*)::int AS n FROM "invoice" WHERE NOT "_is_deleted"'],
+        { cwd: project, env },
+      );
       return (JSON.parse(stdout) as Array<{ n: number }>)[0]!.n;
     };
     const invoices = await count();
@@ -149,9 +170,13 @@ describe('bubble-runtime demo', () => {
   test('--json prints one document that matches the database', async () => {
     const jsonDir = await mkdtemp(join(tmpdir(), 'ux-demo-json-'));
     try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, 'demo', '--records', '300', '--latency', '0', '--json', '--dir', jsonDir], {
-        env: { ...process.env, SYNC_RATE_LIMIT_RPM: '0', NO_COLOR: '1' },
-      });
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [BIN, 'demo', '--records', '300', '--latency', '0', '--json', '--dir', jsonDir],
+        {
+          env: { ...process.env, SYNC_RATE_LIMIT_RPM: '0', NO_COLOR: '1' },
+        },
+      );
       expect(stdout.trim().split('\n')).toHaveLength(1);
       const doc = JSON.parse(stdout) as SyncResult & { demo: { run: number; report: string; database: string } };
       expect(doc).toMatchObject({ mode: 'full', status: 'COMPLETED', demo: { run: 1 } });
@@ -207,14 +232,18 @@ describe('bubble-runtime demo', () => {
       const running = runSyncOnDb(db, demo.manifest, { concurrency: 1, reportDir: false }, { source });
       await atHold;
       const env = { ...process.env, DATABASE_URL: pg.url };
-      const during = JSON.parse((await run(process.execPath, [BIN, 'status', '--json'], { cwd: demo.layout.project, env })).stdout) as SyncResult;
+      const during = JSON.parse(
+        (await run(process.execPath, [BIN, 'status', '--json'], { cwd: demo.layout.project, env })).stdout,
+      ) as SyncResult;
       expect(during.status).toBe('RUNNING');
       expect(during.tables.some((t) => t.status === 'IN_PROGRESS')).toBe(true);
       expect(during.tables.some((t) => t.status === 'PENDING')).toBe(true);
       release();
       const { result, error } = await running;
       expect(error).toBeNull();
-      const after = JSON.parse((await run(process.execPath, [BIN, 'status', '--json', result.jobId], { cwd: demo.layout.project, env })).stdout) as SyncResult;
+      const after = JSON.parse(
+        (await run(process.execPath, [BIN, 'status', '--json', result.jobId], { cwd: demo.layout.project, env })).stdout,
+      ) as SyncResult;
       expect(after).toMatchObject({ jobId: result.jobId, status: 'COMPLETED' });
       expect(after.tables.map((t) => [t.type, t.records])).toEqual(result.tables.map((t) => [t.type, t.records]));
       expect(during.jobId).toBe(result.jobId);

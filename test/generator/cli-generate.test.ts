@@ -14,9 +14,14 @@ const bin = join(repoRoot, 'dist', 'runtime', 'cli', 'bin.js');
 
 function cli(args: string[], cwd: string): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, BUBBLE_SCHEMA_CHECK: '', NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...process.env, BUBBLE_SCHEMA_CHECK: '', NO_COLOR: '1' } },
+      (err, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

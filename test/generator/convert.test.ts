@@ -4,7 +4,25 @@ import { buildManifest } from '../../generator/manifest/build.js';
 import type { ManifestType } from '../../core/manifest/schema.js';
 import type { Dictionary } from '../../core/dictionary/schema.js';
 
-const KINDS = ['text', 'number', 'boolean', 'date', 'image', 'user', 'custom.invoice', 'option.status', 'list.text', 'list.number', 'list.date', 'list.boolean', 'list.custom.invoice', 'geographic_address', 'list.geographic_address', 'date_range', 'mystery'];
+const KINDS = [
+  'text',
+  'number',
+  'boolean',
+  'date',
+  'image',
+  'user',
+  'custom.invoice',
+  'option.status',
+  'list.text',
+  'list.number',
+  'list.date',
+  'list.boolean',
+  'list.custom.invoice',
+  'geographic_address',
+  'list.geographic_address',
+  'date_range',
+  'mystery',
+];
 
 function typeWith(fields: [string, string][]): ManifestType {
   const dictionary: Dictionary = {
@@ -12,7 +30,8 @@ function typeWith(fields: [string, string][]): ManifestType {
     app: { name: 'x' },
     types: [{ name: 't', display: 'T', fields: fields.map(([key, type]) => ({ key, display: key, type })) }],
   };
-  return buildManifest(dictionary, { generatedBy: 't', dictionaryHash: 'h', modelsFile: 'm', schemaDir: 's', dictionary: 'd' }).manifest.types[0]!;
+  return buildManifest(dictionary, { generatedBy: 't', dictionaryHash: 'h', modelsFile: 'm', schemaDir: 's', dictionary: 'd' }).manifest
+    .types[0]!;
 }
 
 const T = typeWith(KINDS.map((k) => [`F ${k}`, k]));
@@ -30,7 +49,8 @@ describe('value rules', () => {
     expect(toNumber(' 12.50 ')).toBe(12.5);
     expect(toNumber('-3e2')).toBe(-300);
     expect(toNumber('.5')).toBe(0.5);
-    for (const bad of ['1,234.5', '', ' ', '12abc', '0x10', 'NaN', 'Infinity', '1e999', NaN, Infinity, true, null, [1]]) expect(toNumber(bad)).toBe(FAIL);
+    for (const bad of ['1,234.5', '', ' ', '12abc', '0x10', 'NaN', 'Infinity', '1e999', NaN, Infinity, true, null, [1]])
+      expect(toNumber(bad)).toBe(FAIL);
   });
   test('boolean takes booleans and true/false/yes/no', () => {
     expect(toBoolean('Yes')).toBe(true);
@@ -45,7 +65,8 @@ describe('value rules', () => {
     expect((toDate('2024-02-29') as Date).toISOString()).toBe('2024-02-29T00:00:00.000Z');
     expect((toDate('0050-06-01') as Date).toISOString()).toBe('0050-06-01T00:00:00.000Z');
     expect((toDate(1705314600123) as Date).toISOString()).toBe('2024-01-15T10:30:00.123Z');
-    for (const bad of ['2023-02-29', '2024-13-01', '2024-01-15T24:00:00Z', 'March 7', '', '10000-01-01', 1e17, NaN, true]) expect(toDate(bad)).toBe(FAIL);
+    for (const bad of ['2023-02-29', '2024-13-01', '2024-01-15T24:00:00Z', 'March 7', '', '10000-01-01', 1e17, NaN, true])
+      expect(toDate(bad)).toBe(FAIL);
   });
 });
 
@@ -77,8 +98,23 @@ describe('compileConverter / convertRecord', () => {
   });
 
   test('what does not fit, and unknown keys, go to unmapped with a reason', () => {
-    const c = convertRecord(T, { _id: 'a', 'F number': 'abc', 'F list.number': [1, 'x'], 'F user': 5, Extra: 1, 'Created Date': 'yesterday', __proto__x: 1 });
-    expect(c.unmapped).toEqual({ 'F number': 'abc', 'F list.number': [1, 'x'], 'F user': 5, Extra: 1, 'Created Date': 'yesterday', __proto__x: 1 });
+    const c = convertRecord(T, {
+      _id: 'a',
+      'F number': 'abc',
+      'F list.number': [1, 'x'],
+      'F user': 5,
+      Extra: 1,
+      'Created Date': 'yesterday',
+      __proto__x: 1,
+    });
+    expect(c.unmapped).toEqual({
+      'F number': 'abc',
+      'F list.number': [1, 'x'],
+      'F user': 5,
+      Extra: 1,
+      'Created Date': 'yesterday',
+      __proto__x: 1,
+    });
     expect(c.issues).toEqual([
       { key: 'F number', reason: 'expected number, got string' },
       { key: 'F list.number', reason: 'expected list of number, an item did not convert' },
@@ -112,8 +148,14 @@ describe('compileConverter / convertRecord', () => {
     const big = new JsonNumber('9007199254740993');
     const huge = new JsonNumber('1e400');
     const c = convertRecord(T, {
-      _id: 'a', 'F text': big, 'F number': big, 'F date': new JsonNumber('1705314600123.0000000001'), 'F list.number': [1, big],
-      'F geographic_address': { lat: huge }, 'F boolean': big, 'F list.text': [huge],
+      _id: 'a',
+      'F text': big,
+      'F number': big,
+      'F date': new JsonNumber('1705314600123.0000000001'),
+      'F list.number': [1, big],
+      'F geographic_address': { lat: huge },
+      'F boolean': big,
+      'F list.text': [huge],
     });
     expect(c.values[col('text')]).toBe('9007199254740993');
     expect(c.values[col('number')]).toBe(9007199254740992);
@@ -140,7 +182,8 @@ describe('compileConverter / convertRecord', () => {
           if (value === null) continue;
           const index = converter.columnIndex.get(key);
           const inColumn = index !== undefined && c.values[index] !== null;
-          const inStandard = ['_id', 'Created Date', 'Modified Date', 'Created By', 'Slug'].includes(key) && !(c.unmapped !== null && key in c.unmapped);
+          const inStandard =
+            ['_id', 'Created Date', 'Modified Date', 'Created By', 'Slug'].includes(key) && !(c.unmapped !== null && key in c.unmapped);
           const inUnmapped = c.unmapped !== null && Object.prototype.hasOwnProperty.call(c.unmapped, key);
           expect(Number(inColumn) + Number(inUnmapped) + Number(inStandard && !inColumn)).toBe(1);
           if (inUnmapped) expect(c.unmapped![key]).toEqual(value);

@@ -29,8 +29,14 @@ describe('loadDictionary', () => {
   test.each([
     [{ ...valid, version: 0 }, '$.version: expected 1, found 0.'],
     [{ ...valid, app: undefined }, '$.app: missing (expected object).'],
-    [{ ...valid, types: [{ ...valid.types[0], fields: [{ key: 'k', display: 'K' }] }] }, '$.types[0].fields[0].type: missing (expected string).'],
-    [{ ...valid, types: [{ ...valid.types[0], fields: [{ key: '', display: 'K', type: 'text' }] }] }, '$.types[0].fields[0].key: expected a non-empty string.'],
+    [
+      { ...valid, types: [{ ...valid.types[0], fields: [{ key: 'k', display: 'K' }] }] },
+      '$.types[0].fields[0].type: missing (expected string).',
+    ],
+    [
+      { ...valid, types: [{ ...valid.types[0], fields: [{ key: '', display: 'K', type: 'text' }] }] },
+      '$.types[0].fields[0].key: expected a non-empty string.',
+    ],
     [{ ...valid, types: [valid.types[0], valid.types[0]] }, '$.types[1].name: duplicate type name "t" (already at $.types[0]).'],
     [
       { ...valid, types: [{ ...valid.types[0], fields: [valid.types[0]!.fields[0], valid.types[0]!.fields[0]] }] },
@@ -45,7 +51,13 @@ describe('loadDictionary', () => {
       ...valid,
       generatedAt: '2030-01-01',
       app: { ...valid.app, region: 'eu' },
-      types: [{ ...valid.types[0], colour: 'red', fields: [{ ...valid.types[0]!.fields[0], skip: true, observed: { present: 1, valueTypes: ['string'], median: 3 } }] }],
+      types: [
+        {
+          ...valid.types[0],
+          colour: 'red',
+          fields: [{ ...valid.types[0]!.fields[0], skip: true, observed: { present: 1, valueTypes: ['string'], median: 3 } }],
+        },
+      ],
     };
     const dictionary = parseDictionary(JSON.stringify(newer), 'd.json');
     expect(dictionary.types[0]!.fields[0]!.key).toBe('k');

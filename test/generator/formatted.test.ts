@@ -67,7 +67,7 @@ describe('generated TypeScript is laid out as the formatter leaves it', () => {
 
   test('the check can fail: a descriptor indented four spaces under its declaration is caught', async () => {
     const [file] = await sources(loadDictionary(FIXTURE_DICTIONARY));
-    const broken = file!.text.replace(/\n  "name":/, '\n    "name":');
+    const broken = file!.text.replace(/\n {2}"name":/, '\n    "name":');
     expect(broken).not.toBe(file!.text);
     expect(reformat(file!.path, broken)).not.toBe(broken);
     expect(badIndents(broken)).not.toEqual([]);

@@ -34,7 +34,11 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const schemaDir = (): string => join(root, 'prisma', 'schema');
-const failure = (promise: Promise<unknown>): Promise<BubbleError> => promise.then(() => Promise.reject(new Error('expected a failure')), (e: unknown) => e as BubbleError);
+const failure = (promise: Promise<unknown>): Promise<BubbleError> =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (e: unknown) => e as BubbleError,
+  );
 /** Every file under the project except the config: what generate left behind. */
 function tree(dir = root): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -47,7 +51,9 @@ test('an output path through a file fails with what is in the way, and nothing i
   writeFileSync(join(root, 'generated'), 'a file where a folder should be');
   const err = await failure(generate({ dictionary, schemaDir: schemaDir(), outputDir: join(root, 'generated', 'bubble') }));
   expect(err.code).toBe('GENERATE_WRITE');
-  expect(err.message).toBe(`Cannot write ${join(root, 'generated', 'bubble', 'bubble-manifest.json')}: ${join(root, 'generated')} is a file, where a folder is needed. Nothing was written.`);
+  expect(err.message).toBe(
+    `Cannot write ${join(root, 'generated', 'bubble', 'bubble-manifest.json')}: ${join(root, 'generated')} is a file, where a folder is needed. Nothing was written.`,
+  );
   expect(err.hint).toMatch(/output or modelsFile option/);
   expect(tree()).toEqual(['generated']);
 });
@@ -57,7 +63,9 @@ test('a file in the output folder that the generator did not write is never over
   writeFileSync(join(root, 'src', 'index.ts'), 'export const mine = 1;\n');
   const err = await failure(generate({ dictionary, schemaDir: schemaDir(), outputDir: join(root, 'src') }));
   expect(err.code).toBe('GENERATOR_OUTPUT');
-  expect(err.message).toBe(`${join(root, 'src', 'index.ts')} exists and was not written by prisma-generator-bubble; refusing to overwrite it.`);
+  expect(err.message).toBe(
+    `${join(root, 'src', 'index.ts')} exists and was not written by prisma-generator-bubble; refusing to overwrite it.`,
+  );
   expect(readFileSync(join(root, 'src', 'index.ts'), 'utf8')).toBe('export const mine = 1;\n');
   expect(tree()).toEqual(['src/index.ts']);
 });
@@ -94,7 +102,9 @@ test('PostgreSQL system column names get their own columns, named in the report;
   expect(columns.get('XMIN')).toBe('XMIN');
   expect(columns.get('oid')).toBe('oid');
   expect(result.naming.filter((n) => n.kind === 'system').map((n) => n.original)).toEqual(['xmin', 'ctid', 'tableoid']);
-  expect(summarise(result, root, 'prisma')).toContain(`column "xmin" → ${columns.get('xmin')} (is a PostgreSQL system column name: hash-tagged)`);
+  expect(summarise(result, root, 'prisma')).toContain(
+    `column "xmin" → ${columns.get('xmin')} (is a PostgreSQL system column name: hash-tagged)`,
+  );
 });
 
 describe('tablePrefix', () => {

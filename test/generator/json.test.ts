@@ -26,7 +26,8 @@ describe('parseJson', () => {
   });
 
   test('digits inside strings stay strings (Bubble ids have 18 digits after the x), keys included', () => {
-    const body = '{"_id":"1672531200000x123456789012345678","Note":"ratio: 12345678901234567890","12345678901234567890":1,"__proto__":[1e400]}';
+    const body =
+      '{"_id":"1672531200000x123456789012345678","Note":"ratio: 12345678901234567890","12345678901234567890":1,"__proto__":[1e400]}';
     const v = parseJson(body) as Record<string, unknown>;
     expect(v._id).toBe('1672531200000x123456789012345678');
     expect(v.Note).toBe('ratio: 12345678901234567890');
@@ -36,7 +37,7 @@ describe('parseJson', () => {
     expect(stringifyJson(v)).toBe(body);
   });
 
-  test('a string that looks like the parser\'s own marker is still a string', () => {
+  test("a string that looks like the parser's own marker is still a string", () => {
     const body = '{"a":"\\u0000x:1","b":1e400,"c":"\\u0000"}';
     const v = parseJson(body) as Record<string, unknown>;
     expect(v.a).toBe('\u0000x:1');
@@ -63,8 +64,14 @@ describe('parseJson', () => {
   test('property: exotic numbers anywhere survive a parse → print round trip as text', () => {
     const exotic = fc.constantFrom(...EXOTIC).map((t) => new JsonNumber(t));
     const value = fc.letrec((tie) => ({
-      v: fc.oneof({ depthSize: 'small' }, fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), exotic, fc.array(tie('v'), { maxLength: 4 }),
-        fc.dictionary(fc.string(), tie('v'), { maxKeys: 4 })),
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        exotic,
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie('v'), { maxKeys: 4 }),
+      ),
     })).v;
     fc.assert(
       fc.property(value, (v) => {
@@ -116,11 +123,15 @@ describe('stringifyJson', () => {
 
 describe('roundTripsAsDouble', () => {
   test('property: whatever JavaScript prints for a double survives', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => expect(roundTripsAsDouble(String(d))).toBe(true)), params);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (d) => expect(roundTripsAsDouble(String(d))).toBe(true)),
+      params,
+    );
   });
 
   test('more digits than a double keeps, or a range beyond it, does not', () => {
     for (const t of EXOTIC) expect(roundTripsAsDouble(t)).toBe(false);
-    for (const t of ['0', '-0', '1.50', '1E2', '0.1', '123456789012345', '1e308', '100000000000000000000000']) expect(roundTripsAsDouble(t)).toBe(true);
+    for (const t of ['0', '-0', '1.50', '1E2', '0.1', '123456789012345', '1e308', '100000000000000000000000'])
+      expect(roundTripsAsDouble(t)).toBe(true);
   });
 });

@@ -90,7 +90,8 @@ describe('generator bubble: clear errors', () => {
 
   test('a single-file schema is refused with how to switch to a schema folder', async () => {
     const project = makeTempProject({
-      'prisma.config.ts': "import { defineConfig } from 'prisma/config';\nexport default defineConfig({ schema: 'prisma/schema.prisma' });\n",
+      'prisma.config.ts':
+        "import { defineConfig } from 'prisma/config';\nexport default defineConfig({ schema: 'prisma/schema.prisma' });\n",
       'prisma/schema.prisma': schemaText().replace('../../bubble/dictionary.json', '../bubble/dictionary.json'),
       'bubble/dictionary.json': JSON.stringify(small),
     });

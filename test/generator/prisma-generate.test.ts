@@ -67,7 +67,7 @@ describe('prisma generate with generator bubble (fixture dictionary)', () => {
         '',
         'export async function main(): Promise<SyncResult[]> {',
         "  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: 'postgresql://localhost/x' }) });",
-        "  const record: " + m + "Record = { _id: '1700000000000x1', 'Created Date': '2024-01-02T03:04:05.678Z' };",
+        '  const record: ' + m + "Record = { _id: '1700000000000x1', 'Created Date': '2024-01-02T03:04:05.678Z' };",
         `  const row: ${m}Row = ${m}Adapter.toRow(record);`,
         `  await prisma.${type.delegate}.create({ data: row });`,
         `  const names: string[] = [...adapters.map((a) => a.table), ...plan.types.map((t) => t.name)];`,
@@ -103,7 +103,10 @@ describe('prisma generate with generator bubble (fixture dictionary)', () => {
     const good = models();
     const type = manifest.types[0]!;
     const column = type.columns[0]!;
-    const stale = good.split('\n').filter((line) => !line.trimStart().startsWith(`${column.field} `)).join('\n');
+    const stale = good
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith(`${column.field} `))
+      .join('\n');
     expect(stale).not.toBe(good);
     writeFileSync(join(project.dir, 'prisma/schema/bubble.prisma'), stale);
 

@@ -17,7 +17,12 @@ async function renderOf(dictionary: Dictionary, extra: Partial<RenderInput> = {}
 }
 
 async function dmmfModels(models: string): Promise<string[]> {
-  const dmmf = await internals.getDMMF({ datamodel: [['schema.prisma', DATASOURCE], ['bubble.prisma', models]] });
+  const dmmf = await internals.getDMMF({
+    datamodel: [
+      ['schema.prisma', DATASOURCE],
+      ['bubble.prisma', models],
+    ],
+  });
   return dmmf.datamodel.models.map((m) => m.name);
 }
 
@@ -29,7 +34,9 @@ describe('render', () => {
     expect(b.models).toBe(a.models);
     expect(b.outputs).toEqual(a.outputs);
     const models = await dmmfModels(a.models);
-    expect(models).toEqual(expect.arrayContaining([...a.manifest.types.map((t) => t.model), 'SyncJob', 'SyncCursor', 'SyncPage', 'SyncEvent']));
+    expect(models).toEqual(
+      expect.arrayContaining([...a.manifest.types.map((t) => t.model), 'SyncJob', 'SyncCursor', 'SyncPage', 'SyncEvent']),
+    );
   });
 
   test('chunked formatting is exactly what formatting the whole file gives', async () => {
@@ -56,7 +63,14 @@ describe('render', () => {
       app: { name: 'x' },
       types: [
         { name: 'old', display: 'Old', removed: true, fields: [{ key: 'Gone', display: 'Gone', type: 'text', removed: true }] },
-        { name: 'user', display: 'User', fields: [{ key: 'Boss', display: 'Boss', type: 'user' }, { key: 'Teams', display: 'Teams', type: 'list.custom.team' }] },
+        {
+          name: 'user',
+          display: 'User',
+          fields: [
+            { key: 'Boss', display: 'Boss', type: 'user' },
+            { key: 'Teams', display: 'Teams', type: 'list.custom.team' },
+          ],
+        },
       ],
     };
     const { manifest, models } = await renderOf(dictionary, { modelPrefix: 'Bubble', tablePrefix: 'bubble_' });
@@ -64,7 +78,13 @@ describe('render', () => {
       ['user', 'BubbleUser', 'bubble_user'],
       ['old', 'BubbleOld', 'bubble_old'],
     ]);
-    expect(manifest.state).toEqual({ jobTable: 'bubble_sync_jobs', cursorTable: 'bubble_sync_cursors', pageTable: 'bubble_sync_pages', rejectTable: 'bubble_sync_rejects', eventTable: 'bubble_sync_events' });
+    expect(manifest.state).toEqual({
+      jobTable: 'bubble_sync_jobs',
+      cursorTable: 'bubble_sync_cursors',
+      pageTable: 'bubble_sync_pages',
+      rejectTable: 'bubble_sync_rejects',
+      eventTable: 'bubble_sync_events',
+    });
     expect(manifest.types[0]!.columns.map((c) => [c.references, c.pgType])).toEqual([
       ['user', 'text'],
       ['team', 'text[]'],
@@ -75,7 +95,15 @@ describe('render', () => {
     expect(models).toMatch(/@id\(map: "bubble_user_pkey"\)/);
     expect(models).toMatch(/@unique\(map: "bubble_user__id_key"\)/);
     expect(models).toMatch(/gone\s+String\?\s+@map\("Gone"\)/);
-    expect(await dmmfModels(models)).toEqual(['BubbleUser', 'BubbleOld', 'BubbleSyncJob', 'BubbleSyncCursor', 'BubbleSyncPage', 'BubbleSyncReject', 'BubbleSyncEvent']);
+    expect(await dmmfModels(models)).toEqual([
+      'BubbleUser',
+      'BubbleOld',
+      'BubbleSyncJob',
+      'BubbleSyncCursor',
+      'BubbleSyncPage',
+      'BubbleSyncReject',
+      'BubbleSyncEvent',
+    ]);
   });
 
   test('a long table name gets explicit, distinct ≤63-byte constraint names', async () => {
@@ -99,7 +127,11 @@ describe('summariseModelsDiff', () => {
   test('names missing, unexpected and changed fields and models', () => {
     const b = 'model A {\n  x Int\n  w String\n}\n\nmodel C {\n  z String\n}\n';
     expect(summariseModelsDiff(b, a)).toBe(
-      ['~ model A: 1 field missing (y); 1 field not expected (w); 1 field changed (x)', '+ model B (missing from the file)', '- model C (not expected)'].join('\n'),
+      [
+        '~ model A: 1 field missing (y); 1 field not expected (w); 1 field changed (x)',
+        '+ model B (missing from the file)',
+        '- model C (not expected)',
+      ].join('\n'),
     );
     expect(summariseModelsDiff(a, a)).toBe('');
     expect(summariseModelsDiff(`${a}\n// note\n`, a)).toBe('~ comments, order or whitespace differ');

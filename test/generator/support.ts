@@ -40,7 +40,8 @@ export function bubbleProject(options: ProjectOptions): { dir: string; cleanup: 
   return makeTempProject({
     'prisma.config.ts': PRISMA_CONFIG,
     'prisma/schema/schema.prisma': schemaText(options),
-    'bubble/dictionary.json': typeof options.dictionary === 'string' ? options.dictionary : `${JSON.stringify(options.dictionary, null, 2)}\n`,
+    'bubble/dictionary.json':
+      typeof options.dictionary === 'string' ? options.dictionary : `${JSON.stringify(options.dictionary, null, 2)}\n`,
   });
 }
 
@@ -51,9 +52,14 @@ export function prisma(args: string[], dir: string, env: NodeJS.ProcessEnv = {})
 /** Runs the repo's TypeScript compiler in `dir` with its tsconfig.json. */
 export function tsc(dir: string): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+      { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -99,7 +105,15 @@ export function output(result: CliResult): string {
 /** What `tsc --init` users have: `strict` alone (optional properties include undefined). */
 export const PLAIN_STRICT_TSCONFIG = `${JSON.stringify(
   {
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: [],
+    },
     include: ['consumer.ts', 'generated/**/*.ts'],
   },
   null,

@@ -37,7 +37,18 @@ jest.unstable_mockModule('prisma-generator-bubble/runtime', async () => {
         durationMs: 0,
         tables: plan.types
           .filter((t) => types.includes(t.name))
-          .map((t) => ({ type: t.name, table: t.table, records: 0, pages: 0, durationMs: 0, status: 'COMPLETED' as const, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 })),
+          .map((t) => ({
+            type: t.name,
+            table: t.table,
+            records: 0,
+            pages: 0,
+            durationMs: 0,
+            status: 'COMPLETED' as const,
+            rawOnly: 0,
+            rejected: 0,
+            softDeleted: 0,
+            heldBack: 0,
+          })),
       };
     },
   };
@@ -74,7 +85,13 @@ function sameValue(column: ManifestColumn, original: unknown, stored: unknown): 
         return JSON.stringify(s) === JSON.stringify(o);
     }
   };
-  if (column.list) return Array.isArray(original) && Array.isArray(stored) && original.length === stored.length && original.every((o, i) => one(column.kind, o, stored[i]));
+  if (column.list)
+    return (
+      Array.isArray(original) &&
+      Array.isArray(stored) &&
+      original.length === stored.length &&
+      original.every((o, i) => one(column.kind, o, stored[i]))
+    );
   return one(column.kind, original, stored);
 }
 
@@ -106,7 +123,8 @@ describe('generated toRow on the sample app records', () => {
           else {
             const column = byKey.get(key);
             if (column === undefined) throw new Error(`${adapter.type}: key ${JSON.stringify(key)} is neither in a column nor in unmapped`);
-            if (!sameValue(column, value, row[column.field])) throw new Error(`${adapter.type}.${key}: ${JSON.stringify(value)} stored as ${JSON.stringify(row[column.field])}`);
+            if (!sameValue(column, value, row[column.field]))
+              throw new Error(`${adapter.type}.${key}: ${JSON.stringify(value)} stored as ${JSON.stringify(row[column.field])}`);
           }
         }
         // Nothing appears that the record did not hold.
@@ -132,6 +150,12 @@ describe('generated toRow on the sample app records', () => {
     expect(calls[0]!.options).toEqual({ mode: 'full', concurrency: 3 });
     expect(calls[1]!.options).toEqual({ mode: 'incremental', types: [first.type] });
     expect(calls[0]!.plan.types).toEqual(generated.adapters.map((a) => a.descriptor));
-    expect(calls[0]!.plan.state).toEqual({ jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects', eventTable: 'sync_events' });
+    expect(calls[0]!.plan.state).toEqual({
+      jobTable: 'sync_jobs',
+      cursorTable: 'sync_cursors',
+      pageTable: 'sync_pages',
+      rejectTable: 'sync_rejects',
+      eventTable: 'sync_events',
+    });
   });
 });

@@ -23,7 +23,12 @@ function app(flag: boolean | undefined): { meta: BubbleMeta; samples: Map<string
     },
     app_data: { appname: 'shop', ...(flag === undefined ? {} : { use_captions_for_get: flag }) },
   };
-  const records = Array.from({ length: 20 }, (_, i) => ({ _id: `1x${i}`, 'Created By': '1x0', 'Created Date': '2024-01-01T00:00:00.000Z', ...(i === 0 ? { Paid: true } : {}) }));
+  const records = Array.from({ length: 20 }, (_, i) => ({
+    _id: `1x${i}`,
+    'Created By': '1x0',
+    'Created Date': '2024-01-01T00:00:00.000Z',
+    ...(i === 0 ? { Paid: true } : {}),
+  }));
   return { meta, samples: new Map([['order', records]]) };
 }
 
@@ -52,7 +57,12 @@ test('sanitised keys are matched only when the match is unambiguous', () => {
   expect(looseKey('Price ($)')).toBe(looseKey('Price'));
   expect(looseKey('Ünïcödé Notes')).toBe('ünïcödénotes');
   const none = new Set<string>();
-  expect(matchSanitisedKeys(['Is Admin?', 'Price ($)', 'Name'], ['Is Admin', 'Price', 'Name'], none)).toEqual(new Map([['Is Admin?', 'Is Admin'], ['Price ($)', 'Price']]));
+  expect(matchSanitisedKeys(['Is Admin?', 'Price ($)', 'Name'], ['Is Admin', 'Price', 'Name'], none)).toEqual(
+    new Map([
+      ['Is Admin?', 'Is Admin'],
+      ['Price ($)', 'Price'],
+    ]),
+  );
   // Two declared names with one loose form, or one declared name and two candidates: left alone.
   expect(matchSanitisedKeys(['Tax/VAT', 'Tax VAT?'], ['TaxVAT'], none)).toEqual(new Map());
   expect(matchSanitisedKeys(['Tax/VAT'], ['TaxVAT', 'tax-vat'], none)).toEqual(new Map());

@@ -69,11 +69,50 @@ test('the committed dictionary covers every Bubble field type and the naming edg
   const dictionary = dictionarySchema.parse(JSON.parse(readFileSync(COMMITTED, 'utf8')));
   const fields = dictionary.types.flatMap((t) => t.fields);
   const types = new Set(fields.map((f) => f.type));
-  for (const t of ['text', 'number', 'boolean', 'date', 'date_range', 'number_range', 'geographic_address', 'image', 'file', 'user', 'custom.customer', 'option.role', 'list.custom.invoice', 'list.text', 'list.number', 'list.date', 'list.image']) {
+  for (const t of [
+    'text',
+    'number',
+    'boolean',
+    'date',
+    'date_range',
+    'number_range',
+    'geographic_address',
+    'image',
+    'file',
+    'user',
+    'custom.customer',
+    'option.role',
+    'list.custom.invoice',
+    'list.text',
+    'list.number',
+    'list.date',
+    'list.image',
+  ]) {
     expect(types).toContain(t);
   }
   const keys = new Set(fields.map((f) => f.key));
-  for (const k of ['2nd Payment %', '1st Payment %', 'Commission Paid?', 'Amount Eligible for Comm', 'Payment Method V2', 'Is Admin?', 'select', 'id', 'ID', 'from', 'constructor', 'Ünïcödé Notes', '🏠 Address', 'Customer Name', 'customer-name', 'customer_name', '"quoted" "name', '# of units', 'Price ($)', 'Tax/VAT']) {
+  for (const k of [
+    '2nd Payment %',
+    '1st Payment %',
+    'Commission Paid?',
+    'Amount Eligible for Comm',
+    'Payment Method V2',
+    'Is Admin?',
+    'select',
+    'id',
+    'ID',
+    'from',
+    'constructor',
+    'Ünïcödé Notes',
+    '🏠 Address',
+    'Customer Name',
+    'customer-name',
+    'customer_name',
+    '"quoted" "name',
+    '# of units',
+    'Price ($)',
+    'Tax/VAT',
+  ]) {
     expect(keys).toContain(k);
   }
   expect([...keys].some((k) => k.includes('\\'))).toBe(true);
@@ -100,7 +139,11 @@ test('append-only merge: known order kept, new appended, vanished marked removed
   pkg.fields.splice(5, 0, { key: 'Old Field', display: 'Old Field', type: 'text' });
   const agent = older.types.find((t) => t.name === 'agent')!;
   const dropped = agent.fields.splice(4, 1)[0]!;
-  older.types.push({ name: 'legacyorder', display: 'Legacy Order', fields: [{ key: '_id', display: 'unique ID', type: 'text', builtin: true }] });
+  older.types.push({
+    name: 'legacyorder',
+    display: 'Legacy Order',
+    fields: [{ key: '_id', display: 'unique ID', type: 'text', builtin: true }],
+  });
   writeFileSync(out, serializeDictionary(older));
 
   const { dictionary } = await introspect({ client: clientOf(fake), out });
@@ -108,7 +151,9 @@ test('append-only merge: known order kept, new appended, vanished marked removed
   expect(dictionary.types.at(-1)).toMatchObject({ name: 'legacyorder', removed: true });
   const newPkg = dictionary.types.find((t) => t.name === 'package')!;
   expect(newPkg.fields[5]).toMatchObject({ key: 'Old Field', removed: true });
-  expect(newPkg.fields.map((f) => f.key).filter((k) => k !== 'Old Field')).toEqual(committed.types.find((t) => t.name === 'package')!.fields.map((f) => f.key));
+  expect(newPkg.fields.map((f) => f.key).filter((k) => k !== 'Old Field')).toEqual(
+    committed.types.find((t) => t.name === 'package')!.fields.map((f) => f.key),
+  );
   const newAgent = dictionary.types.find((t) => t.name === 'agent')!;
   expect(newAgent.fields.at(-1)!.key).toBe(dropped.key);
   expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(dictionary);
@@ -145,27 +190,37 @@ test('a failed run leaves the existing dictionary untouched and no partial or te
   expect(cli.code).toBe(1);
   expect(cli.stderr).toMatch(/refused the API token/);
   expect(readdirSync(dir)).toEqual(['dictionary.json']);
-  const usage = await runCli(['introspect', '--out', join(dir, 'new.json'), '--sample', 'lots'], { BUBBLE_APP_URL: fake.url, BUBBLE_API_TOKEN: fake.token });
+  const usage = await runCli(['introspect', '--out', join(dir, 'new.json'), '--sample', 'lots'], {
+    BUBBLE_APP_URL: fake.url,
+    BUBBLE_API_TOKEN: fake.token,
+  });
   expect(usage.code).toBe(2);
 });
 
-test('an invalid existing dictionary is refused before any request, with the generator reader\'s JSON-path message', async () => {
+test("an invalid existing dictionary is refused before any request, with the generator reader's JSON-path message", async () => {
   const out = join(tempDir(), 'dictionary.json');
-  writeFileSync(out, '{"version": 1, "app": {"name": "x"}, "types": [{"name": "t", "display": "T", "fields": [{"key": "k", "display": "K"}]}]}');
+  writeFileSync(
+    out,
+    '{"version": 1, "app": {"name": "x"}, "types": [{"name": "t", "display": "T", "fields": [{"key": "k", "display": "K"}]}]}',
+  );
   fake.resetStats();
   const err = (await introspect({ client: clientOf(fake), out }).catch((e: unknown) => e)) as BubbleError;
   expect(err.code).toBe('DICTIONARY');
   expect(err.message).toBe(`Data dictionary ${out}: $.types[0].fields[0].type: missing (expected string).`);
   expect(err.hint).toMatch(/will not overwrite what it cannot read/);
   writeFileSync(out, '{"version": 2}');
-  await expect(introspect({ client: clientOf(fake), out })).rejects.toThrow(/is format version 2; prisma-generator-bubble \S+ reads version 1/);
+  await expect(introspect({ client: clientOf(fake), out })).rejects.toThrow(
+    /is format version 2; prisma-generator-bubble \S+ reads version 1/,
+  );
   expect(fake.log.filter((e) => e.kind === 'list')).toHaveLength(0);
 });
 
 test('keys a newer release added to the dictionary survive a merge by this one', async () => {
   const out = join(tempDir(), 'dictionary.json');
   const first = await introspect({ client: clientOf(fake), types: ['package'], out });
-  const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & { types: Array<Record<string, unknown> & { fields: Array<Record<string, unknown>> }> };
+  const written = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & {
+    types: Array<Record<string, unknown> & { fields: Array<Record<string, unknown>> }>;
+  };
   written.futureTopLevel = { a: 1 };
   written.types[0]!.futureType = 'kept';
   written.types[0]!.fields[1]!.futureField = true;
@@ -253,7 +308,11 @@ describe('large apps, captions and keys as real Bubble forms them', () => {
       expect(dictionary.app.captions).toBe(true);
       expect(summary.captions).toBe(true);
       const user = dictionary.types.find((t) => t.name === 'user')!;
-      expect(user.fields.find((f) => f.display === 'Is Admin?')).toMatchObject({ key: 'Is Admin', id: 'is_admin_boolean', type: 'boolean' });
+      expect(user.fields.find((f) => f.display === 'Is Admin?')).toMatchObject({
+        key: 'Is Admin',
+        id: 'is_admin_boolean',
+        type: 'boolean',
+      });
       expect(user.fields.some((f) => f.key === 'Is Admin?' || f.key === 'Creator' || f.display === 'Creator')).toBe(false);
       expect(user.fields.filter((f) => f.display === 'unique ID')).toEqual([expect.objectContaining({ key: '_id', builtin: true })]);
       const invoice = dictionary.types.find((t) => t.name === 'invoice')!;
@@ -264,7 +323,10 @@ describe('large apps, captions and keys as real Bubble forms them', () => {
       const unseen = dictionary.types.flatMap((t) => {
         const sampled = [...app.allRecords(t.name)].slice(0, 200);
         const declared = app.meta().types[t.name]!.fields.filter((f) => f.id !== f.display && f.id !== '_id' && f.id !== 'Created By');
-        return declared.map((f) => sanitisedCaption(f.display)).filter((key) => sampled.every((r) => !(key in r))).map((key) => ({ type: t.name, key, sampled: sampled.length }));
+        return declared
+          .map((f) => sanitisedCaption(f.display))
+          .filter((key) => sampled.every((r) => !(key in r)))
+          .map((key) => ({ type: t.name, key, sampled: sampled.length }));
       });
       expect(summary.unseen).toEqual(unseen);
       // The committed dictionary's fields, keyed by the sanitised names instead.

@@ -72,7 +72,10 @@ async function differences(records: ReadonlyArray<{ type: string; id: string }>)
     if (live) {
       problems.push(...(await mismatches(db, p.manifest, type, [live as never])).filter((m) => m.startsWith(`${type} ${id}:`)));
     } else {
-      const [row] = await db.query<{ d: boolean; at: unknown }>(`SELECT "_is_deleted" AS d, "_deleted_at" AS at FROM "${table}" WHERE "_id" = $1`, [id]);
+      const [row] = await db.query<{ d: boolean; at: unknown }>(
+        `SELECT "_is_deleted" AS d, "_deleted_at" AS at FROM "${table}" WHERE "_id" = $1`,
+        [id],
+      );
       if (!row?.d || row.at === null) problems.push(`${type} ${id}: not marked deleted`);
     }
   }
@@ -104,7 +107,7 @@ test('20 inserts, 30 edits and 15 deletions made in the app reach the database w
     p.fake.mutate.delete(type, id);
     deleted.push({ type, id });
   }
-  await waitFor('the app\'s changes in the database', async () => (await differences([...touched, ...deleted])).length === 0, 30_000);
+  await waitFor("the app's changes in the database", async () => (await differences([...touched, ...deleted])).length === 0, 30_000);
   await p.fake.webhook.idle();
   expect(p.fake.webhook.deliveries.map((d) => d.status)).toEqual(Array(65).fill(202));
   // No sync ran: the app saw only requests for single records.
@@ -122,7 +125,9 @@ test('20 inserts, 30 edits and 15 deletions made in the app reach the database w
   const eventsBefore = await db.query('SELECT count(*)::int AS n FROM sync_events');
   const rowsBefore = await db.query(`SELECT "_id", "_is_deleted", "_updated_at" FROM invoice ORDER BY "_id"`);
   const refused = await fetch(`${running.url}/bubble/events`, {
-    method: 'POST', headers: { authorization: 'Bearer wrong-secret-wrong-secret' }, body: JSON.stringify({ type: 'invoice', id: touched[0]!.id, event: 'deleted' }),
+    method: 'POST',
+    headers: { authorization: 'Bearer wrong-secret-wrong-secret' },
+    body: JSON.stringify({ type: 'invoice', id: touched[0]!.id, event: 'deleted' }),
   });
   expect(refused.status).toBe(401);
   expect(await db.query('SELECT count(*)::int AS n FROM sync_events')).toEqual(eventsBefore);
@@ -149,7 +154,9 @@ test('SIGKILL mid-burst, then a restart: every accepted event is applied, none l
 
   running = await listen();
   await waitFor('every accepted event to apply', async () => (await pending()) === 0, 30_000);
-  const recorded = await db.query<{ id: string }>(`SELECT bubble_id AS id FROM sync_events WHERE bubble_type = 'payment' AND status = 'APPLIED'`);
+  const recorded = await db.query<{ id: string }>(
+    `SELECT bubble_id AS id FROM sync_events WHERE bubble_type = 'payment' AND status = 'APPLIED'`,
+  );
   const applied = new Set(recorded.map((r) => r.id));
   expect(accepted.filter((d) => !applied.has(d.id))).toEqual([]);
   // The records whose last change was accepted are current (a refused later call may leave one behind: that is Bubble's side).
@@ -169,7 +176,9 @@ test('two listen processes on one database share the work: every event applied o
   const answers = await Promise.all(
     ids.map((id, i) =>
       fetch(`${(i % 2 ? a : b).url}/bubble/events`, {
-        method: 'POST', headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify({ type: 'customer', id, event: 'modified' }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}` },
+        body: JSON.stringify({ type: 'customer', id, event: 'modified' }),
       }),
     ),
   );
@@ -187,7 +196,10 @@ test('listen --status shows the queue: failing events with their error, then app
   const id = p.fake.data.idOf('agreement', 3);
   p.fake.faults.status(400, { times: Infinity, match: (r) => r.kind === 'get' && r.id === id });
   p.fake.mutate.modify('agreement', id, { 'Legacy Code': 'status' });
-  await waitFor('the failure to be recorded', async () => (await db.query(`SELECT 1 FROM sync_events WHERE bubble_id = $1 AND attempts > 0`, [id])).length > 0);
+  await waitFor(
+    'the failure to be recorded',
+    async () => (await db.query(`SELECT 1 FROM sync_events WHERE bubble_id = $1 AND attempts > 0`, [id])).length > 0,
+  );
   const text = await p.cli(['listen', '--status']);
   expect(text.code).toBe(0);
   expect(text.stdout).toMatch(/^Events: 1 pending \(1 retrying after failures\)/);

@@ -23,7 +23,12 @@ afterAll(async () => {
 });
 
 const row = async (table: string, id: string) =>
-  (await s.db.query<{ d: boolean; job: string; raw: Record<string, unknown> }>(`SELECT "_is_deleted" AS d, "_sync_job_id" AS job, "_raw" AS raw FROM "${table}" WHERE "_id" = $1`, [id]))[0];
+  (
+    await s.db.query<{ d: boolean; job: string; raw: Record<string, unknown> }>(
+      `SELECT "_is_deleted" AS d, "_sync_job_id" AS job, "_raw" AS raw FROM "${table}" WHERE "_id" = $1`,
+      [id],
+    )
+  )[0];
 
 test('a record the listener writes while a full pass runs is live after the pass, and never a deletion candidate', async () => {
   const first = [...s.fake.allRecords('invoice')][0]!;
@@ -36,7 +41,8 @@ test('a record the listener writes while a full pass runs is live after the pass
   const gated = {
     ...source,
     fetchPage: async (...args: Parameters<typeof source.fetchPage>) => {
-      if (added !== undefined && args[0] === 'invoice') await waitFor('the listener to write the record', async () => (await row('invoice', added!))?.d === false);
+      if (added !== undefined && args[0] === 'invoice')
+        await waitFor('the listener to write the record', async () => (await row('invoice', added!))?.d === false);
       return source.fetchPage(...args);
     },
   };
@@ -70,23 +76,44 @@ test('a record the listener writes while a full pass runs is live after the pass
 test.each([
   ['deleted', 'marked deleted again'],
   ['modified', 'written again as the app has it'],
-] as const)('a record %s while a sync runs, then overwritten by that sync with an older read, is %s when the sync ends', async (change, _outcome) => {
-  const jobId = `job-${change}`;
-  await s.db.execute(`INSERT INTO sync_jobs (id, status, mode, types, updated_at) VALUES ($1, 'RUNNING', 'incremental', '[]', now())`, [jobId]);
-  const id = s.fake.data.idOf('payment', change === 'deleted' ? 11 : 12);
-  const before = [...s.fake.allRecords('payment')].find((r) => r._id === id) as BubbleRecord;
-  if (change === 'deleted') s.fake.mutate.delete('payment', id);
-  else s.fake.mutate.modify('payment', id, { 'Legacy Code': 'newer' });
-  await waitFor('the event to apply', async () => {
-    const [e] = await s.db.query<{ status: string; watch: string | null }>(`SELECT status, watch_job_id AS watch FROM sync_events WHERE bubble_id = $1 ORDER BY id DESC LIMIT 1`, [id]);
-    return e?.status === 'APPLIED' && e.watch === jobId;
-  });
-  // The running sync's page, read before the change, commits after it.
-  await s.db.transaction((tx) => createPageWriter().write(tx, s.manifest.types.find((t) => t.name === 'payment')!, [before], { jobId, position: 0 }));
-  expect((await row('payment', id))!.job).toBe(jobId);
-  expect(await s.differences([{ type: 'payment', id }])).not.toEqual([]);
-  await s.db.execute(`UPDATE sync_jobs SET status = 'COMPLETED' WHERE id = $1`, [jobId]);
-  await waitFor('the record to be applied again', async () => (await s.differences([{ type: 'payment', id }])).length === 0, 30_000);
-  const events = await s.db.query<{ status: string; watch: string | null }>(`SELECT status, watch_job_id AS watch FROM sync_events WHERE bubble_id = $1 ORDER BY id`, [id]);
-  expect(events).toEqual([{ status: 'APPLIED', watch: null }, { status: 'APPLIED', watch: null }]);
-});
+] as const)(
+  'a record %s while a sync runs, then overwritten by that sync with an older read, is %s when the sync ends',
+  async (change, _outcome) => {
+    const jobId = `job-${change}`;
+    await s.db.execute(`INSERT INTO sync_jobs (id, status, mode, types, updated_at) VALUES ($1, 'RUNNING', 'incremental', '[]', now())`, [
+      jobId,
+    ]);
+    const id = s.fake.data.idOf('payment', change === 'deleted' ? 11 : 12);
+    const before = [...s.fake.allRecords('payment')].find((r) => r._id === id) as BubbleRecord;
+    if (change === 'deleted') s.fake.mutate.delete('payment', id);
+    else s.fake.mutate.modify('payment', id, { 'Legacy Code': 'newer' });
+    await waitFor('the event to apply', async () => {
+      const [e] = await s.db.query<{ status: string; watch: string | null }>(
+        `SELECT status, watch_job_id AS watch FROM sync_events WHERE bubble_id = $1 ORDER BY id DESC LIMIT 1`,
+        [id],
+      );
+      return e?.status === 'APPLIED' && e.watch === jobId;
+    });
+    // The running sync's page, read before the change, commits after it.
+    await s.db.transaction((tx) =>
+      createPageWriter().write(
+        tx,
+        s.manifest.types.find((t) => t.name === 'payment')!,
+        [before],
+        { jobId, position: 0 },
+      ),
+    );
+    expect((await row('payment', id))!.job).toBe(jobId);
+    expect(await s.differences([{ type: 'payment', id }])).not.toEqual([]);
+    await s.db.execute(`UPDATE sync_jobs SET status = 'COMPLETED' WHERE id = $1`, [jobId]);
+    await waitFor('the record to be applied again', async () => (await s.differences([{ type: 'payment', id }])).length === 0, 30_000);
+    const events = await s.db.query<{ status: string; watch: string | null }>(
+      `SELECT status, watch_job_id AS watch FROM sync_events WHERE bubble_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(events).toEqual([
+      { status: 'APPLIED', watch: null },
+      { status: 'APPLIED', watch: null },
+    ]);
+  },
+);

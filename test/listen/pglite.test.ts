@@ -48,7 +48,8 @@ test('listen applies events into PGlite; a sync meanwhile is refused naming list
   const id = p.fake.data.idOf('invoice', 4);
   p.fake.mutate.delete('invoice', id);
   const added = p.fake.mutate.insert('invoice')._id as string;
-  const status = async () => (await (await fetch(`${url}/bubble/status`, { headers: { authorization: `Bearer ${SECRET}` } })).json()) as EventQueueStatus;
+  const status = async () =>
+    (await (await fetch(`${url}/bubble/status`, { headers: { authorization: `Bearer ${SECRET}` } })).json()) as EventQueueStatus;
   await waitFor('both events to apply', async () => (await status()).appliedLastDay === 2 && (await status()).pending === 0);
 
   const refused = await p.cli(['sync'], PGLITE_ENV);
@@ -61,7 +62,11 @@ test('listen applies events into PGlite; a sync meanwhile is refused naming list
   p.fake.setWebhook(null);
   const db = await openDb({ pgliteDir: join(p.dir, '.bubble', 'pglite') });
   try {
-    expect(await db.query(`SELECT "_id" AS id, "_is_deleted" AS d FROM invoice WHERE "_id" = ANY($1::text[]) ORDER BY "_is_deleted"`, [[id, added]])).toEqual([
+    expect(
+      await db.query(`SELECT "_id" AS id, "_is_deleted" AS d FROM invoice WHERE "_id" = ANY($1::text[]) ORDER BY "_is_deleted"`, [
+        [id, added],
+      ]),
+    ).toEqual([
       { id: added, d: false },
       { id, d: true },
     ]);

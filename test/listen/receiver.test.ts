@@ -73,7 +73,14 @@ describe('refused requests record nothing', () => {
     ['an unknown type', { type: 'invoices', id: 'x', event: 'created' }, /unknown type "invoices"/],
     ['an id with SQL in it', { type: 'invoice', id: "1'; DROP TABLE invoice; --", event: 'deleted' }, /not a Bubble unique id/],
     ['an id far too long', { type: 'invoice', id: 'x'.repeat(500), event: 'deleted' }, /not a Bubble unique id/],
-    ['one bad event among good ones', [{ type: 'invoice', id: 'a1', event: 'created' }, { type: 'nope', id: 'a2', event: 'created' }], /Event 2: unknown type/],
+    [
+      'one bad event among good ones',
+      [
+        { type: 'invoice', id: 'a1', event: 'created' },
+        { type: 'nope', id: 'a2', event: 'created' },
+      ],
+      /Event 2: unknown type/,
+    ],
     ['more than 1,000 events', Array.from({ length: 1_001 }, () => ({ type: 'user', id: '1x1', event: 'created' })), /Too many events/],
   ])('%s: 400 with one line saying why', async (_case, body, reason) => {
     const answer = await s.post(body);
@@ -145,7 +152,9 @@ describe('applying', () => {
     const store = new EventStore(s.db, eventState(s.manifest));
     await waitFor('the failure to show', async () => (await store.status()).retrying === 1);
     const status = await store.status();
-    expect(status.failing).toEqual([expect.objectContaining({ type: 'invoice', bubbleId: id, attempts: 1, lastError: expect.stringMatching(/^BUBBLE_BAD_REQUEST: /) })]);
+    expect(status.failing).toEqual([
+      expect.objectContaining({ type: 'invoice', bubbleId: id, attempts: 1, lastError: expect.stringMatching(/^BUBBLE_BAD_REQUEST: /) }),
+    ]);
     await waitFor('the retries to succeed', async () => (await s.events()).every((e) => e.status === 'APPLIED'), 30_000);
     expect((await s.events()).map((e) => [e.outcome, e.attempts])).toEqual([['deleted', 2]]);
     expect(s.fake.log.filter((e) => e.kind === 'get' && e.id === id).map((e) => e.status)).toEqual([400, 400, 404]);
@@ -161,7 +170,9 @@ describe('applying', () => {
     // The app changes quietly; the flood below stands in for its triggers.
     s.fake.setWebhook(null);
     for (const id of ids) s.fake.mutate.modify('invoice', id, { Status: 'Flooded' });
-    const arrays = Array.from({ length: 20 }, (_, k) => Array.from({ length: 100 }, (_, i) => ({ type: 'invoice', id: ids[(k * 100 + i) % ids.length]!, event: 'modified' })));
+    const arrays = Array.from({ length: 20 }, (_, k) =>
+      Array.from({ length: 100 }, (_, i) => ({ type: 'invoice', id: ids[(k * 100 + i) % ids.length]!, event: 'modified' })),
+    );
     const singles = Array.from({ length: 200 }, (_, i) => ({ type: 'invoice', id: ids[i % ids.length]!, event: 'modified' }));
     const answers = await Promise.all([...arrays, ...singles].map((body) => s.post(body)));
     expect(answers.every((a) => a.status === 202)).toBe(true);
@@ -191,7 +202,9 @@ test('healthz answers 503 once the database is gone, and the receiver refuses (5
     const health = await fetch(`${other.url}/healthz`);
     expect(health.status).toBe(503);
     const answer = await fetch(`${other.url}/bubble/events`, {
-      method: 'POST', headers: { authorization: `Bearer ${SECRET}` }, body: JSON.stringify({ type: 'invoice', id: 'a1x1', event: 'created' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify({ type: 'invoice', id: 'a1x1', event: 'created' }),
     });
     expect(answer.status).toBe(503);
   } finally {

@@ -64,7 +64,12 @@ export async function listenSetting(options: FakeBubbleOptions = {}): Promise<Li
       const { rateLimitRpm = 0, ...rest } = extra;
       const concurrency = rest.concurrency ?? 4;
       const client = createBubbleClient({
-        appUrl: fake.url, token: fake.token, rateLimitRpm, maxInFlight: concurrency, gate: createGate(rateLimitRpm, concurrency), retry: { maxAttempts: 2 },
+        appUrl: fake.url,
+        token: fake.token,
+        rateLimitRpm,
+        maxInFlight: concurrency,
+        gate: createGate(rateLimitRpm, concurrency),
+        retry: { maxAttempts: 2 },
       });
       listener = await startListener({ db, manifest, client, secret: SECRET, port: 0, concurrency, ...rest });
       fake.setWebhook({ url: `${listener.url}/bubble/events`, secret: SECRET });
@@ -82,10 +87,18 @@ export async function listenSetting(options: FakeBubbleOptions = {}): Promise<Li
     },
     async sync() {
       const client = createBubbleClient({ appUrl: fake.url, token: fake.token, rateLimitRpm: 0, maxInFlight: 4, gate: createGate(0, 4) });
-      const { error } = await runSyncOnDb(db, manifest, { mode: 'full', concurrency: 4, reportDir: false }, { source: pageSourceFromClient(client) });
+      const { error } = await runSyncOnDb(
+        db,
+        manifest,
+        { mode: 'full', concurrency: 4, reportDir: false },
+        { source: pageSourceFromClient(client) },
+      );
       if (error !== null) throw error;
     },
-    events: () => db.query<EventRow>('SELECT id::text AS id, bubble_type, bubble_id, event, status, attempts, outcome, last_error, watch_job_id FROM sync_events ORDER BY id'),
+    events: () =>
+      db.query<EventRow>(
+        'SELECT id::text AS id, bubble_type, bubble_id, event, status, attempts, outcome, last_error, watch_job_id FROM sync_events ORDER BY id',
+      ),
     async differences(ids) {
       const problems: string[] = [];
       for (const { type, id } of ids) {
@@ -95,8 +108,12 @@ export async function listenSetting(options: FakeBubbleOptions = {}): Promise<Li
           const rows = await mismatches(db, manifest, type, [record]);
           problems.push(...rows.filter((p) => p.startsWith(`${type} ${id}:`)));
         } else {
-          const [row] = await db.query<{ _is_deleted: boolean; _deleted_at: unknown }>(`SELECT "_is_deleted", "_deleted_at" FROM "${t.table}" WHERE "_id" = $1`, [id]);
-          if (row && (!row._is_deleted || row._deleted_at === null)) problems.push(`${type} ${id}: deleted in the app, live in the database`);
+          const [row] = await db.query<{ _is_deleted: boolean; _deleted_at: unknown }>(
+            `SELECT "_is_deleted", "_deleted_at" FROM "${t.table}" WHERE "_id" = $1`,
+            [id],
+          );
+          if (row && (!row._is_deleted || row._deleted_at === null))
+            problems.push(`${type} ${id}: deleted in the app, live in the database`);
         }
       }
       return problems;

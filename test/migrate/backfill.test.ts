@@ -70,7 +70,16 @@ describe.each(BACKENDS)('on %s', (backend) => {
   async function migrateTo(dictionary: Dictionary, now: string, db: Db = t.db): Promise<{ manifest: Manifest; result: MigrateResult }> {
     const { manifest } = await generate({ dictionary, schemaDir: dir, outputDir: join(dir, 'generated') });
     const files = ['schema.prisma', 'bubble.prisma'].map((f) => [join(dir, f), readFileSync(join(dir, f), 'utf8')] as [string, string]);
-    const result = await migrate({ db, schemaDir: dir, files, migrationsDir: join(dir, 'migrations'), manifest, allowDrop: true, backfillBatch: 37, now: new Date(now) });
+    const result = await migrate({
+      db,
+      schemaDir: dir,
+      files,
+      migrationsDir: join(dir, 'migrations'),
+      manifest,
+      allowDrop: true,
+      backfillBatch: 37,
+      now: new Date(now),
+    });
     return { manifest, result };
   }
   const marks = async (): Promise<number> =>
@@ -80,7 +89,12 @@ describe.each(BACKENDS)('on %s', (backend) => {
 
   test('migrate fills the new and retyped columns of every synced row from _raw, with no Bubble request', async () => {
     const first = await migrateTo(earlier(full), '2025-01-01T00:00:00Z');
-    const { result: synced } = await runSyncOnDb(t.db, first.manifest, { reportDir: false, concurrency: 4 }, { source: pageSourceFromClient(client(fake, 0, 4)) });
+    const { result: synced } = await runSyncOnDb(
+      t.db,
+      first.manifest,
+      { reportDir: false, concurrency: 4 },
+      { source: pageSourceFromClient(client(fake, 0, 4)) },
+    );
     expect(synced.status).toBe('COMPLETED');
     const [before] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "invoice" WHERE "_unmapped" ? 'Amount'`);
     expect(before!.n).toBe(withValues('invoice', ['Amount']));
@@ -92,7 +106,11 @@ describe.each(BACKENDS)('on %s', (backend) => {
     expect(result.created?.drops).toEqual([{ kind: 'column', table: 'package', name: RETYPED.key }]);
     expect(result.created?.sql).toContain(`COMMENT ON COLUMN "invoice"."Amount" IS '${BACKFILL_MARK}';`);
     // Per type in load order, the keys in dictionary order.
-    const later = (type: string, keys: string[]): string[] => manifest.types.find((x) => x.name === type)!.columns.map((c) => c.key).filter((k) => keys.includes(k));
+    const later = (type: string, keys: string[]): string[] =>
+      manifest.types
+        .find((x) => x.name === type)!
+        .columns.map((c) => c.key)
+        .filter((k) => keys.includes(k));
     expect(result.backfill.map((b) => [b.type, b.columns, b.rows])).toEqual([
       ['customer', later('customer', LATER.customer!), withValues('customer', LATER.customer!)],
       ['invoice', later('invoice', LATER.invoice!), withValues('invoice', LATER.invoice!)],
@@ -105,7 +123,9 @@ describe.each(BACKENDS)('on %s', (backend) => {
     for (const type of manifest.types) {
       expect(await mismatches(t.db, manifest, type.name, [...fake.allRecords(type.name)] as BubbleRecord[])).toEqual([]);
     }
-    const kept = await t.db.query<{ amount: unknown; unmapped: unknown }>(`SELECT "Amount" AS amount, "_unmapped" -> 'Amount' AS unmapped FROM "invoice" WHERE "_unmapped" ? 'Amount'`);
+    const kept = await t.db.query<{ amount: unknown; unmapped: unknown }>(
+      `SELECT "Amount" AS amount, "_unmapped" -> 'Amount' AS unmapped FROM "invoice" WHERE "_unmapped" ? 'Amount'`,
+    );
     expect(kept).toEqual([{ amount: null, unmapped: 'n/a' }]);
 
     const again = await migrateTo(full, '2025-01-03T00:00:00Z');
@@ -146,7 +166,9 @@ describe.each(BACKENDS)('on %s', (backend) => {
     }) as Db;
     const err = await migrateTo(full, '2025-01-02T00:00:00Z', failing).catch((e: unknown) => e);
     expect((err as BubbleError).code).toBe('MIGRATE_BACKFILL');
-    expect((err as BubbleError).message).toMatch(/^The migration is applied, but filling its new columns from stored records stopped: disk on fire$/);
+    expect((err as BubbleError).message).toMatch(
+      /^The migration is applied, but filling its new columns from stored records stopped: disk on fire$/,
+    );
     expect(await marks()).toBeGreaterThan(0);
 
     const resumed = await migrateTo(full, '2025-01-03T00:00:00Z');

@@ -31,7 +31,14 @@ beforeAll(async () => {
   fake = await startFakeBubble({ records: 400 });
   project = makeTempProject({ 'prisma.config.ts': PRISMA_CONFIG, 'prisma/schema/schema.prisma': schemaText() });
   database = await createTestDatabase('evolve');
-  env = { ...process.env, DATABASE_URL: database.url, BUBBLE_APP_URL: fake.url, BUBBLE_API_TOKEN: fake.token, SYNC_RATE_LIMIT_RPM: '0', NO_COLOR: '1' };
+  env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    BUBBLE_APP_URL: fake.url,
+    BUBBLE_API_TOKEN: fake.token,
+    SYNC_RATE_LIMIT_RPM: '0',
+    NO_COLOR: '1',
+  };
 });
 
 afterAll(async () => {
@@ -66,9 +73,15 @@ test('introspect → generate → migrate → sync fills the columns of fields t
   const requests = fake.stats.total;
   const migrated = JSON.parse(await cli('migrate', '--json')) as { created: string; backfill: BackfillResult[] };
   expect(fake.stats.total).toBe(requests);
-  const values = (key: string): number => [...fake.allRecords('invoice')].filter((r) => (r as Record<string, unknown>)[key] !== undefined).length;
+  const values = (key: string): number =>
+    [...fake.allRecords('invoice')].filter((r) => (r as Record<string, unknown>)[key] !== undefined).length;
   expect(migrated.backfill).toEqual([
-    expect.objectContaining({ type: 'invoice', table: 'invoice', columns: ['Amount', 'Tax Amount'], rows: Math.max(values('Amount'), values('Tax Amount')) }),
+    expect.objectContaining({
+      type: 'invoice',
+      table: 'invoice',
+      columns: ['Amount', 'Tax Amount'],
+      rows: Math.max(values('Amount'), values('Tax Amount')),
+    }),
   ]);
   expect(migrated.backfill[0]!.updated).toBe(migrated.backfill[0]!.rows);
 
@@ -92,6 +105,10 @@ test('the text output names what was filled and says no request was made', async
   await cli('introspect', '--out', 'bubble/dictionary.json');
   await cli('generate');
   const out = await cli('migrate');
-  expect(out).toMatch(/^Created migration prisma\/schema\/migrations\/\d{14}_bubble\/migration\.sql\nApplied 1 migration\(s\): \d{14}_bubble\n/);
-  expect(out).toMatch(/\nFilled "Refund Amount" of payment from stored records: [\d,]+ of [\d,]+ rows changed \([\d.]+ s(, [\d,]+ rows\/s)?; no Bubble requests\)\n$/);
+  expect(out).toMatch(
+    /^Created migration prisma\/schema\/migrations\/\d{14}_bubble\/migration\.sql\nApplied 1 migration\(s\): \d{14}_bubble\n/,
+  );
+  expect(out).toMatch(
+    /\nFilled "Refund Amount" of payment from stored records: [\d,]+ of [\d,]+ rows changed \([\d.]+ s(, [\d,]+ rows\/s)?; no Bubble requests\)\n$/,
+  );
 });

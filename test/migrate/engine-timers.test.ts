@@ -19,8 +19,8 @@ test('after migrate() on PGlite no timer is left to keep the process alive', asy
     `const { migrate } = await import(${dist('runtime/migrate/migrate.js')});`,
     "const db = await openDb({ pgliteDir: ':memory:' });",
     `const dir = ${JSON.stringify(dir)};`,
-    "const schema = 'datasource db {\\n  provider = \"postgresql\"\\n}\\n\\nmodel Item {\\n  id String @id\\n}\\n';",
-    "await migrate({ db, schemaDir: dir, files: [[`${dir}/schema.prisma`, schema]], migrationsDir: `${dir}/migrations` });",
+    'const schema = \'datasource db {\\n  provider = "postgresql"\\n}\\n\\nmodel Item {\\n  id String @id\\n}\\n\';',
+    'await migrate({ db, schemaDir: dir, files: [[`${dir}/schema.prisma`, schema]], migrationsDir: `${dir}/migrations` });',
     'await db.close();',
     "console.log(JSON.stringify(process.getActiveResourcesInfo().filter((r) => r === 'Timeout')));",
   ].join('\n');

@@ -27,7 +27,7 @@ const HOSTILE: DictionaryField[] = [
   field('C:\\back\\slash', 'number'),
   field('-- not a comment', 'boolean'),
   field('/* block */ ;', 'date'),
-  field("It's; DROP TABLE \"x\";\n-- next", 'text'),
+  field('It\'s; DROP TABLE "x";\n-- next', 'text'),
   ...PG_SYSTEM_COLUMN_NAMES.map((name) => field(name, 'text')),
   field('Owner "ref"; x', 'custom.other'),
   field('Refs "list" --', 'list.custom.other'),
@@ -37,7 +37,11 @@ const dictionary: Dictionary = {
   version: 1,
   app: { name: 'hostile' },
   types: [
-    { name: TYPE, display: 'Quoted "Type"; x', fields: [field('_id', 'text'), field('Created Date', 'date'), field('Modified Date', 'date'), ...HOSTILE] },
+    {
+      name: TYPE,
+      display: 'Quoted "Type"; x',
+      fields: [field('_id', 'text'), field('Created Date', 'date'), field('Modified Date', 'date'), ...HOSTILE],
+    },
     { name: 'other', display: 'Other', fields: [field('_id', 'text'), field('Name', 'text')] },
   ],
 };
@@ -51,7 +55,7 @@ function recordOf(app: MemoryApp, i: number): void {
       'C:\\back\\slash': i + 0.5,
       '-- not a comment': i % 2 === 0,
       '/* block */ ;': new Date(Date.UTC(2024, 0, 1 + i)).toISOString(),
-      "It's; DROP TABLE \"x\";\n-- next": 'still here',
+      'It\'s; DROP TABLE "x";\n-- next': 'still here',
       xmin: `x${i}`,
       ctid: `c${i}`,
       tableoid: `t${i}`,

@@ -23,7 +23,11 @@ function wideDictionary(fields: number): Dictionary {
     app: { name: 'wide' },
     types: [
       { name: 'small', display: 'Small', fields: [{ key: 'Name', display: 'Name', type: 'text' }] },
-      { name: 'wide', display: 'Wide', fields: Array.from({ length: fields }, (_, i) => ({ key: `Field ${i}`, display: `Field ${i}`, type: 'text' })) },
+      {
+        name: 'wide',
+        display: 'Wide',
+        fields: Array.from({ length: fields }, (_, i) => ({ key: `Field ${i}`, display: `Field ${i}`, type: 'text' })),
+      },
     ],
   };
 }
@@ -44,7 +48,11 @@ describe.each(BACKENDS)('on %s', (backend) => {
   const migrationsDir = (): string => join(dir, 'migrations');
   const folders = (): string[] => (existsSync(migrationsDir()) ? readdirSync(migrationsDir()).sort() : []);
   const tables = async (): Promise<string[]> =>
-    (await t.db.query<{ name: string }>(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`)).map((r) => r.name);
+    (
+      await t.db.query<{ name: string }>(
+        `SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`,
+      )
+    ).map((r) => r.name);
   const migrationRows = async (): Promise<Array<{ name: string; finished: boolean }>> =>
     (await tables()).includes('_prisma_migrations')
       ? t.db.query(`SELECT migration_name AS name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY migration_name`)
@@ -58,7 +66,14 @@ describe.each(BACKENDS)('on %s', (backend) => {
     return ['schema.prisma', 'bubble.prisma'].map((name) => [join(dir, name), readFileSync(join(dir, name), 'utf8')] as [string, string]);
   }
   const run = async (manifest: Manifest | undefined, now: string) =>
-    migrate({ db: t.db, schemaDir: dir, files: files(), migrationsDir: migrationsDir(), now: new Date(now), ...(manifest ? { manifest } : {}) });
+    migrate({
+      db: t.db,
+      schemaDir: dir,
+      files: files(),
+      migrationsDir: migrationsDir(),
+      now: new Date(now),
+      ...(manifest ? { manifest } : {}),
+    });
 
   test('a type with 2,000 fields is refused before anything is written; after the dictionary is fixed, migrate works with no manual step', async () => {
     const tooWide = await generated(wideDictionary(2000));
@@ -100,9 +115,14 @@ describe.each(BACKENDS)('on %s', (backend) => {
     writeFileSync(join(dir, 'bubble.prisma'), 'model T {\n  id String @id\n\n  @@map("t")\n}\n');
     await run(undefined, '2025-01-01T00:00:00Z');
     await t.db.execute('CREATE TABLE "u" (x integer)');
-    writeFileSync(join(dir, 'bubble.prisma'), 'model T {\n  id String @id\n  note String?\n\n  @@map("t")\n}\n\nmodel U {\n  id String @id\n\n  @@map("u")\n}\n');
+    writeFileSync(
+      join(dir, 'bubble.prisma'),
+      'model T {\n  id String @id\n  note String?\n\n  @@map("t")\n}\n\nmodel U {\n  id String @id\n\n  @@map("u")\n}\n',
+    );
     const err = await run(undefined, '2025-01-02T00:00:00Z').catch((e: unknown) => e);
-    expect((err as BubbleError).message).toBe('Migration 20250102000000_bubble failed and was rolled back (42P07): relation "u" already exists');
+    expect((err as BubbleError).message).toBe(
+      'Migration 20250102000000_bubble failed and was rolled back (42P07): relation "u" already exists',
+    );
     expect((err as BubbleError).hint).toMatch(/^Nothing was changed and the migration was not kept/);
     // The ALTER TABLE before the failing CREATE TABLE did not stay.
     expect([...(await readColumnTypes(t.db, 't')).keys()]).toEqual(['id']);
@@ -123,11 +143,17 @@ describe.each(BACKENDS)('on %s', (backend) => {
     await run(undefined, '2025-01-01T00:00:00Z');
     const pending = join(migrationsDir(), '20250101120000_by_hand');
     mkdirSync(pending);
-    const good = 'CREATE TABLE "a" ("id" TEXT NOT NULL, CONSTRAINT "a_pkey" PRIMARY KEY ("id"));\nALTER TABLE "t" ADD COLUMN "n; x" TEXT;\n';
+    const good =
+      'CREATE TABLE "a" ("id" TEXT NOT NULL, CONSTRAINT "a_pkey" PRIMARY KEY ("id"));\nALTER TABLE "t" ADD COLUMN "n; x" TEXT;\n';
     writeFileSync(join(pending, 'migration.sql'), `${good}CREATE TABLE "a" (id text);\n`);
-    writeFileSync(join(dir, 'bubble.prisma'), 'model T {\n  id String @id\n  n String? @map("n; x")\n\n  @@map("t")\n}\n\nmodel A {\n  id String @id\n\n  @@map("a")\n}\n');
+    writeFileSync(
+      join(dir, 'bubble.prisma'),
+      'model T {\n  id String @id\n  n String? @map("n; x")\n\n  @@map("t")\n}\n\nmodel A {\n  id String @id\n\n  @@map("a")\n}\n',
+    );
     const err = await run(undefined, '2025-01-02T00:00:00Z').catch((e: unknown) => e);
-    expect((err as BubbleError).message).toBe('Migration 20250101120000_by_hand failed and was rolled back (42P07): relation "a" already exists');
+    expect((err as BubbleError).message).toBe(
+      'Migration 20250101120000_by_hand failed and was rolled back (42P07): relation "a" already exists',
+    );
     expect((err as BubbleError).hint).toContain('Fix the cause (or the migration in');
     expect(await tables()).toEqual(['_prisma_migrations', 't']);
     expect([...(await readColumnTypes(t.db, 't')).keys()]).toEqual(['id']);

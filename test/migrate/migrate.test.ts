@@ -43,7 +43,11 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
       now,
     });
   const tables = async () =>
-    (await t.db.query<{ name: string }>(`SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.name);
+    (
+      await t.db.query<{ name: string }>(
+        `SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+      )
+    ).map((r) => r.name);
 
   test('an empty database gets the tables and a _prisma_migrations row Prisma agrees with; twice is a no-op', async () => {
     const first = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel });
@@ -52,15 +56,23 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     expect(await tables()).toEqual(['_prisma_migrations', 'jobs', 'rentalunit']);
     const sql = readFileSync(join(dir, 'migrations', '20250102030405_bubble', 'migration.sql'), 'utf8');
     expect(readFileSync(join(dir, 'migrations', 'migration_lock.toml'), 'utf8')).toBe(LOCK_CONTENT);
-    const [row] = await t.db.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations',
-    );
+    const [row] = await t.db.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+      applied_steps_count: number;
+    }>('SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations');
     // `prisma migrate deploy` compares this checksum with sha256(migration.sql) and finds nothing to do.
     expect(row!.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
     expect(row!.finished_at).toBeInstanceOf(Date);
     expect(row!.rolled_back_at).toBeNull();
 
-    const second = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel }, false, new Date('2025-01-02T04:00:00Z'));
+    const second = await run(
+      { 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel },
+      false,
+      new Date('2025-01-02T04:00:00Z'),
+    );
     expect(second).toEqual({ created: null, applied: [], backfill: [] });
     expect(readdirSync(join(dir, 'migrations')).sort()).toEqual(['20250102030405_bubble', 'migration_lock.toml']);
   });
@@ -75,14 +87,18 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     expect(next.created?.sql).toContain('CREATE TABLE "jobs"');
     expect(next.created?.sql).not.toContain('CREATE TABLE "rentalunit"');
     expect(next.applied).toEqual(['20250102030406_bubble']);
-    const cols = await t.db.query<{ name: string }>(`SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'rentalunit' AND column_name = 'Note'`);
+    const cols = await t.db.query<{ name: string }>(
+      `SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'rentalunit' AND column_name = 'Note'`,
+    );
     expect(cols).toHaveLength(1);
   });
 
   test('a dropped column or table is refused without --allow-drop, and nothing is written', async () => {
     await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel });
     const withoutSlug = unitModel.replace(/\n\s+bubbleSlug .*\n/, '\n');
-    const err = await run({ 'schema.prisma': datasource, 'bubble.prisma': withoutSlug }, false, new Date('2025-02-01T00:00:00Z')).catch((e: unknown) => e);
+    const err = await run({ 'schema.prisma': datasource, 'bubble.prisma': withoutSlug }, false, new Date('2025-02-01T00:00:00Z')).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DropRefusedError);
     expect((err as DropRefusedError).message).toContain('column "rentalunit"."Slug"');
     expect((err as DropRefusedError).message).toContain('table "jobs"');
@@ -98,7 +114,13 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     const other = await emptyDb(backend);
     try {
       const result = await migrate({
-        db: other.db, schemaDir: dir, files: [[join(dir, 'schema.prisma'), datasource], [join(dir, 'bubble.prisma'), unitModel]], migrationsDir: join(dir, 'migrations'),
+        db: other.db,
+        schemaDir: dir,
+        files: [
+          [join(dir, 'schema.prisma'), datasource],
+          [join(dir, 'bubble.prisma'), unitModel],
+        ],
+        migrationsDir: join(dir, 'migrations'),
       });
       expect(result).toEqual({ created: null, applied: ['20250102030405_bubble'], backfill: [] });
     } finally {
@@ -124,11 +146,17 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     const schema = readFileSync(join(repoRoot, 'prisma', 'schema', 'schema.prisma'), 'utf8');
     const models = readFileSync(join(repoRoot, 'prisma', 'schema', 'bubble.prisma'), 'utf8');
     // SyncJob as earlier releases generated it: four columns that were written and never read.
-    const appUrl = /\n  appUrl .*\n/.exec(models)![0];
-    const earlier = models.replace(appUrl, `${appUrl}  running Boolean @default(false)\n  progress Int @default(0)\n  currentTable String? @map("current_table")\n  lastSync DateTime? @map("last_sync")\n`);
+    const appUrl = /\n {2}appUrl .*\n/.exec(models)![0];
+    const earlier = models.replace(
+      appUrl,
+      `${appUrl}  running Boolean @default(false)\n  progress Int @default(0)\n  currentTable String? @map("current_table")\n  lastSync DateTime? @map("last_sync")\n`,
+    );
     const state = syncStateNames('', '');
     const manifest = { types: [], state } as unknown as Manifest;
-    const files = (bubble: string): Array<[string, string]> => [[join(dir, 'schema.prisma'), schema], [join(dir, 'bubble.prisma'), bubble]];
+    const files = (bubble: string): Array<[string, string]> => [
+      [join(dir, 'schema.prisma'), schema],
+      [join(dir, 'bubble.prisma'), bubble],
+    ];
     const migrateTo = (bubble: string, now: string) =>
       migrate({ db: t.db, schemaDir: dir, files: files(bubble), migrationsDir: join(dir, 'migrations'), manifest, now: new Date(now) });
     await migrateTo(earlier, '2025-01-02T03:04:05Z');
@@ -140,13 +168,15 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
     expect(upgraded.created?.drops.map(describeDrop).sort()).toEqual(
       ['current_table', 'last_sync', 'progress', 'running'].map((c) => `column "sync_jobs"."${c}"`),
     );
-    const columns = (await t.db.query<{ name: string }>(`SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'sync_jobs'`)).map((c) => c.name);
+    const columns = (
+      await t.db.query<{ name: string }>(`SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'sync_jobs'`)
+    ).map((c) => c.name);
     for (const retired of ['running', 'progress', 'current_table', 'last_sync']) expect(columns).not.toContain(retired);
     expect(columns).toEqual(expect.arrayContaining(['status', 'app_url', 'error']));
     expect(await store.getJob(jobId)).toMatchObject({ id: jobId, status: 'COMPLETED', mode: 'full' });
 
     // Any other column of the state tables is still the user's to drop: refused without the flag.
-    const withoutError = models.replace(/\n  error .*\n/, '\n');
+    const withoutError = models.replace(/\n {2}error .*\n/, '\n');
     const err = await migrateTo(withoutError, '2025-03-01T00:00:00Z').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DropRefusedError);
     expect((err as DropRefusedError).drops.map(describeDrop)).toEqual(['column "sync_jobs"."error"']);
@@ -155,7 +185,11 @@ describe.each(BACKENDS)('migrate on %s', (backend) => {
   test('without a snapshot in the newest migration, the database is the base of the diff', async () => {
     await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel });
     rmSync(join(dir, 'migrations', '20250102030405_bubble', 'bubble-datamodel.json'));
-    const result = await run({ 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel }, false, new Date('2025-03-01T00:00:00Z'));
+    const result = await run(
+      { 'schema.prisma': datasource, 'bubble.prisma': unitModel + jobModel },
+      false,
+      new Date('2025-03-01T00:00:00Z'),
+    );
     expect(result.created?.sql).toContain('CREATE TABLE "jobs"');
     // Only the change: with the default written the way PostgreSQL prints it back, `(gen_random_uuid())::text`,
     // the database's introspection matches the model (Prisma compares dbgenerated text verbatim).
@@ -197,7 +231,13 @@ describe('reading migration scripts', () => {
     expect(findDrops(sql)).toEqual([]);
     const summary = summariseScript(sql);
     expect(summary.tables).toEqual([
-      { table: 'q"t;x', created: true, added: ['id', 'Notes; internal', '-- not a comment', 'x;\nDROP TABLE "y";', 's', 'n'], dropped: [], retyped: ['s'] },
+      {
+        table: 'q"t;x',
+        created: true,
+        added: ['id', 'Notes; internal', '-- not a comment', 'x;\nDROP TABLE "y";', 's', 'n'],
+        dropped: [],
+        retyped: ['s'],
+      },
     ]);
     expect(summary.identifiers).toContain('x;\nDROP TABLE "y";');
     expect(isEmptyScript('-- only a comment\n/* and another; */\n')).toBe(true);

@@ -24,7 +24,19 @@ import { makeTempProject, PRISMA_CONFIG, repoRoot, runPrisma } from '../support/
 /** Type-checks the generated client with the real TypeScript compiler; resolves to its output. */
 function typecheck(file: string, cwd: string): Promise<{ code: number; output: string }> {
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  const args = ['--ignoreConfig', '--noEmit', '--skipLibCheck', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', file];
+  const args = [
+    '--ignoreConfig',
+    '--noEmit',
+    '--skipLibCheck',
+    '--strict',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    file,
+  ];
   return new Promise((done) => {
     execFile(process.execPath, [tsc, ...args], { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr });
@@ -33,16 +45,55 @@ function typecheck(file: string, cwd: string): Promise<{ code: number; output: s
 }
 
 const NASTY_KEYS = [
-  '2nd Payment %', '1st Payment %', '_id', 'select', 'Customer Name', 'customer-name', 'Commission Paid?',
-  'Is Admin?', '# of units', 'A&B', 'Price ($)', 'Tax/VAT', 'Sq. Ft.', '😀', '客户名称', '', '   ',
-  '__proto__', 'constructor', 'then', 'toString', 'id', 'Slug', '_raw', 'createdAt', 'a"b', 'back\\slash',
-  'new\nline', 'tab\there', 'comment */ end', 'nul\u0000byte', `${'Amount eligible for commission '.repeat(3)}A`,
-  `${'Amount eligible for commission '.repeat(3)}B`, 'é'.repeat(40), 'x'.repeat(200),
+  '2nd Payment %',
+  '1st Payment %',
+  '_id',
+  'select',
+  'Customer Name',
+  'customer-name',
+  'Commission Paid?',
+  'Is Admin?',
+  '# of units',
+  'A&B',
+  'Price ($)',
+  'Tax/VAT',
+  'Sq. Ft.',
+  '😀',
+  '客户名称',
+  '',
+  '   ',
+  '__proto__',
+  'constructor',
+  'then',
+  'toString',
+  'id',
+  'Slug',
+  '_raw',
+  'createdAt',
+  'a"b',
+  'back\\slash',
+  'new\nline',
+  'tab\there',
+  'comment */ end',
+  'nul\u0000byte',
+  `${'Amount eligible for commission '.repeat(3)}A`,
+  `${'Amount eligible for commission '.repeat(3)}B`,
+  'é'.repeat(40),
+  'x'.repeat(200),
 ];
 const NASTY_TYPES = [
-  ['rentalunit', 'Rental Unit'], ['rental_unit', 'rental unit'], ['all', 'All'], ['prisma', 'Prisma'],
-  ['and', 'AND'], ['class', 'class'], ['syncjob', 'Sync Job'], ['report2024', '2024 report'], ['empty', ''],
-  ['string', 'String'], ['emoji', '😀 type */'], ['x'.repeat(80), 'x'.repeat(80)],
+  ['rentalunit', 'Rental Unit'],
+  ['rental_unit', 'rental unit'],
+  ['all', 'All'],
+  ['prisma', 'Prisma'],
+  ['and', 'AND'],
+  ['class', 'class'],
+  ['syncjob', 'Sync Job'],
+  ['report2024', '2024 report'],
+  ['empty', ''],
+  ['string', 'String'],
+  ['emoji', '😀 type */'],
+  ['x'.repeat(80), 'x'.repeat(80)],
 ];
 
 function modelText(model: string, table: string, keys: readonly string[]): string {
@@ -52,7 +103,9 @@ function modelText(model: string, table: string, keys: readonly string[]): strin
     const type = field === 'id' ? 'String @id' : 'String?';
     return `  ${field} ${type} @map(${prismaString(STANDARD_COLUMN_NAMES[i]!)})`;
   });
-  const fields = keys.map((key) => `  /// ${docComment(key)}\n  ${sanitiser.sanitize(key)} String? @map(${prismaString(columns.allocate(key))})`);
+  const fields = keys.map(
+    (key) => `  /// ${docComment(key)}\n  ${sanitiser.sanitize(key)} String? @map(${prismaString(columns.allocate(key))})`,
+  );
   return `/// ${docComment(table)}\nmodel ${model} {\n${[...standard, ...fields].join('\n')}\n\n  @@map(${prismaString(table)})\n}\n`;
 }
 

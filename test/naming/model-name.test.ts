@@ -57,7 +57,12 @@ describe('model names', () => {
     expect(registry.sanitize('rentalunit', 'Rental Unit')).toBe('RentalUnit');
     expect(registry.sanitize('Rentalunit')).toBe('Rentalunit3');
     expect(registry.nameOf('rental_unit')).toBe('RentalUnit2');
-    expect(registry.report().filter((e) => e.kind === 'collision').map((e) => e.name)).toEqual(['RentalUnit2', 'Rentalunit3']);
+    expect(
+      registry
+        .report()
+        .filter((e) => e.kind === 'collision')
+        .map((e) => e.name),
+    ).toEqual(['RentalUnit2', 'Rentalunit3']);
   });
 
   test('ModelNameRegistry reserves the generated sync-state names with the prefix', () => {

@@ -77,13 +77,22 @@ describe('property: NameSanitiser', () => {
   });
 
   test('lists made of near-duplicates (case, punctuation) still come out unique', () => {
-    const variant = fc.tuple(fc.constantFrom('Customer Name', 'Paid?', 'x'.repeat(70), '#'), fc.constantFrom('', '?', '!', '-', ' ', '_', '2'));
+    const variant = fc.tuple(
+      fc.constantFrom('Customer Name', 'Paid?', 'x'.repeat(70), '#'),
+      fc.constantFrom('', '?', '!', '-', ' ', '_', '2'),
+    );
     fc.assert(
-      fc.property(fc.uniqueArray(variant.map(([a, b]) => a + b), { maxLength: 28 }), (originals) => {
-        const sanitiser = new NameSanitiser();
-        const names = originals.map((o) => sanitiser.sanitize(o));
-        expect(new Set(names).size).toBe(names.length);
-      }),
+      fc.property(
+        fc.uniqueArray(
+          variant.map(([a, b]) => a + b),
+          { maxLength: 28 },
+        ),
+        (originals) => {
+          const sanitiser = new NameSanitiser();
+          const names = originals.map((o) => sanitiser.sanitize(o));
+          expect(new Set(names).size).toBe(names.length);
+        },
+      ),
       params,
     );
   });
@@ -139,14 +148,18 @@ describe('property: @map escaping', () => {
     await fc.assert(
       fc.asyncProperty(
         // `id` is the primary key's own column in this model; any other string may be a column.
-        fc.uniqueArray(wellFormedString.filter((c) => c !== 'id'), { minLength: 1, maxLength: 12 }),
+        fc.uniqueArray(
+          wellFormedString.filter((c) => c !== 'id'),
+          { minLength: 1, maxLength: 12 },
+        ),
         wellFormedString,
         async (columns, table) => {
-        const fields = columns.map((c, i) => `  f${i} String @map(${prismaString(c)})`).join('\n');
-        const [model] = await parseModels(`model A {\n  id String @id\n${fields}\n  @@map(${prismaString(table)})\n}\n`);
-        expect(model!.dbName).toBe(table);
-        expect(model!.fields.slice(1).map((f) => f.dbName)).toEqual(columns);
-      }),
+          const fields = columns.map((c, i) => `  f${i} String @map(${prismaString(c)})`).join('\n');
+          const [model] = await parseModels(`model A {\n  id String @id\n${fields}\n  @@map(${prismaString(table)})\n}\n`);
+          expect(model!.dbName).toBe(table);
+          expect(model!.fields.slice(1).map((f) => f.dbName)).toEqual(columns);
+        },
+      ),
       { seed: params.seed, numRuns: 60 },
     );
   });

@@ -89,13 +89,17 @@ describe('the README, followed in a fresh project', () => {
     root = mkdtempSync(join(tmpdir(), 'newcomer-'));
     // Step 1: `npm pack` (already built by `npm test`), then the README's install line in a new npm project.
     const packed = await new Promise<string>((done, fail) =>
-      execFile('npm', ['pack', '--ignore-scripts', '--pack-destination', root], { cwd: resolve('.') }, (err, stdout) => (err ? fail(err) : done(stdout))),
+      execFile('npm', ['pack', '--ignore-scripts', '--pack-destination', root], { cwd: resolve('.') }, (err, stdout) =>
+        err ? fail(err) : done(stdout),
+      ),
     );
     tarball = join(root, packed.trim().split('\n').at(-1)!);
     project = join(root, 'my-mirror');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), '{ "name": "my-mirror", "private": true }\n');
-    const install = blocks('**1. Install.**', '**2.').flatMap((b) => b.text.split('\n')).find((l) => l.startsWith('npm install '))!;
+    const install = blocks('**1. Install.**', '**2.')
+      .flatMap((b) => b.text.split('\n'))
+      .find((l) => l.startsWith('npm install '))!;
     await npm(pinned(install, tarball));
   }, 300_000);
 
@@ -111,7 +115,9 @@ describe('the README, followed in a fresh project', () => {
     const files = list.trim().split('\n');
     expect(files).toContain('package/dist/runtime/cli/bin.js');
     // `demo` and `fake-bubble` serve the sample app through the fake Data API, both shipped under runtime/.
-    expect(files).toEqual(expect.arrayContaining(['package/dist/runtime/fake-bubble/index.js', 'package/dist/runtime/sample-app/index.js']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package/dist/runtime/fake-bubble/index.js', 'package/dist/runtime/sample-app/index.js']),
+    );
     expect(files.some((f) => f.startsWith('package/dist/pglite-template/'))).toBe(true);
     expect(files.filter((f) => f.startsWith('package/dist/test/') || f.endsWith('.map') || f.startsWith('package/test/'))).toEqual([]);
     // The embedded database is one PGlite, at the top level where the user's code and pglite-prisma-adapter find it.
@@ -140,14 +146,20 @@ describe('the README, followed in a fresh project', () => {
     // One duration: what the run printed is what status reads from the database.
     expect([status.jobId, status.durationMs]).toEqual([synced.jobId, synced.durationMs]);
 
-    const rows = JSON.parse(await ok('npx', ['bubble-runtime', 'query', '--json', 'SELECT count(*)::int AS n FROM "invoice"'])) as Array<{ n: number }>;
+    const rows = JSON.parse(await ok('npx', ['bubble-runtime', 'query', '--json', 'SELECT count(*)::int AS n FROM "invoice"'])) as Array<{
+      n: number;
+    }>;
     expect(rows).toEqual([{ n: fake.count('invoice') }]);
     expect(existsSync(join(project, '.bubble/pglite'))).toBe(true);
   }, 300_000);
 
   test("the user's Prisma Client opens the tool's embedded database through pglite-prisma-adapter", async () => {
     const from = blocks('**From code**', '## Reference');
-    for (const line of from.find((b) => b.lang === 'sh')!.text.split(/\n|&&/).map((l) => l.trim()).filter(Boolean)) {
+    for (const line of from
+      .find((b) => b.lang === 'sh')!
+      .text.split(/\n|&&/)
+      .map((l) => l.trim())
+      .filter(Boolean)) {
       if (line.startsWith('npm install ')) await npm(pinned(line, tarball));
       else await ok('npm', line.split(/\s+/).slice(1));
     }
@@ -173,13 +185,21 @@ describe('the README, followed in a fresh project', () => {
     const database = await createTestDatabase('newcomer');
     try {
       appendFileSync(join(project, '.env'), `DATABASE_URL=${database.url}\n`);
-      const config = await ok('node', ['--input-type=module', '-e', "const { loadConfigFromFile } = await import('@prisma/config'); const r = await loadConfigFromFile({ configRoot: process.cwd() }); console.log(JSON.stringify(r.config.datasource));"]);
+      const config = await ok('node', [
+        '--input-type=module',
+        '-e',
+        "const { loadConfigFromFile } = await import('@prisma/config'); const r = await loadConfigFromFile({ configRoot: process.cwd() }); console.log(JSON.stringify(r.config.datasource));",
+      ]);
       expect(JSON.parse(config)).toEqual({ url: database.url });
       expect(await ok('npx', ['bubble-runtime', 'migrate', '--json'])).toContain('"database":"postgres"');
 
       const from = blocks('**From code**', '## Reference');
       writeFileSync(join(project, 'mirror.ts'), file('mirror.ts'));
-      const [compile, start] = from.filter((b) => b.lang === 'sh').at(-1)!.text.trim().split(' && ');
+      const [compile, start] = from
+        .filter((b) => b.lang === 'sh')
+        .at(-1)!
+        .text.trim()
+        .split(' && ');
       await ok('npx', compile!.split(/\s+/).slice(1));
       // A process that kept connections open would never exit: the timeout turns that into a failure.
       const run = await sh(start!.split(/\s+/)[0]!, start!.split(/\s+/).slice(1), 120_000);

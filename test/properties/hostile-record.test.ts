@@ -15,23 +15,44 @@ import { runPipeline } from './support/pipeline.js';
 const big = new JsonNumber('9007199254740993');
 const huge = new JsonNumber('1e400');
 const fields = [
-  ['Name', 'text'], ['Tags', 'list.text'], ['Address', 'geographic_address'], ['Data', 'date_range'], ['Amount', 'number'], ['Big', 'number'],
-  ['Notes', 'text'], ['Key \udbff', 'text'],
+  ['Name', 'text'],
+  ['Tags', 'list.text'],
+  ['Address', 'geographic_address'],
+  ['Data', 'date_range'],
+  ['Amount', 'number'],
+  ['Big', 'number'],
+  ['Notes', 'text'],
+  ['Key \udbff', 'text'],
 ] as const;
 
 const app: HostileApp = {
   types: [{ name: 'lead', display: 'Lead', fields: fields.map(([display, type]) => ({ display, type, inMeta: true })) }],
-  values: [[
-    ['Hot lead \ud83d', ['ok', 'cut \ude00'], { address: 'x \ud83d', lat: big, lng: huge, 'key \udbff': 'v' }, nested(10_000, 'bottom \ud83d'), huge, big, 'a\u0000b', 'value'],
-    ['Plain', ['a'], { address: 'Main St', lat: 1.5, lng: 2 }, { start: 1, end: 2 }, 12.5, 3, 'notes', 'v'],
-  ]],
+  values: [
+    [
+      [
+        'Hot lead \ud83d',
+        ['ok', 'cut \ude00'],
+        { address: 'x \ud83d', lat: big, lng: huge, 'key \udbff': 'v' },
+        nested(10_000, 'bottom \ud83d'),
+        huge,
+        big,
+        'a\u0000b',
+        'value',
+      ],
+      ['Plain', ['a'], { address: 'Main St', lat: 1.5, lng: 2 }, { start: 1, end: 2 }, 12.5, 3, 'notes', 'v'],
+    ],
+  ],
   tablePrefix: '',
   modelPrefix: '',
   records: 2,
 };
 
 /** Records without a usable `_id`, served in the middle of the type's first page. */
-const WITHOUT_ID = [{ Name: 'no id', 'Created Date': '2023-01-01T00:00:00.000Z' }, { _id: '', Name: 'empty id' }, { _id: 42, Name: 'number id' }];
+const WITHOUT_ID = [
+  { Name: 'no id', 'Created Date': '2023-01-01T00:00:00.000Z' },
+  { _id: '', Name: 'empty id' },
+  { _id: 42, Name: 'number id' },
+];
 
 test('a record with every unstorable value syncs on PostgreSQL and PGlite equal to the app; records without _id are kept and counted', async () => {
   const problems = await runPipeline(app, {
@@ -53,16 +74,30 @@ test('a record with every unstorable value syncs on PostgreSQL and PGlite equal 
                 ${column('Amount')} AS amount_column, ${column('Name')} AS name, ${column('Key \udbff')} AS lone_key, "_raw" ? 'Key \uFFFD' AS raw_key
            FROM "${type.table}" WHERE ${column('Notes')} = 'a\uFFFDb'`,
       );
-      const rejects = (await db.query<{ reason: string; raw: string }>(`SELECT reason, raw FROM "${manifest.state.rejectTable}"`)).sort((a, b) => (a.reason < b.reason ? -1 : 1));
+      const rejects = (await db.query<{ reason: string; raw: string }>(`SELECT reason, raw FROM "${manifest.state.rejectTable}"`)).sort(
+        (a, b) => (a.reason < b.reason ? -1 : 1),
+      );
       const found = {
         row,
         rejected: result.tables.map((t) => t.rejected),
         rejects: rejects.map((r) => [r.reason, JSON.parse(r.raw) as BubbleRecord]),
       };
       const expected = {
-        row: { raw_big: '9007199254740993', amount_exact: true, big_column: 9007199254740992, amount_column: null, name: 'Hot lead \uFFFD', lone_key: 'value', raw_key: true },
+        row: {
+          raw_big: '9007199254740993',
+          amount_exact: true,
+          big_column: 9007199254740992,
+          amount_column: null,
+          name: 'Hot lead \uFFFD',
+          lone_key: 'value',
+          raw_key: true,
+        },
         rejected: [3],
-        rejects: [['"_id" is empty', WITHOUT_ID[1]], ['"_id" is not a string (number)', WITHOUT_ID[2]], ['no "_id"', WITHOUT_ID[0]]],
+        rejects: [
+          ['"_id" is empty', WITHOUT_ID[1]],
+          ['"_id" is not a string (number)', WITHOUT_ID[2]],
+          ['no "_id"', WITHOUT_ID[0]],
+        ],
       };
       return JSON.stringify(found) === JSON.stringify(expected) ? [] : [`got ${JSON.stringify(found)}`];
     },

@@ -14,12 +14,16 @@ import { runPipeline } from './support/pipeline.js';
 const RUNS = Number(process.env.PROPERTIES_RUNS ?? 3);
 const SEED = Number(process.env.PROPERTIES_SEED ?? 20251202);
 
-test('property: hostile apps generate, validate, type-check, migrate and sync on PostgreSQL and PGlite with every value equal to the app', async () => {
-  await fc.assert(
-    fc.asyncProperty(hostileApp({ maxTypes: 3, maxFields: 6, records: 12 }), async (h) => {
-      expect(await runPipeline(h, { backends: BACKENDS, checkSchema: true })).toEqual([]);
-    }),
-    // A failing app is printed and not shrunk: each step reruns the whole product.
-    { seed: SEED, numRuns: RUNS, endOnFailure: true },
-  );
-}, 120_000 * (RUNS + 2));
+test(
+  'property: hostile apps generate, validate, type-check, migrate and sync on PostgreSQL and PGlite with every value equal to the app',
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileApp({ maxTypes: 3, maxFields: 6, records: 12 }), async (h) => {
+        expect(await runPipeline(h, { backends: BACKENDS, checkSchema: true })).toEqual([]);
+      }),
+      // A failing app is printed and not shrunk: each step reruns the whole product.
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  },
+  120_000 * (RUNS + 2),
+);

@@ -34,7 +34,8 @@ describe('SyncMetricsCollector', () => {
     for (const key of METRIC_KEYS) expect(c.metrics).toHaveProperty(key);
     expect(c.metrics.errorsEncountered).toEqual([]);
     expect(c.metrics.performanceBreakdown).toEqual({});
-    for (const method of ['startSync', 'recordApiCall', 'recordTableComplete', 'generateReport'] as const) expect(typeof c[method]).toBe('function');
+    for (const method of ['startSync', 'recordApiCall', 'recordTableComplete', 'generateReport'] as const)
+      expect(typeof c[method]).toBe('function');
   });
 
   test('collector methods: durations from the injected clock, calls, failures and per-table figures', () => {
@@ -62,7 +63,12 @@ describe('SyncMetricsCollector', () => {
     expect(r.metrics.rowsPerSecond).toBe(250);
     expect(r.metrics.recordsPerMinute).toBe(15000);
     expect(r.metrics.apiCallsPerMinute).toBe(180);
-    expect(r.metrics.performanceBreakdown.invoice).toMatchObject({ records: 250, durationMs: 900, recordsPerSecond: 277.78, status: 'COMPLETED' });
+    expect(r.metrics.performanceBreakdown.invoice).toMatchObject({
+      records: 250,
+      durationMs: 900,
+      recordsPerSecond: 277.78,
+      status: 'COMPLETED',
+    });
     expect(r.metrics.apiCallSource).toBe('calls');
     expect(r.startedAt).toBe(new Date(1_000_000).toISOString());
   });
@@ -90,7 +96,21 @@ describe('SyncMetricsCollector', () => {
     c.record({ kind: 'page-done', type: 'user', records: 100, done: 200, total: 300, inFlight: 2, startedAt: 1_000_100 });
     tick(100);
     c.record({ kind: 'page-done', type: 'user', records: 50, done: 250, total: 300, inFlight: 1, startedAt: 1_000_900 });
-    c.record({ kind: 'table-done', result: { type: 'user', table: 'bubble_user', records: 250, pages: 3, durationMs: 1100, status: 'COMPLETED', rawOnly: 2, rejected: 0, softDeleted: 1, heldBack: 0 } });
+    c.record({
+      kind: 'table-done',
+      result: {
+        type: 'user',
+        table: 'bubble_user',
+        records: 250,
+        pages: 3,
+        durationMs: 1100,
+        status: 'COMPLETED',
+        rawOnly: 2,
+        rejected: 0,
+        softDeleted: 1,
+        heldBack: 0,
+      },
+    });
     c.record({ kind: 'job-done', result: { jobId: 'j2', mode: 'incremental', status: 'COMPLETED', durationMs: 1100, tables: [] } });
     const r = c.generateReport();
     expect(r).toMatchObject({ jobId: 'j2', mode: 'incremental', status: 'COMPLETED', resumed: true });
@@ -104,7 +124,17 @@ describe('SyncMetricsCollector', () => {
     expect(m.apiCallSource).toBe('pages');
     expect(m.apiCallsTotal).toBe(5);
     expect(m.apiCallsFailed).toBe(2);
-    expect(m.performanceBreakdown.user).toMatchObject({ table: 'bubble_user', records: 250, pages: 3, rawOnly: 2, rejected: 0, softDeleted: 1, retries: 2, rateLimited429: 1, maxInFlight: 3 });
+    expect(m.performanceBreakdown.user).toMatchObject({
+      table: 'bubble_user',
+      records: 250,
+      pages: 3,
+      rawOnly: 2,
+      rejected: 0,
+      softDeleted: 1,
+      retries: 2,
+      rateLimited429: 1,
+      maxInFlight: 3,
+    });
     expect(r.timeline.pages.map((p) => [p.start, p.end, p.lane])).toEqual([
       [0, 1000, 0],
       [100, 1000, 1],
@@ -120,7 +150,16 @@ describe('SyncMetricsCollector', () => {
     tick(2000);
     c.recordClientMetrics({ calls: 10, successes: 9, failures: 1, retries: 1, rateLimited: 1, latencyMsTotal: 3220, rateWaitMsTotal: 40 });
     const m = c.generateReport().metrics;
-    expect(m).toMatchObject({ apiCallSource: 'client', apiCallsTotal: 10, apiCallsSuccessful: 9, apiCallsFailed: 1, averageResponseTime: 322, retries: 1, rateLimited429: 1, rateLimitWaitMs: 40 });
+    expect(m).toMatchObject({
+      apiCallSource: 'client',
+      apiCallsTotal: 10,
+      apiCallsSuccessful: 9,
+      apiCallsFailed: 1,
+      averageResponseTime: 322,
+      retries: 1,
+      rateLimited429: 1,
+      rateLimitWaitMs: 40,
+    });
   });
 
   test('a resumed job: the report counts the records of this run, not the whole job', () => {
@@ -130,11 +169,50 @@ describe('SyncMetricsCollector', () => {
     tick(100);
     c.record({ kind: 'page-done', type: 'user', records: 100, done: 400, total: 500, inFlight: 1 });
     c.record({ kind: 'page-done', type: 'user', records: 100, done: 500, total: 500, inFlight: 1 });
-    c.record({ kind: 'table-done', result: { type: 'user', table: 'user', records: 500, pages: 5, durationMs: 100, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } });
+    c.record({
+      kind: 'table-done',
+      result: {
+        type: 'user',
+        table: 'user',
+        records: 500,
+        pages: 5,
+        durationMs: 100,
+        status: 'COMPLETED',
+        rawOnly: 0,
+        rejected: 0,
+        softDeleted: 0,
+        heldBack: 0,
+      },
+    });
     c.record({ kind: 'table-start', type: 'note', table: 'note', total: 0 });
-    c.record({ kind: 'table-done', result: { type: 'note', table: 'note', records: 7, pages: 1, durationMs: 5, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } });
+    c.record({
+      kind: 'table-done',
+      result: {
+        type: 'note',
+        table: 'note',
+        records: 7,
+        pages: 1,
+        durationMs: 5,
+        status: 'COMPLETED',
+        rawOnly: 0,
+        rejected: 0,
+        softDeleted: 0,
+        heldBack: 0,
+      },
+    });
     // The job's result also lists a table an earlier run finished: not this run's work.
-    const earlier = { type: 'tag', table: 'tag', records: 900, pages: 9, durationMs: 50, status: 'COMPLETED' as const, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 };
+    const earlier = {
+      type: 'tag',
+      table: 'tag',
+      records: 900,
+      pages: 9,
+      durationMs: 50,
+      status: 'COMPLETED' as const,
+      rawOnly: 0,
+      rejected: 0,
+      softDeleted: 0,
+      heldBack: 0,
+    };
     c.record({ kind: 'job-done', result: { jobId: 'j5', mode: 'full', status: 'COMPLETED', durationMs: 200, tables: [earlier] } });
     const m = c.generateReport().metrics;
     expect(m.performanceBreakdown.tag).toBeUndefined();
@@ -148,7 +226,21 @@ describe('SyncMetricsCollector', () => {
     c.startSync('j4');
     c.record({ kind: 'table-start', type: 'invoice', table: 'invoice', total: null });
     tick(10);
-    c.record({ kind: 'table-done', result: { type: 'invoice', table: 'invoice', records: 0, pages: 0, durationMs: 10, status: 'ERROR', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } });
+    c.record({
+      kind: 'table-done',
+      result: {
+        type: 'invoice',
+        table: 'invoice',
+        records: 0,
+        pages: 0,
+        durationMs: 10,
+        status: 'ERROR',
+        rawOnly: 0,
+        rejected: 0,
+        softDeleted: 0,
+        heldBack: 0,
+      },
+    });
     const r = c.generateReport();
     expect(r.metrics.performanceBreakdown.invoice?.status).toBe('ERROR');
     expect(r.metrics.errorsEncountered).toHaveLength(1);

@@ -19,7 +19,16 @@ function fold(events: Array<[number, ProgressEvent]>, from: RunProgress = initia
 }
 
 const done = (over: Partial<TableResult> & { type: string }): TableResult => ({
-  table: over.type, records: 0, pages: 0, durationMs: 0, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0, ...over,
+  table: over.type,
+  records: 0,
+  pages: 0,
+  durationMs: 0,
+  status: 'COMPLETED',
+  rawOnly: 0,
+  rejected: 0,
+  softDeleted: 0,
+  heldBack: 0,
+  ...over,
 });
 
 test('a run: tables, pages, retries, 429s (retried and last attempts) and waits, per table and in all', () => {
@@ -40,8 +49,31 @@ test('a run: tables, pages, retries, 429s (retried and last attempts) and waits,
   ]);
   expect(state.tally).toEqual({ retries: 2, rateLimited429: 2, rateLimitWaitMs: 70, failedRequests: 1, pages: 2, maxInFlight: 3 });
   const [user, invoice] = tablesOf(state);
-  expect(user).toMatchObject({ type: 'user', table: 'bubble_user', status: 'IN_PROGRESS', startedAt: 1100, done: 200, records: 200, pages: 2, total: 250, inFlight: 3, maxInFlight: 3, retries: 1, rateLimited429: 1, rateLimitWaitMs: 50, lastPageAt: 1800 });
-  expect(invoice).toMatchObject({ status: 'ERROR', finishedAt: 2000, durationMs: 400, retries: 1, rateLimited429: 1, failedRequests: 1, rateLimitWaitMs: 20 });
+  expect(user).toMatchObject({
+    type: 'user',
+    table: 'bubble_user',
+    status: 'IN_PROGRESS',
+    startedAt: 1100,
+    done: 200,
+    records: 200,
+    pages: 2,
+    total: 250,
+    inFlight: 3,
+    maxInFlight: 3,
+    retries: 1,
+    rateLimited429: 1,
+    rateLimitWaitMs: 50,
+    lastPageAt: 1800,
+  });
+  expect(invoice).toMatchObject({
+    status: 'ERROR',
+    finishedAt: 2000,
+    durationMs: 400,
+    retries: 1,
+    rateLimited429: 1,
+    failedRequests: 1,
+    rateLimitWaitMs: 20,
+  });
   // The tallies are the tables' sums when every event names a table.
   for (const key of ['retries', 'rateLimited429', 'rateLimitWaitMs', 'failedRequests'] as const) {
     expect(tablesOf(state).reduce((sum, t) => sum + t[key], 0)).toBe(state.tally[key]);
@@ -68,7 +100,13 @@ test('pure: the state it was given is never changed, and the same events give th
 });
 
 test('429s are counted from the status, or from the reason when an event has no status', () => {
-  const retry = (reason: string, status?: number) => ({ kind: 'retry' as const, type: 't', reason, waitMs: 0, ...(status !== undefined ? { status } : {}) });
+  const retry = (reason: string, status?: number) => ({
+    kind: 'retry' as const,
+    type: 't',
+    reason,
+    waitMs: 0,
+    ...(status !== undefined ? { status } : {}),
+  });
   expect(isRateLimited(retry('HTTP 429', 429))).toBe(true);
   expect(isRateLimited(retry('HTTP 429 (Retry-After 1 s)'))).toBe(true);
   expect(isRateLimited(retry('HTTP 503', 503))).toBe(false);
@@ -82,19 +120,38 @@ test("a resumed job: the table's result gives the job's count, the run keeps its
     [0, { kind: 'table-start', type: 'user', table: 'user', total: 500 }],
     [10, { kind: 'page-done', type: 'user', records: 100, done: 400, total: 500, inFlight: 1 }],
     [20, { kind: 'table-done', result: done({ type: 'user', records: 500, pages: 5, durationMs: 20 }) }],
-    [30, { kind: 'job-done', result: { jobId: 'j', mode: 'full', status: 'COMPLETED', durationMs: 30, tables: [done({ type: 'tag', records: 9, pages: 1 })] } }],
+    [
+      30,
+      {
+        kind: 'job-done',
+        result: { jobId: 'j', mode: 'full', status: 'COMPLETED', durationMs: 30, tables: [done({ type: 'tag', records: 9, pages: 1 })] },
+      },
+    ],
   ]);
   expect(tablesOf(state).map((t) => t.type)).toEqual(['user']);
   expect(state.tables.get('user')).toMatchObject({ done: 500, records: 100, pages: 1, status: 'COMPLETED', finishedAt: 20 });
   expect(state).toMatchObject({ status: 'COMPLETED', durationMs: 30, finishedAt: 30 });
 });
 
-test('the job\'s end finishes the tables the run left open and records a failure outside any table', () => {
+test("the job's end finishes the tables the run left open and records a failure outside any table", () => {
   const error = { code: 'SYNC_LOCK_LOST', message: 'the lock was lost', hint: 'run again' };
   const state = fold([
     [0, { kind: 'job-start', jobId: 'j', mode: 'full', types: ['user'], resumed: false }],
     [0, { kind: 'table-start', type: 'user', table: 'user', total: null }],
-    [50, { kind: 'job-done', result: { jobId: 'j', mode: 'full', status: 'ERROR', durationMs: 50, tables: [done({ type: 'user', status: 'IN_PROGRESS', durationMs: 50 })], error } }],
+    [
+      50,
+      {
+        kind: 'job-done',
+        result: {
+          jobId: 'j',
+          mode: 'full',
+          status: 'ERROR',
+          durationMs: 50,
+          tables: [done({ type: 'user', status: 'IN_PROGRESS', durationMs: 50 })],
+          error,
+        },
+      },
+    ],
   ]);
   expect(state.tables.get('user')).toMatchObject({ status: 'IN_PROGRESS', finishedAt: 50 });
   expect(runningTables(state)).toEqual([]);

@@ -3,7 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProgressEvent, SyncResult } from '../../runtime/api.js';
 import { chooseProgress, createProgressDisplay, type OutputStream } from '../../runtime/cli/progress/display.js';
-import { COLOURS, NO_COLOURS, liveLine, plainLine, progressBar, renderSummary, tableEtaMs, tableRate, useColour, type TableProgress } from '../../runtime/cli/progress/format.js';
+import {
+  COLOURS,
+  NO_COLOURS,
+  liveLine,
+  plainLine,
+  progressBar,
+  renderSummary,
+  tableEtaMs,
+  tableRate,
+  useColour,
+  type TableProgress,
+} from '../../runtime/cli/progress/format.js';
 import { createRunOutput } from '../../runtime/cli/progress/run-output.js';
 import { createRunReporter } from '../../runtime/report/writer.js';
 import { SyncMetricsCollector } from '../../runtime/report/metrics.js';
@@ -25,13 +36,49 @@ const RESULT: SyncResult = {
   status: 'COMPLETED',
   durationMs: 12_000,
   tables: [
-    { type: 'user', table: 'user', records: 1200, pages: 12, durationMs: 5000, status: 'COMPLETED', rawOnly: 3, rejected: 0, softDeleted: 0, heldBack: 0 },
-    { type: 'invoice', table: 'invoice', records: 3400, pages: 34, durationMs: 7000, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 2, heldBack: 0 },
+    {
+      type: 'user',
+      table: 'user',
+      records: 1200,
+      pages: 12,
+      durationMs: 5000,
+      status: 'COMPLETED',
+      rawOnly: 3,
+      rejected: 0,
+      softDeleted: 0,
+      heldBack: 0,
+    },
+    {
+      type: 'invoice',
+      table: 'invoice',
+      records: 3400,
+      pages: 34,
+      durationMs: 7000,
+      status: 'COMPLETED',
+      rawOnly: 0,
+      rejected: 0,
+      softDeleted: 2,
+      heldBack: 0,
+    },
   ],
 };
 
 function progress(over: Partial<TableProgress> = {}): TableProgress {
-  return { type: 'invoice', table: 'invoice', total: 3400, done: 1200, pages: 12, startedAt: 0, finishedAt: null, status: 'running', retries: 1, rateLimited: 1, rateWaitMs: 400, inFlight: 3, ...over };
+  return {
+    type: 'invoice',
+    table: 'invoice',
+    total: 3400,
+    done: 1200,
+    pages: 12,
+    startedAt: 0,
+    finishedAt: null,
+    status: 'running',
+    retries: 1,
+    rateLimited: 1,
+    rateWaitMs: 400,
+    inFlight: 3,
+    ...over,
+  };
 }
 
 describe('progress formatting (pure)', () => {
@@ -64,7 +111,9 @@ describe('progress formatting (pure)', () => {
   });
 
   test('plain line', () => {
-    expect(plainLine(progress(), 65_000, 10_000)).toBe('[+1:05] invoice: 1,200/3,400 (35%), 120 rec/s, ETA 0:18, retries 1 (1×429), rate-limit waits 400 ms');
+    expect(plainLine(progress(), 65_000, 10_000)).toBe(
+      '[+1:05] invoice: 1,200/3,400 (35%), 120 rec/s, ETA 0:18, retries 1 (1×429), rate-limit waits 400 ms',
+    );
   });
 
   test('colour only on a terminal and never with NO_COLOR', () => {
@@ -88,7 +137,9 @@ describe('progress formatting (pure)', () => {
   test("summary: the display's own count of retries, 429s and waits, also without a report", () => {
     const tally = { retries: 4, rateLimited429: 3, rateLimitWaitMs: 1500, failedRequests: 1, pages: 46, maxInFlight: 2 };
     expect(renderSummary(RESULT, null, null, NO_COLOURS, tally)).toContain('  4 retried, 3×429 · rate-limit waits 1.5 s');
-    expect(renderSummary(RESULT, null, null, NO_COLOURS, { ...tally, retries: 0, rateLimited429: 0, failedRequests: 0 })).not.toContain('retried');
+    expect(renderSummary(RESULT, null, null, NO_COLOURS, { ...tally, retries: 0, rateLimited429: 0, failedRequests: 0 })).not.toContain(
+      'retried',
+    );
   });
 
   test('where progress goes', () => {
@@ -115,7 +166,24 @@ const EVENTS: Array<[number, ProgressEvent]> = [
   [2000, { kind: 'retry', type: 'user', reason: 'HTTP 429', waitMs: 1500, status: 429 }],
   [6000, { kind: 'page-done', type: 'user', records: 100, done: 200, total: 300, inFlight: 2 }],
   [7000, { kind: 'page-done', type: 'user', records: 100, done: 300, total: 300, inFlight: 1 }],
-  [7000, { kind: 'table-done', result: { type: 'user', table: 'user', records: 300, pages: 3, durationMs: 7000, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } }],
+  [
+    7000,
+    {
+      kind: 'table-done',
+      result: {
+        type: 'user',
+        table: 'user',
+        records: 300,
+        pages: 3,
+        durationMs: 7000,
+        status: 'COMPLETED',
+        rawOnly: 0,
+        rejected: 0,
+        softDeleted: 0,
+        heldBack: 0,
+      },
+    },
+  ],
   [7000, { kind: 'job-done', result: { jobId: 'job_1', mode: 'full', status: 'COMPLETED', durationMs: 7000, tables: [] } }],
 ];
 
@@ -135,7 +203,7 @@ describe('progress display', () => {
   });
 
   test('rate-limited retries are counted as the report counts them, also when the event names 429 only in its reason', () => {
-    let now = 0;
+    const now = 0;
     const sink = new Sink(false);
     const d = createProgressDisplay({ mode: 'plain', stream: sink, clock: () => now, intervalMs: 5000, everyPages: 1, timer: false });
     const collector = new SyncMetricsCollector({ clock: () => now, memory: () => 1, sampleEveryMs: 0 });
@@ -178,13 +246,26 @@ describe('progress display', () => {
   });
 
   test('display and report count the same retries, 429s and waits from the same events', () => {
-    const { collector, events } = simulate({ tables: SAMPLE_TABLES, concurrency: 3, latencyMs: 322, spacingMs: 60, failEvery: 7, failStatus: 429 });
+    const { collector, events } = simulate({
+      tables: SAMPLE_TABLES,
+      concurrency: 3,
+      latencyMs: 322,
+      spacingMs: 60,
+      failEvery: 7,
+      failStatus: 429,
+    });
     let now = 0;
     const d = createProgressDisplay({ mode: 'plain', stream: new Sink(false), clock: () => now, timer: false });
     run(events, d.onProgress, (n) => (now = n));
     const m = collector.generateReport().metrics;
     expect(m.rateLimited429).toBeGreaterThan(0);
-    expect(d.tally()).toMatchObject({ retries: m.retries, rateLimited429: m.rateLimited429, rateLimitWaitMs: m.rateLimitWaitMs, pages: m.cursorUpdates, maxInFlight: m.parallelPagesUsed });
+    expect(d.tally()).toMatchObject({
+      retries: m.retries,
+      rateLimited429: m.rateLimited429,
+      rateLimitWaitMs: m.rateLimitWaitMs,
+      pages: m.cursorUpdates,
+      maxInFlight: m.parallelPagesUsed,
+    });
   });
 
   test('plain mode every N pages', () => {

@@ -8,7 +8,14 @@ import { simulate, SAMPLE_TABLES } from './simulate.js';
 const NASTY = 'a<b>&"c\'|d\\e\nf\u0001g 🎉';
 
 function report(concurrency = 3) {
-  return simulate({ tables: SAMPLE_TABLES, concurrency, latencyMs: 322, spacingMs: 60, failEvery: 30, failStatus: 429 }).collector.generateReport();
+  return simulate({
+    tables: SAMPLE_TABLES,
+    concurrency,
+    latencyMs: 322,
+    spacingMs: 60,
+    failEvery: 30,
+    failStatus: 429,
+  }).collector.generateReport();
 }
 
 describe('the XML checker itself', () => {
@@ -74,7 +81,17 @@ describe('report.svg', () => {
     expect(tickLabel(90_000, 30_000)).toBe('1:30');
     expect(tickLabel(120_000, 60_000)).toBe('2 min');
     expect(tickLabel(500, 100)).toBe('0.5 s');
-    expect(mergeIntervals([[5, 8], [0, 2], [1, 3], [8, 9]])).toEqual([[0, 3], [5, 9]]);
+    expect(
+      mergeIntervals([
+        [5, 8],
+        [0, 2],
+        [1, 3],
+        [8, 9],
+      ]),
+    ).toEqual([
+      [0, 3],
+      [5, 9],
+    ]);
   });
 });
 

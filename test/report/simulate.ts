@@ -53,7 +53,13 @@ export function simulate(opts: SimOptions): { collector: SyncMetricsCollector; e
       pageNo += 1;
       if (opts.failEvery && pageNo % opts.failEvery === 0) {
         const failAt = start + opts.latencyMs;
-        emit(failAt, { kind: 'retry', type: t.type, reason: opts.failStatus === 429 ? 'HTTP 429' : 'HTTP 503', waitMs: 500, status: opts.failStatus ?? 503 });
+        emit(failAt, {
+          kind: 'retry',
+          type: t.type,
+          reason: opts.failStatus === 429 ? 'HTTP 429' : 'HTTP 503',
+          waitMs: 500,
+          status: opts.failStatus ?? 503,
+        });
         start = Math.max(failAt + 500, nextSlot);
         nextSlot = start + opts.spacingMs;
       }
@@ -64,18 +70,45 @@ export function simulate(opts: SimOptions): { collector: SyncMetricsCollector; e
     finished.sort((a, b) => a.end - b.end);
     for (const f of finished) {
       done += f.records;
-      emit(f.end, { kind: 'page-done', type: t.type, records: f.records, done, total: t.records, inFlight: Math.min(opts.concurrency, pages), startedAt: f.start });
+      emit(f.end, {
+        kind: 'page-done',
+        type: t.type,
+        records: f.records,
+        done,
+        total: t.records,
+        inFlight: Math.min(opts.concurrency, pages),
+        startedAt: f.start,
+      });
     }
     now = Math.max(...lanes);
-    const result: TableResult = { type: t.type, table: t.table, records: t.records, pages, durationMs: now - tableStart, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 };
+    const result: TableResult = {
+      type: t.type,
+      table: t.table,
+      records: t.records,
+      pages,
+      durationMs: now - tableStart,
+      status: 'COMPLETED',
+      rawOnly: 0,
+      rejected: 0,
+      softDeleted: 0,
+      heldBack: 0,
+    };
     results.push(result);
     emit(now, { kind: 'table-done', result });
   }
-  emit(now, { kind: 'job-done', result: { jobId, mode: 'full', status: 'COMPLETED', durationMs: now - (opts.startEpoch ?? 1_700_000_000_000), tables: results } });
+  emit(now, {
+    kind: 'job-done',
+    result: { jobId, mode: 'full', status: 'COMPLETED', durationMs: now - (opts.startEpoch ?? 1_700_000_000_000), tables: results },
+  });
   events.sort((a, b) => a[0] - b[0]);
   let clock = events[0]![0];
   let rss = 80 * 1024 * 1024;
-  const collector = new SyncMetricsCollector({ clock: () => clock, memory: () => (rss += 1024), sampleEveryMs: 0, settings: { concurrency: opts.concurrency, rateLimitRpm: Math.round(60_000 / opts.spacingMs) } });
+  const collector = new SyncMetricsCollector({
+    clock: () => clock,
+    memory: () => (rss += 1024),
+    sampleEveryMs: 0,
+    settings: { concurrency: opts.concurrency, rateLimitRpm: Math.round(60_000 / opts.spacingMs) },
+  });
   for (const [at, e] of events) {
     clock = at;
     collector.record(e);

@@ -22,7 +22,13 @@ describe('report writer', () => {
 
   test('writes report.json, report.md and report.svg under <dir>/<jobId>/ and never the token', async () => {
     let now = 1_700_000_000_000;
-    const reporter = createRunReporter({ reportDir: dir, clock: () => now, memory: () => 1, sampleEveryMs: 0, settings: { concurrency: 2, rateLimitRpm: 600 } });
+    const reporter = createRunReporter({
+      reportDir: dir,
+      clock: () => now,
+      memory: () => 1,
+      sampleEveryMs: 0,
+      settings: { concurrency: 2, rateLimitRpm: 600 },
+    });
     reporter.onProgress({ kind: 'job-start', jobId: 'job_abc', mode: 'full', types: ['user'], resumed: false });
     reporter.onProgress({ kind: 'table-start', type: 'user', table: 'user', total: 2 });
     now += 300;
@@ -31,7 +37,21 @@ describe('report writer', () => {
     reporter.collector.recordError(`failed with token ${TOKEN}`, 'user');
     now += 300;
     reporter.onProgress({ kind: 'page-done', type: 'user', records: 2, done: 2, total: 2, inFlight: 1, startedAt: now - 300 });
-    reporter.onProgress({ kind: 'table-done', result: { type: 'user', table: 'user', records: 2, pages: 1, durationMs: 600, status: 'COMPLETED', rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } });
+    reporter.onProgress({
+      kind: 'table-done',
+      result: {
+        type: 'user',
+        table: 'user',
+        records: 2,
+        pages: 1,
+        durationMs: 600,
+        status: 'COMPLETED',
+        rawOnly: 0,
+        rejected: 0,
+        softDeleted: 0,
+        heldBack: 0,
+      },
+    });
     reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_abc', mode: 'full', status: 'COMPLETED', durationMs: 600, tables: [] } });
     const { report, written } = await reporter.finish();
     expect(written?.dir).toBe(join(dir, 'job_abc'));
@@ -56,15 +76,39 @@ describe('report writer', () => {
       const reporter = createRunReporter({ reportDir: dir, memory: () => 1, sampleEveryMs: 0 });
       reporter.onProgress({ kind: 'job-start', jobId: 'job_r', mode: 'full', types: ['user'], resumed: status === 'COMPLETED' });
       reporter.onProgress({ kind: 'table-start', type: 'user', table: 'user', total: null });
-      const table = { type: 'user', table: 'user', records: 0, pages: 0, durationMs: 5, status, rawOnly: 0, rejected: 0, softDeleted: 0, heldBack: 0 } as const;
-      reporter.onProgress({ kind: 'job-done', result: { jobId: 'job_r', mode: 'full', status, durationMs: 5, tables: [table], ...(error ? { error } : {}) } });
+      const table = {
+        type: 'user',
+        table: 'user',
+        records: 0,
+        pages: 0,
+        durationMs: 5,
+        status,
+        rawOnly: 0,
+        rejected: 0,
+        softDeleted: 0,
+        heldBack: 0,
+      } as const;
+      reporter.onProgress({
+        kind: 'job-done',
+        result: { jobId: 'job_r', mode: 'full', status, durationMs: 5, tables: [table], ...(error ? { error } : {}) },
+      });
       return (await reporter.finish()).written!;
     };
-    const failure = { code: 'BUBBLE_AUTH', message: 'Bubble refused the API token (HTTP 401) at https://app.test.', hint: 'Check BUBBLE_API_TOKEN.' };
+    const failure = {
+      code: 'BUBBLE_AUTH',
+      message: 'Bubble refused the API token (HTTP 401) at https://app.test.',
+      hint: 'Check BUBBLE_API_TOKEN.',
+    };
     const failed = await runOf('ERROR', failure);
     const resumed = await runOf('COMPLETED');
     expect([failed.run, resumed.run]).toEqual([1, 2]);
-    const read = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as { run: number; status: string; error?: unknown; metrics: { errorsEncountered: Array<{ message: string }> } };
+    const read = async (path: string) =>
+      JSON.parse(await readFile(path, 'utf8')) as {
+        run: number;
+        status: string;
+        error?: unknown;
+        metrics: { errorsEncountered: Array<{ message: string }> };
+      };
     const first = await read(join(dir, 'job_r', 'runs', '1', 'report.json'));
     expect(first).toMatchObject({ run: 1, status: 'ERROR', error: failure });
     expect(first.metrics.errorsEncountered.map((e) => e.message)).toEqual([failure.message]);
@@ -74,7 +118,9 @@ describe('report writer', () => {
     const latest = await read(join(dir, 'job_r', 'report.json'));
     expect(latest).toMatchObject({ run: 2, status: 'COMPLETED' });
     expect(latest.error).toBeUndefined();
-    expect(await readFile(join(dir, 'job_r', 'report.md'), 'utf8')).toBe(await readFile(join(dir, 'job_r', 'runs', '2', 'report.md'), 'utf8'));
+    expect(await readFile(join(dir, 'job_r', 'report.md'), 'utf8')).toBe(
+      await readFile(join(dir, 'job_r', 'runs', '2', 'report.md'), 'utf8'),
+    );
   });
 
   test('a job folder from before runs were numbered keeps its report as run 1', async () => {
@@ -102,7 +148,14 @@ describe('report writer', () => {
 });
 
 describe('syncReporting: the report a sync session writes for its run', () => {
-  const settings = { concurrency: null, rateLimitRpm: 600, maxOffset: 50_000, incrementalOverlapMs: 0, maxDeleteFraction: 0.1, allowMassDelete: false };
+  const settings = {
+    concurrency: null,
+    rateLimitRpm: 600,
+    maxOffset: 50_000,
+    incrementalOverlapMs: 0,
+    maxDeleteFraction: 0.1,
+    allowMassDelete: false,
+  };
   test('writes the report after a run, also after one that stopped mid-way, and only warns when it cannot', async () => {
     const { syncReporting } = await import('../../runtime/sync/reporting.js');
     const dir = await mkdtemp(join(tmpdir(), 'ux-with-'));
@@ -117,7 +170,12 @@ describe('syncReporting: the report a sync session writes for its run', () => {
       const done = await ok.finish();
       expect(seen).toEqual(['job-start', 'job-done']);
       expect(done?.written?.dir).toBe(join(dir, 'job_ok'));
-      expect(done?.report.settings).toMatchObject({ concurrency: 'adaptive', rateLimitRpm: 600, database: 'pglite', appHost: 'app.example' });
+      expect(done?.report.settings).toMatchObject({
+        concurrency: 'adaptive',
+        rateLimitRpm: 600,
+        database: 'pglite',
+        appHost: 'app.example',
+      });
 
       const bad = syncReporting({ ...base, reportDir: dir });
       bad.onProgress({ kind: 'job-start', jobId: 'job_bad', mode: 'full', types: ['user'], resumed: false });

@@ -37,12 +37,18 @@ export function checkXml(text: string): { errors: string[]; elements: Map<string
     if (lt === -1) break;
     if (text.startsWith('<!--', lt)) {
       const end = text.indexOf('-->', lt + 4);
-      if (end === -1) { errors.push('unterminated comment'); break; }
+      if (end === -1) {
+        errors.push('unterminated comment');
+        break;
+      }
       i = end + 3;
       continue;
     }
     const gt = text.indexOf('>', lt);
-    if (gt === -1) { errors.push('unterminated tag'); break; }
+    if (gt === -1) {
+      errors.push('unterminated tag');
+      break;
+    }
     const tag = text.slice(lt + 1, gt);
     i = gt + 1;
     if (tag.startsWith('/')) {
@@ -54,14 +60,20 @@ export function checkXml(text: string): { errors: string[]; elements: Map<string
     const selfClosing = tag.endsWith('/');
     const body = selfClosing ? tag.slice(0, -1) : tag;
     const nameMatch = NAME.exec(body);
-    if (!nameMatch) { errors.push(`bad tag name: <${tag.slice(0, 20)}`); continue; }
+    if (!nameMatch) {
+      errors.push(`bad tag name: <${tag.slice(0, 20)}`);
+      continue;
+    }
     const name = nameMatch[0];
     elements.set(name, (elements.get(name) ?? 0) + 1);
     let rest = body.slice(name.length);
     const seen = new Set<string>();
     while (rest.trim() !== '') {
       const m = /^\s+([A-Za-z_:][A-Za-z0-9_.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/.exec(rest);
-      if (!m) { errors.push(`bad attribute syntax in <${name}: ${rest.slice(0, 30)}`); break; }
+      if (!m) {
+        errors.push(`bad attribute syntax in <${name}: ${rest.slice(0, 30)}`);
+        break;
+      }
       const attr = m[1]!;
       if (seen.has(attr)) errors.push(`duplicate attribute ${attr} on <${name}>`);
       seen.add(attr);

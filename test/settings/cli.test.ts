@@ -31,7 +31,9 @@ test('a bad variable is exit code 2 with one message on every command', async ()
   const dir = emptyDir();
   const message = 'bubble-runtime: SYNC_RATE_LIMIT_RPM must be a whole number ≥ 0 (requests per minute; 0 = no cap), got "1.5".';
   const runs = await Promise.all(
-    [['introspect'], ['generate'], ['migrate'], ['sync'], ['status'], ['query', 'SELECT 1'], ['serve-db']].map((args) => cli(args, dir, { SYNC_RATE_LIMIT_RPM: '1.5' })),
+    [['introspect'], ['generate'], ['migrate'], ['sync'], ['status'], ['query', 'SELECT 1'], ['serve-db']].map((args) =>
+      cli(args, dir, { SYNC_RATE_LIMIT_RPM: '1.5' }),
+    ),
   );
   for (const run of runs) {
     expect([run.code, run.stderr.split('\n')[0], run.stdout]).toEqual([2, message, '']);
@@ -67,9 +69,15 @@ test('./.env is read, --env-file replaces it, and the process environment wins o
 test("sync's tuning flags go through the variables' parsers and win over them", async () => {
   const dir = emptyDir();
   const flag = await cli(['sync', '--rate-limit', 'fast'], dir, { SYNC_RATE_LIMIT_RPM: '100' });
-  expect([flag.code, flag.stderr.split('\n')[0]]).toEqual([2, 'bubble-runtime: --rate-limit must be a whole number ≥ 0 (requests per minute; 0 = no cap), got "fast".']);
+  expect([flag.code, flag.stderr.split('\n')[0]]).toEqual([
+    2,
+    'bubble-runtime: --rate-limit must be a whole number ≥ 0 (requests per minute; 0 = no cap), got "fast".',
+  ]);
   const concurrency = await cli(['sync', '--concurrency', '0'], dir);
-  expect([concurrency.code, concurrency.stderr.split('\n')[0]]).toEqual([2, 'bubble-runtime: --concurrency must be a whole number ≥ 1 (pages in flight per table), got "0".']);
+  expect([concurrency.code, concurrency.stderr.split('\n')[0]]).toEqual([
+    2,
+    'bubble-runtime: --concurrency must be a whole number ≥ 1 (pages in flight per table), got "0".',
+  ]);
   // Valid flags get the run past the settings, to the missing schema.
   const valid = await cli(['sync', '--max-offset', '2000', '--concurrency', '4', '--allow-mass-delete'], dir);
   expect(valid.stderr).toContain('No Prisma schema found');

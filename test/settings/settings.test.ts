@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyEnvFile, readEnvFile, readSettings, requireBubbleApp, resolveSyncSettings, SettingsError, VARIABLE_NAMES,
+  applyEnvFile,
+  readEnvFile,
+  readSettings,
+  requireBubbleApp,
+  resolveSyncSettings,
+  SettingsError,
+  VARIABLE_NAMES,
 } from '../../core/settings/index.js';
 import { BubbleError } from '../../core/errors.js';
 import { resolveSettings } from '../../runtime/sync/settings.js';
@@ -28,14 +34,24 @@ describe('defaults', () => {
       appUrl: null,
       apiToken: null,
       databaseUrl: null,
-      sync: { concurrency: null, rateLimitRpm: 600, maxOffset: 10_000, incrementalOverlapMs: 300_000, maxDeleteFraction: 0.1, allowMassDelete: false },
+      sync: {
+        concurrency: null,
+        rateLimitRpm: 600,
+        maxOffset: 10_000,
+        incrementalOverlapMs: 300_000,
+        maxDeleteFraction: 0.1,
+        allowMassDelete: false,
+      },
       schemaCheck: false,
       noColor: false,
     });
   });
 
   test('blank values count as unset', () => {
-    expect(readSettings({ SYNC_CONCURRENCY: '', SYNC_RATE_LIMIT_RPM: '  ', DATABASE_URL: '' })).toMatchObject({ databaseUrl: null, sync: { concurrency: null, rateLimitRpm: 600 } });
+    expect(readSettings({ SYNC_CONCURRENCY: '', SYNC_RATE_LIMIT_RPM: '  ', DATABASE_URL: '' })).toMatchObject({
+      databaseUrl: null,
+      sync: { concurrency: null, rateLimitRpm: 600 },
+    });
   });
 });
 
@@ -58,7 +74,14 @@ describe('values', () => {
       appUrl: 'https://myapp.bubbleapps.io/version-test',
       apiToken: 'tok',
       databaseUrl: 'postgresql://u:p@db:5432/mirror',
-      sync: { concurrency: 4, rateLimitRpm: 0, maxOffset: 20_000, incrementalOverlapMs: 1000, maxDeleteFraction: 0.25, allowMassDelete: true },
+      sync: {
+        concurrency: 4,
+        rateLimitRpm: 0,
+        maxOffset: 20_000,
+        incrementalOverlapMs: 1000,
+        maxDeleteFraction: 0.25,
+        allowMassDelete: true,
+      },
       schemaCheck: true,
       noColor: true,
     });
@@ -69,7 +92,11 @@ describe('values', () => {
     ['SYNC_RATE_LIMIT_RPM', 'abc', 'SYNC_RATE_LIMIT_RPM must be a whole number ≥ 0 (requests per minute; 0 = no cap), got "abc".'],
     ['SYNC_CONCURRENCY', '0', 'SYNC_CONCURRENCY must be a whole number ≥ 1 (pages in flight per table), got "0".'],
     ['BUBBLE_MAX_OFFSET', '50', 'BUBBLE_MAX_OFFSET must be a whole number ≥ 100 (deepest offset used inside one keyset window), got "50".'],
-    ['SYNC_MAX_DELETE_FRACTION', '1.5', 'SYNC_MAX_DELETE_FRACTION must be a number from 0 to 1 (the share of a table a full pass may mark deleted), got "1.5".'],
+    [
+      'SYNC_MAX_DELETE_FRACTION',
+      '1.5',
+      'SYNC_MAX_DELETE_FRACTION must be a number from 0 to 1 (the share of a table a full pass may mark deleted), got "1.5".',
+    ],
     ['SYNC_ALLOW_MASS_DELETE', 'maybe', 'SYNC_ALLOW_MASS_DELETE must be 1 or 0 (also true/false, yes/no, on/off), got "maybe".'],
   ])('%s=%s is refused with one message, exit code 2', (name, value, message) => {
     const err = refusal(() => readSettings({ [name]: value }));
@@ -87,7 +114,9 @@ describe('values', () => {
   });
 
   test('a bad BUBBLE_APP_URL keeps its specific message', () => {
-    expect(refusal(() => readSettings({ BUBBLE_APP_URL: 'https://me:pw@app.io' })).message).toBe('The app URL must not contain credentials.');
+    expect(refusal(() => readSettings({ BUBBLE_APP_URL: 'https://me:pw@app.io' })).message).toBe(
+      'The app URL must not contain credentials.',
+    );
   });
 });
 
@@ -96,7 +125,10 @@ describe('precedence', () => {
 
   test('flags win over code options, which win over the environment', () => {
     expect(resolveSyncSettings({ env, options: { concurrency: 5, rateLimitRpm: 50 }, flags: { concurrency: '7' } })).toMatchObject({
-      concurrency: 7, rateLimitRpm: 50, maxOffset: 500, allowMassDelete: false,
+      concurrency: 7,
+      rateLimitRpm: 50,
+      maxOffset: 500,
+      allowMassDelete: false,
     });
     expect(resolveSyncSettings({ env, flags: { allowMassDelete: true } }).allowMassDelete).toBe(true);
     expect(resolveSyncSettings({ env: { SYNC_ALLOW_MASS_DELETE: '1' }, options: { allowMassDelete: false } }).allowMassDelete).toBe(false);
@@ -112,7 +144,9 @@ describe('precedence', () => {
   test('--app-url wins over BUBBLE_APP_URL; the token only ever comes from the environment', () => {
     const app = requireBubbleApp({ BUBBLE_APP_URL: 'https://a.io', BUBBLE_API_TOKEN: 't' }, 'b.io');
     expect(app).toEqual({ appUrl: 'https://b.io', token: 't' });
-    expect(refusal(() => requireBubbleApp({ BUBBLE_APP_URL: 'https://a.io' })).message).toBe('No Bubble API token: BUBBLE_API_TOKEN is not set.');
+    expect(refusal(() => requireBubbleApp({ BUBBLE_APP_URL: 'https://a.io' })).message).toBe(
+      'No Bubble API token: BUBBLE_API_TOKEN is not set.',
+    );
     expect(refusal(() => requireBubbleApp({ BUBBLE_API_TOKEN: 't' })).exitCode).toBe(2);
   });
 });
@@ -120,7 +154,10 @@ describe('precedence', () => {
 describe('.env files', () => {
   test('plain KEY=value lines, comments and quotes; the process environment wins', () => {
     const dir = mkdtempSync(join(tmpdir(), 'settings-env-'));
-    writeFileSync(join(dir, '.env'), '# the mirror\nBUBBLE_APP_URL=https://file.io\nBUBBLE_API_TOKEN="from file"\nexport SYNC_CONCURRENCY=3\n');
+    writeFileSync(
+      join(dir, '.env'),
+      '# the mirror\nBUBBLE_APP_URL=https://file.io\nBUBBLE_API_TOKEN="from file"\nexport SYNC_CONCURRENCY=3\n',
+    );
     const file = readEnvFile({ cwd: dir })!;
     expect(file.values).toEqual({ BUBBLE_APP_URL: 'https://file.io', BUBBLE_API_TOKEN: 'from file', SYNC_CONCURRENCY: '3' });
     const env: NodeJS.ProcessEnv = { BUBBLE_APP_URL: 'https://process.io' };

@@ -49,7 +49,13 @@ async function asPostgresAsync(args: string[]): Promise<void> {
 function pgCtlStart(dataDir: string, port: number): string[] {
   const root = join(dataDir, '..');
   return [
-    'pg_ctl', '-D', dataDir, '-l', join(root, 'server.log'), '-w', '-o',
+    'pg_ctl',
+    '-D',
+    dataDir,
+    '-l',
+    join(root, 'server.log'),
+    '-w',
+    '-o',
     `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
     'start',
   ];

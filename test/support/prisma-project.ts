@@ -11,7 +11,8 @@ import { migrate } from '../../runtime/migrate/migrate.js';
 import { createTestDatabase } from './database.js';
 import { makeTempProject, PRISMA_CONFIG, runPrisma } from './prisma-cli.js';
 
-const SCHEMA = 'datasource db {\n  provider = "postgresql"\n}\n\ngenerator client {\n  provider = "prisma-client"\n  output   = "../../generated/client"\n}\n';
+const SCHEMA =
+  'datasource db {\n  provider = "postgresql"\n}\n\ngenerator client {\n  provider = "prisma-client"\n  output   = "../../generated/client"\n}\n';
 
 export interface PrismaProject<C> {
   prisma: C;
@@ -19,7 +20,10 @@ export interface PrismaProject<C> {
   cleanup(): Promise<void>;
 }
 
-export async function migratedPrismaProject<C extends { $disconnect(): Promise<void> }>(models: string, prefix: string): Promise<PrismaProject<C>> {
+export async function migratedPrismaProject<C extends { $disconnect(): Promise<void> }>(
+  models: string,
+  prefix: string,
+): Promise<PrismaProject<C>> {
   const project = makeTempProject({
     'prisma.config.ts': PRISMA_CONFIG,
     'prisma/schema/schema.prisma': SCHEMA,
@@ -34,20 +38,26 @@ export async function migratedPrismaProject<C extends { $disconnect(): Promise<v
   };
   try {
     const generated = await runPrisma(['generate'], project.dir);
-    if (generated.code !== 0 || /error/i.test(generated.stderr)) throw new Error(`prisma generate failed:\n${generated.stdout}\n${generated.stderr}`);
+    if (generated.code !== 0 || /error/i.test(generated.stderr))
+      throw new Error(`prisma generate failed:\n${generated.stdout}\n${generated.stderr}`);
     const schemaDir = join(project.dir, 'prisma/schema');
     const setup = await openDb({ databaseUrl: database.url });
     try {
       await migrate({
         db: setup,
         schemaDir,
-        files: [[join(schemaDir, 'schema.prisma'), SCHEMA], [join(schemaDir, 'bubble.prisma'), models]],
+        files: [
+          [join(schemaDir, 'schema.prisma'), SCHEMA],
+          [join(schemaDir, 'bubble.prisma'), models],
+        ],
         migrationsDir: join(schemaDir, 'migrations'),
       });
     } finally {
       await setup.close();
     }
-    const { PrismaClient } = (await import(pathToFileURL(join(project.dir, 'generated/client/client.ts')).href)) as { PrismaClient: new (o: object) => C };
+    const { PrismaClient } = (await import(pathToFileURL(join(project.dir, 'generated/client/client.ts')).href)) as {
+      PrismaClient: new (o: object) => C;
+    };
     prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
     return { prisma, cleanup };
   } catch (err) {

@@ -42,38 +42,41 @@ function errorLines(stderr: string): { lines: string[]; crashed: boolean } {
 test.each([
   ['every request hangs', () => p.fake.faults.hang({ skip: 4, times: Infinity })],
   ['the app asks to retry after 2 minutes', () => p.fake.faults.status(503, { retryAfter: 120, skip: 4, times: Infinity })],
-])('SIGTERM while %s: the process ends within seconds, exit 1 with the resume hint, and the next sync resumes the job', async (_case, arm) => {
-  arm();
-  const before = p.fake.log.length;
-  const child = p.start(['sync', '--mode', 'full', '--json']);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-  // Stalled: a request past the ones let through is hanging or has been told to wait.
-  await until(() => p.fake.log.slice(before).some((e) => e.fault === 'hang' || e.status === 503));
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const tooSlow = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), STOP_BOUND_MS)));
-  const outcome = await Promise.race([closed, tooSlow]);
-  clearTimeout(timer);
-  if (outcome === 'still running') child.kill('SIGKILL');
+])(
+  'SIGTERM while %s: the process ends within seconds, exit 1 with the resume hint, and the next sync resumes the job',
+  async (_case, arm) => {
+    arm();
+    const before = p.fake.log.length;
+    const child = p.start(['sync', '--mode', 'full', '--json']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    // Stalled: a request past the ones let through is hanging or has been told to wait.
+    await until(() => p.fake.log.slice(before).some((e) => e.fault === 'hang' || e.status === 503));
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const tooSlow = new Promise<'still running'>((done) => (timer = setTimeout(() => done('still running'), STOP_BOUND_MS)));
+    const outcome = await Promise.race([closed, tooSlow]);
+    clearTimeout(timer);
+    if (outcome === 'still running') child.kill('SIGKILL');
 
-  expect(outcome).toBe(1);
-  expect(stderr).toMatch(/was interrupted; the pages fetched before the stop are committed/);
-  expect(stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
-  expect(errorLines(stderr)).toEqual({ lines: [expect.any(String)], crashed: false });
-  const stopped = JSON.parse(stdout) as SyncResult;
-  expect(stopped.status).toBe('PENDING');
-  expect(stopped.tables.reduce((n, t) => n + t.pages, 0)).toBeGreaterThan(0);
+    expect(outcome).toBe(1);
+    expect(stderr).toMatch(/was interrupted; the pages fetched before the stop are committed/);
+    expect(stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
+    expect(errorLines(stderr)).toEqual({ lines: [expect.any(String)], crashed: false });
+    const stopped = JSON.parse(stdout) as SyncResult;
+    expect(stopped.status).toBe('PENDING');
+    expect(stopped.tables.reduce((n, t) => n + t.pages, 0)).toBeGreaterThan(0);
 
-  p.fake.faults.clear();
-  const resumed = await p.cli(['sync', '--json']);
-  expect(resumed.code).toBe(0);
-  expect(JSON.parse(resumed.stdout)).toMatchObject({ jobId: stopped.jobId, mode: 'full', status: 'COMPLETED' });
-  expect(await p.differences()).toEqual([]);
-});
+    p.fake.faults.clear();
+    const resumed = await p.cli(['sync', '--json']);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ jobId: stopped.jobId, mode: 'full', status: 'COMPLETED' });
+    expect(await p.differences()).toEqual([]);
+  },
+);
 
 test('a wrong token or app URL is refused by one request before any job or report exists: one line, exit 1', async () => {
   const jobsBefore = await jobs();
@@ -83,14 +86,20 @@ test('a wrong token or app URL is refused by one request before any job or repor
   const badToken = await p.cli(['sync', '--json'], { BUBBLE_API_TOKEN: 'not-the-token' });
   expect(badToken.code).toBe(1);
   expect(badToken.stdout).toBe('');
-  expect(errorLines(badToken.stderr)).toEqual({ lines: [expect.stringMatching(/^bubble-runtime: Bubble refused the API token \(HTTP 401\)/)], crashed: false });
+  expect(errorLines(badToken.stderr)).toEqual({
+    lines: [expect.stringMatching(/^bubble-runtime: Bubble refused the API token \(HTTP 401\)/)],
+    crashed: false,
+  });
   expect(badToken.stderr).not.toContain('not-the-token');
   expect(p.fake.log.slice(before).map((e) => [e.kind, e.limit, e.url.includes('exclude_remaining=true')])).toEqual([['list', 1, true]]);
 
   before = p.fake.log.length;
   const badUrl = await p.cli(['sync'], { BUBBLE_APP_URL: `${p.fake.url}/no-such-app` });
   expect(badUrl.code).toBe(1);
-  expect(errorLines(badUrl.stderr)).toEqual({ lines: [expect.stringMatching(/^bubble-runtime: No Bubble Data API answered at .*\/no-such-app/)], crashed: false });
+  expect(errorLines(badUrl.stderr)).toEqual({
+    lines: [expect.stringMatching(/^bubble-runtime: No Bubble Data API answered at .*\/no-such-app/)],
+    crashed: false,
+  });
   expect(p.fake.log.slice(before).map((e) => e.kind)).toEqual([undefined, undefined]);
 
   expect(await jobs()).toEqual(jobsBefore);
@@ -134,6 +143,8 @@ test('a run that fails mid-way keeps its cause in --json, status, jobs and its o
 
   const text = await p.cli(['jobs', '--limit', '1']);
   expect(text.code).toBe(0);
-  expect(text.stdout.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  COMPLETED  full .* records  ${doc.jobId}$`))]);
+  expect(text.stdout.trimEnd().split('\n')).toEqual([
+    expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  COMPLETED  full .* records  ${doc.jobId}$`)),
+  ]);
   expect((await p.cli(['jobs', '--limit', 'none'])).code).toBe(2);
 });

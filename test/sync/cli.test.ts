@@ -24,7 +24,18 @@ test('sync --json prints one document; status --json prints the same shape; a re
   const result = JSON.parse(first.stdout) as SyncResult;
   expect(Object.keys(result).sort()).toEqual(['durationMs', 'jobId', 'mode', 'status', 'tables']);
   expect(result).toMatchObject({ mode: 'full', status: 'COMPLETED' });
-  expect(Object.keys(result.tables[0]!).sort()).toEqual(['durationMs', 'heldBack', 'pages', 'rawOnly', 'records', 'rejected', 'softDeleted', 'status', 'table', 'type']);
+  expect(Object.keys(result.tables[0]!).sort()).toEqual([
+    'durationMs',
+    'heldBack',
+    'pages',
+    'rawOnly',
+    'records',
+    'rejected',
+    'softDeleted',
+    'status',
+    'table',
+    'type',
+  ]);
   expect(result.tables.map((t) => t.records)).toEqual(p.manifest.types.map((t) => p.fake.count(t.name)));
   expect(first.stdout + first.stderr).not.toContain(p.fake.token);
   // The run report, beside the project (./.bubble/reports/<job>/), without the token.
@@ -39,12 +50,18 @@ test('sync --json prints one document; status --json prints the same shape; a re
   expect(status.code).toBe(0);
   const shown = JSON.parse(status.stdout) as SyncResult;
   expect({ ...shown, durationMs: 0, tables: shown.tables.map((t) => ({ ...t, durationMs: 0 })) }).toEqual({
-    ...result, durationMs: 0, tables: result.tables.map((t) => ({ ...t, durationMs: 0 })),
+    ...result,
+    durationMs: 0,
+    tables: result.tables.map((t) => ({ ...t, durationMs: 0 })),
   });
 
   const again = await p.cli(['sync', '--json', '--types', p.manifest.types[0]!.name]);
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout)).toMatchObject({ mode: 'incremental', status: 'COMPLETED', tables: [{ type: p.manifest.types[0]!.name, records: 0 }] });
+  expect(JSON.parse(again.stdout)).toMatchObject({
+    mode: 'incremental',
+    status: 'COMPLETED',
+    tables: [{ type: p.manifest.types[0]!.name, records: 0 }],
+  });
 });
 
 test('bad flags are usage errors (exit 2); an unknown job is a clear error', async () => {

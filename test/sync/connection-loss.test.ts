@@ -79,7 +79,10 @@ function pausingWriter(offset: number, pause: () => Promise<void>): PageWriter &
 async function terminateAll(database: string, filter = 'true'): Promise<void> {
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
-  await admin.query(`SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND ${filter}`, [database]);
+  await admin.query(
+    `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND ${filter}`,
+    [database],
+  );
   await admin.end();
 }
 
@@ -95,7 +98,7 @@ test('backends terminated inside a page transaction: the page is written again o
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
 
-test('the network drops the sync\'s connections while the server keeps their sessions (and their locks): the orphans are ended, the lock taken back, the run completes', async () => {
+test("the network drops the sync's connections while the server keeps their sessions (and their locks): the orphans are ended, the lock taken back, the run completes", async () => {
   const { db: direct, name } = await freshDb();
   await direct.close();
   const proxy = await startTcpProxy(cluster.port);
@@ -209,7 +212,11 @@ test('the server stays down past the retry budget: the run stops with one clear 
   process.env.SYNC_DB_RETRY_MS = '300';
   let first;
   try {
-    first = await run(db, app, pausingWriter(198, () => stopServer(cluster, 'immediate')));
+    first = await run(
+      db,
+      app,
+      pausingWriter(198, () => stopServer(cluster, 'immediate')),
+    );
   } finally {
     delete process.env.SYNC_DB_RETRY_MS;
     await startServer(cluster);
@@ -236,9 +243,13 @@ test('PGlite closed under a running sync: one clear error instead of internal Ty
     const app = new MemoryApp();
     seedItems(app, 600);
     let closed: Promise<void> = Promise.resolve();
-    const first = await run(db, app, pausingWriter(198, async () => {
-      closed = db.close();
-    }));
+    const first = await run(
+      db,
+      app,
+      pausingWriter(198, async () => {
+        closed = db.close();
+      }),
+    );
     await closed;
     expect(first.error).toBeInstanceOf(SyncFailedError);
     expect((first.error as Error).message).toMatch(/Lost the connection to the database: the embedded database \(PGlite\) was closed/);
@@ -316,12 +327,18 @@ async function count(database: string, sql: string): Promise<number> {
 
 /** Granted advisory locks in `database`: 1 once the run holds its lock again. */
 function lockHolders(database: string): Promise<number> {
-  return count(database, `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = $1)`);
+  return count(
+    database,
+    `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+  );
 }
 
 /** Sessions of `database` waiting for an advisory lock. */
 function lockWaiters(database: string): Promise<number> {
-  return count(database, `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = $1)`);
+  return count(
+    database,
+    `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+  );
 }
 
 /** Waits for a state another connection reaches on its own (the server tells no one), polling briefly. */

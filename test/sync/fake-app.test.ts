@@ -54,10 +54,15 @@ function listRequests(): number {
   return fake.log.filter((r) => r.kind === 'list' && r.status === 200).length;
 }
 
-test('a full sync over HTTP makes PostgreSQL equal to the fake app, also past the app\'s maximum offset', async () => {
+test("a full sync over HTTP makes PostgreSQL equal to the fake app, also past the app's maximum offset", async () => {
   const { db } = await database();
   expect(Math.max(...manifest.types.map((t) => fake.count(t.name)))).toBeGreaterThan(250);
-  const { result, error } = await runSyncOnDb(db, manifest, { concurrency: 3, reportDir: false }, { source: pageSourceFromClient(client(fake, 0, 3)) });
+  const { result, error } = await runSyncOnDb(
+    db,
+    manifest,
+    { concurrency: 3, reportDir: false },
+    { source: pageSourceFromClient(client(fake, 0, 3)) },
+  );
   expect(error).toBeNull();
   expect(result.status).toBe('COMPLETED');
   expect(result.tables.map((t) => t.records)).toEqual(manifest.types.map((t) => fake.count(t.name)));
@@ -69,7 +74,16 @@ test('SIGKILL at many points, then resume: the database equals an uninterrupted 
   // The uninterrupted run, for the request count.
   const reference = await database();
   const before = listRequests();
-  expect((await runSyncOnDb(reference.db, manifest, { concurrency, reportDir: false }, { source: pageSourceFromClient(client(fake, 0, concurrency)) })).error).toBeNull();
+  expect(
+    (
+      await runSyncOnDb(
+        reference.db,
+        manifest,
+        { concurrency, reportDir: false },
+        { source: pageSourceFromClient(client(fake, 0, concurrency)) },
+      )
+    ).error,
+  ).toBeNull();
   const uninterrupted = listRequests() - before;
 
   const { db, url } = await database();
@@ -77,7 +91,14 @@ test('SIGKILL at many points, then resume: the database equals an uninterrupted 
   const manifestPath = join(dir, 'manifest.json');
   writeFileSync(manifestPath, JSON.stringify(manifest));
   const script = resolve('test/sync/support/child-sync.mjs');
-  const env = { ...process.env, MANIFEST_PATH: manifestPath, CHILD_DATABASE_URL: url, FAKE_URL: fake.url, FAKE_TOKEN: fake.token, SYNC_CONCURRENCY: String(concurrency) };
+  const env = {
+    ...process.env,
+    MANIFEST_PATH: manifestPath,
+    CHILD_DATABASE_URL: url,
+    FAKE_URL: fake.url,
+    FAKE_TOKEN: fake.token,
+    SYNC_CONCURRENCY: String(concurrency),
+  };
 
   const startRequests = listRequests();
   let kills = 0;
@@ -99,7 +120,12 @@ test('SIGKILL at many points, then resume: the database equals an uninterrupted 
     if (finished) break;
   }
   expect(kills).toBeGreaterThanOrEqual(5);
-  const { result, error } = await runSyncOnDb(db, manifest, { concurrency, reportDir: false }, { source: pageSourceFromClient(client(fake, 0, concurrency)) });
+  const { result, error } = await runSyncOnDb(
+    db,
+    manifest,
+    { concurrency, reportDir: false },
+    { source: pageSourceFromClient(client(fake, 0, concurrency)) },
+  );
   expect(error).toBeNull();
   expect(result.status).toBe('COMPLETED');
   await expectEqualToApp(db);

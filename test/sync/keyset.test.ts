@@ -5,8 +5,19 @@
  */
 import fc from 'fast-check';
 import {
-  advancePrefix, EMPTY_PREFIX, isTieWindow, lastPageIndex, PAGE_LIMIT, PAGE_STEP, pageOffset, pagesFor, reportedSize, tieWindow,
-  windowConstraints, type PageMark, type Prefix,
+  advancePrefix,
+  EMPTY_PREFIX,
+  isTieWindow,
+  lastPageIndex,
+  PAGE_LIMIT,
+  PAGE_STEP,
+  pageOffset,
+  pagesFor,
+  reportedSize,
+  tieWindow,
+  windowConstraints,
+  type PageMark,
+  type Prefix,
 } from '../../runtime/sync/keyset.js';
 import { WindowLedger } from '../../runtime/sync/window-ledger.js';
 
@@ -104,7 +115,10 @@ describe('advancePrefix', () => {
     });
 
     test('at the first page it is an anomaly: closed as a short page, nothing taken', () => {
-      expect(advancePrefix(pages([0, page(0, { count: 0, remaining: 40 })]), EMPTY_PREFIX)).toEqual({ prefix: EMPTY_PREFIX, outcome: { kind: 'short', at: 0 } });
+      expect(advancePrefix(pages([0, page(0, { count: 0, remaining: 40 })]), EMPTY_PREFIX)).toEqual({
+        prefix: EMPTY_PREFIX,
+        outcome: { kind: 'short', at: 0 },
+      });
     });
 
     test('uncounted, or saying nothing remains past the first page: records before it vanished (shifted)', () => {
@@ -147,7 +161,11 @@ describe('advancePrefix', () => {
 
   test('property: the prefix never passes a page that was not verified, and ends only where nothing remains', () => {
     const mark = (count: number, first: number, remaining: number | null): PageMark => ({
-      count, firstId: count ? `r${first}` : null, lastId: count ? `r${first + count - 1}` : null, lastKey: count ? `k${first + count - 1}` : null, remaining,
+      count,
+      firstId: count ? `r${first}` : null,
+      lastId: count ? `r${first + count - 1}` : null,
+      lastKey: count ? `k${first + count - 1}` : null,
+      remaining,
     });
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2000 }), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 30 }), (size, shapes) => {
@@ -189,13 +207,13 @@ describe('page arithmetic', () => {
     expect(pageOffset(lastPageIndex(10_000))).toBeLessThanOrEqual(10_000);
   });
 
-  test('a page\'s answer reports the window\'s size (offset + records + remaining), unless it was not counted', () => {
+  test("a page's answer reports the window's size (offset + records + remaining), unless it was not counted", () => {
     expect(reportedSize(2, { count: 100, remaining: 502 })).toBe(198 + 100 + 502);
     expect(reportedSize(0, { count: 0, remaining: 0 })).toBe(0);
     expect(reportedSize(1, { count: 100, remaining: null })).toBeNull();
   });
 
-  test('a window [start, end) asks for key > start − 1 ms (Bubble\'s greater than is strict) and key < end; a tie window holds one key', () => {
+  test("a window [start, end) asks for key > start − 1 ms (Bubble's greater than is strict) and key < end; a tie window holds one key", () => {
     const start = '2024-03-01T10:00:00.000Z';
     const end = '2024-03-02T00:00:00.000Z';
     expect(windowConstraints('full', { start, end })).toEqual([
@@ -217,7 +235,10 @@ describe('WindowLedger', () => {
 
   test('staging says what committing pages would make of the prefix; only applying it moves the ledger', () => {
     const ledger = new WindowLedger('item', window, new Map(), EMPTY_PREFIX);
-    const incoming = [{ index: 1, mark: faithful(1, 1000) }, { index: 0, mark: faithful(0, 1000) }];
+    const incoming = [
+      { index: 1, mark: faithful(1, 1000) },
+      { index: 0, mark: faithful(0, 1000) },
+    ];
     const staged = ledger.stage(incoming);
     expect(staged).toEqual({ prefix: after(1), outcome: null });
     expect(ledger.prefix).toEqual(EMPTY_PREFIX);
@@ -229,7 +250,14 @@ describe('WindowLedger', () => {
 
   test('its watermark is the window and the offset of the first page past the prefix', () => {
     const ledger = new WindowLedger('item', window, new Map(), EMPTY_PREFIX);
-    expect(ledger.watermark()).toEqual({ windowIndex: 3, windowStart: window.start, windowEnd: window.end, lastId: null, lastKey: null, offset: 0 });
+    expect(ledger.watermark()).toEqual({
+      windowIndex: 3,
+      windowStart: window.start,
+      windowEnd: window.end,
+      lastId: null,
+      lastKey: null,
+      offset: 0,
+    });
     expect(ledger.watermark(after(1))).toMatchObject({ lastId: 'r198', lastKey: 'k198', offset: 198 });
   });
 
@@ -240,7 +268,7 @@ describe('WindowLedger', () => {
     expect(ledger.outcome).toBeNull();
   });
 
-  test('resumed right after the window\'s last page (it said nothing remains): the window is read', () => {
+  test("resumed right after the window's last page (it said nothing remains): the window is read", () => {
     const committed = pages([2, faithful(2, 250)]);
     const ledger = new WindowLedger('item', window, committed, after(2, 250));
     expect(ledger.outcome).toEqual({ kind: 'end' });

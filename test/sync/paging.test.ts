@@ -35,30 +35,33 @@ async function deletedCount(db: Db): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-describe.each([['after-limit' as const], ['after-returned' as const]])('short pages while records remain (remaining counted %s)', (shortRemaining) => {
-  test('two full passes read every record; none is marked deleted', async () => {
-    const db = await pglite();
-    const app = new MemoryApp();
-    seedItems(app, 4000);
-    app.shortRemaining = shortRemaining;
-    // 3% of the full pages answer short.
-    let full = 0;
-    let shortened = 0;
-    app.shortPage = (_type, _req, n) => {
-      if (n < PAGE_LIMIT || ++full % 33 !== 0) return null;
-      shortened += 1;
-      return 37;
-    };
-    for (const mode of ['full', 'full'] as const) {
-      const { result, error } = await run(db, app, { mode, concurrency: 4 });
-      expect(error).toBeNull();
-      expect(result.tables[0]).toMatchObject({ status: 'COMPLETED', softDeleted: 0, heldBack: 0 });
-    }
-    expect(shortened).toBeGreaterThan(0);
-    expect(await deletedCount(db)).toBe(0);
-    expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
-  });
-});
+describe.each([['after-limit' as const], ['after-returned' as const]])(
+  'short pages while records remain (remaining counted %s)',
+  (shortRemaining) => {
+    test('two full passes read every record; none is marked deleted', async () => {
+      const db = await pglite();
+      const app = new MemoryApp();
+      seedItems(app, 4000);
+      app.shortRemaining = shortRemaining;
+      // 3% of the full pages answer short.
+      let full = 0;
+      let shortened = 0;
+      app.shortPage = (_type, _req, n) => {
+        if (n < PAGE_LIMIT || ++full % 33 !== 0) return null;
+        shortened += 1;
+        return 37;
+      };
+      for (const mode of ['full', 'full'] as const) {
+        const { result, error } = await run(db, app, { mode, concurrency: 4 });
+        expect(error).toBeNull();
+        expect(result.tables[0]).toMatchObject({ status: 'COMPLETED', softDeleted: 0, heldBack: 0 });
+      }
+      expect(shortened).toBeGreaterThan(0);
+      expect(await deletedCount(db)).toBe(0);
+      expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+    });
+  },
+);
 
 test('a short last page that says nothing remains cannot make a full pass delete what it missed: candidates are confirmed first', async () => {
   const db = await pglite();
@@ -86,7 +89,7 @@ test('a short last page that says nothing remains cannot make a full pass delete
   expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
 });
 
-test('Bubble\'s offset cap answered with an empty page (records remaining) closes the window, never ends the table', async () => {
+test("Bubble's offset cap answered with an empty page (records remaining) closes the window, never ends the table", async () => {
   const db = await pglite();
   const app = new MemoryApp();
   app.maxOffset = 1000;
@@ -140,7 +143,10 @@ test('an under-read never becomes deletions: a 40% drop is held back and reporte
 
   // They come back; then 18 are really deleted: under the guard, applied exactly.
   for (const r of hidden) app.table('item').set(r._id, r);
-  const gone = app.sorted('item').filter((_, i) => i % 50 === 7).slice(0, 18);
+  const gone = app
+    .sorted('item')
+    .filter((_, i) => i % 50 === 7)
+    .slice(0, 18);
   for (const r of gone) app.delete('item', r._id);
   const applied = await run(db, app, { mode: 'full' });
   expect(applied.result.tables[0]).toMatchObject({ softDeleted: 18, heldBack: 0 });
@@ -175,7 +181,6 @@ test('a record with a raw-only value on the overlap of two pages is counted once
 describe('the paging invariant (property)', () => {
   test('any mix of short pages, empty pages, mutations and caps: every record that stayed is read, nothing is deleted', async () => {
     const db = await pglite();
-    let round = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.record({
@@ -192,7 +197,6 @@ describe('the paging invariant (property)', () => {
           concurrency: fc.integer({ min: 1, max: 6 }),
         }),
         async (p) => {
-          round += 1;
           await db.execute('TRUNCATE item, note, sync_jobs, sync_cursors, sync_pages');
           const app = new MemoryApp();
           seedItems(app, p.size);

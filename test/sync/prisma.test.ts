@@ -39,7 +39,10 @@ test('a sync through a real Prisma Client into the generated schema, read back b
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ id: result.jobId, status: 'COMPLETED', mode: 'full', types: ['item', 'note'] });
     const cursors = await prisma.syncCursor.findMany({ orderBy: { bubbleDataType: 'asc' } });
-    expect(cursors.map((c) => [c.bubbleDataType, c.status, c.syncedRecords])).toEqual([['item', 'COMPLETED', 330], ['note', 'COMPLETED', 12]]);
+    expect(cursors.map((c) => [c.bubbleDataType, c.status, c.syncedRecords])).toEqual([
+      ['item', 'COMPLETED', 330],
+      ['note', 'COMPLETED', 12],
+    ]);
     expect(cursors[0]!.startedAt).toBeInstanceOf(Date);
 
     app.modify('item', app.sorted('item')[7]!._id, { Name: 'changed' });

@@ -107,7 +107,9 @@ test('pages finishing out of order never move the persisted cursor past an unfin
   const cursor = (await cursors.resumeFromCursor('item', job.id))!;
   expect(cursor.currentCursor).toBe(99);
   expect(cursor.pages).toBe(4);
-  const ledger = await db.query<{ page_index: number }>(`SELECT page_index FROM sync_pages WHERE sync_job_id = $1 ORDER BY page_index`, [job.id]);
+  const ledger = await db.query<{ page_index: number }>(`SELECT page_index FROM sync_pages WHERE sync_job_id = $1 ORDER BY page_index`, [
+    job.id,
+  ]);
   expect(ledger.map((r) => r.page_index)).toEqual([0, 2, 3, 4]);
   held.resolve();
   const { result, error } = await running;
@@ -203,13 +205,19 @@ test('incremental picks up exactly the changed records; a full pass soft-deletes
   const incremental = await run(db, app);
   expect(incremental.error).toBeNull();
   expect(incremental.result.mode).toBe('incremental');
-  expect(incremental.result.tables.map((t) => [t.type, t.records, t.softDeleted])).toEqual([['item', 7, 0], ['note', 0, 0]]);
+  expect(incremental.result.tables.map((t) => [t.type, t.records, t.softDeleted])).toEqual([
+    ['item', 7, 0],
+    ['note', 0, 0],
+  ]);
   await expectEqual(db, app);
 
   const removed = items.slice(40, 44);
   for (const r of removed) app.delete('item', r._id);
   const full = await run(db, app, { mode: 'full' });
-  expect(full.result.tables.map((t) => [t.type, t.softDeleted])).toEqual([['item', 4], ['note', 0]]);
+  expect(full.result.tables.map((t) => [t.type, t.softDeleted])).toEqual([
+    ['item', 4],
+    ['note', 0],
+  ]);
   const flagged = await db.query<{ _id: string }>(`SELECT _id FROM item WHERE _is_deleted AND _deleted_at IS NOT NULL ORDER BY _id`);
   expect(flagged.map((r) => r._id)).toEqual(removed.map((r) => r._id).sort());
   await expectEqual(db, app);
@@ -331,7 +339,7 @@ describe('two apps (development and live database) synced into one database', ()
 
   const jobs = (db: Db) => new SyncStateStore(db, manifest.state, manifest.types);
 
-  test('a plain sync of the other app is a full pass: the tables then mirror it, the first app\'s rows soft-deleted', async () => {
+  test("a plain sync of the other app is a full pass: the tables then mirror it, the first app's rows soft-deleted", async () => {
     const db = await pglite();
     const { dev, live } = apps();
     const first = await run(db, dev);
@@ -343,10 +351,16 @@ describe('two apps (development and live database) synced into one database', ()
     const second = await run(db, live);
     expect(second.error).toBeNull();
     expect(second.result.mode).toBe('full');
-    expect(second.result.tables.map((t) => [t.type, t.records, t.softDeleted, t.heldBack])).toEqual([['item', 100, 0, 50], ['note', 5, 10, 0]]);
+    expect(second.result.tables.map((t) => [t.type, t.records, t.softDeleted, t.heldBack])).toEqual([
+      ['item', 100, 0, 50],
+      ['note', 5, 10, 0],
+    ]);
     // Switching apps is the user's call: allowed, the full pass applies them.
     const allowed = await run(db, live, { mode: 'full', allowMassDelete: true });
-    expect(allowed.result.tables.map((t) => [t.type, t.softDeleted, t.heldBack])).toEqual([['item', 50, 0], ['note', 0, 0]]);
+    expect(allowed.result.tables.map((t) => [t.type, t.softDeleted, t.heldBack])).toEqual([
+      ['item', 50, 0],
+      ['note', 0, 0],
+    ]);
     await expectEqual(db, live);
 
     // Back to development: the tables hold live's records, so again a full pass, not an incremental one.
@@ -392,7 +406,10 @@ describe('two apps (development and live database) synced into one database', ()
     const next = await run(db, dev);
     expect(next.error).toBeNull();
     expect(next.result.mode).toBe('incremental');
-    expect(next.result.tables.map((t) => [t.type, t.records])).toEqual([['item', 2], ['note', 0]]);
+    expect(next.result.tables.map((t) => [t.type, t.records])).toEqual([
+      ['item', 2],
+      ['note', 0],
+    ]);
     await expectEqual(db, dev);
   });
 });

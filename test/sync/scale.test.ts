@@ -47,7 +47,12 @@ async function storedIds(table: string): Promise<Set<string>> {
 test('introspect and a full sync complete; every id is stored; no request counts past what the app can count', async () => {
   expect(manifest.types.map((t) => t.name)).toEqual(expect.arrayContaining(['invoice', 'payment']));
   const sync = () =>
-    runSyncOnDb(db, manifest, { mode: 'full', concurrency: 8, maxOffset: 1_000, reportDir: false }, { source: pageSourceFromClient(client(fake, 0, 8)) });
+    runSyncOnDb(
+      db,
+      manifest,
+      { mode: 'full', concurrency: 8, maxOffset: 1_000, reportDir: false },
+      { source: pageSourceFromClient(client(fake, 0, 8)) },
+    );
 
   fake.resetStats();
   const { result, error } = await sync();

@@ -15,11 +15,25 @@ const item = testManifest().types.find((t) => t.name === 'item')!;
 
 /** The item table's columns as the catalog reports them (`format_type`), see test/sync/support/schema.ts. */
 const COLUMN_TYPES = new Map([
-  ['_id', 'text'], ['Created Date', 'timestamp(3) with time zone'], ['Modified Date', 'timestamp(3) with time zone'],
-  ['Created By', 'text'], ['Slug', 'text'], ['_raw', 'jsonb'], ['_unmapped', 'jsonb'], ['_sync_cursor_position', 'integer'],
-  ['_sync_job_id', 'text'], ['_synced_at', 'timestamp(3) with time zone'], ['_updated_at', 'timestamp(3) with time zone'],
-  ['_is_deleted', 'boolean'], ['_deleted_at', 'timestamp(3) with time zone'],
-  ['Name', 'text'], ['Amount', 'double precision'], ['Paid?', 'boolean'], ['Due', 'timestamp(3) with time zone'], ['Tags', 'text[]'], ['Address', 'jsonb'],
+  ['_id', 'text'],
+  ['Created Date', 'timestamp(3) with time zone'],
+  ['Modified Date', 'timestamp(3) with time zone'],
+  ['Created By', 'text'],
+  ['Slug', 'text'],
+  ['_raw', 'jsonb'],
+  ['_unmapped', 'jsonb'],
+  ['_sync_cursor_position', 'integer'],
+  ['_sync_job_id', 'text'],
+  ['_synced_at', 'timestamp(3) with time zone'],
+  ['_updated_at', 'timestamp(3) with time zone'],
+  ['_is_deleted', 'boolean'],
+  ['_deleted_at', 'timestamp(3) with time zone'],
+  ['Name', 'text'],
+  ['Amount', 'double precision'],
+  ['Paid?', 'boolean'],
+  ['Due', 'timestamp(3) with time zone'],
+  ['Tags', 'text[]'],
+  ['Address', 'jsonb'],
 ]);
 
 const upsert = buildUpsert(item, COLUMN_TYPES);
@@ -44,7 +58,7 @@ function storable(text: string): boolean {
   return (text as unknown as { isWellFormed(): boolean }).isWellFormed() && !text.includes('\u0000') && !/\\u0000|\\ud[89a-f]/i.test(text);
 }
 
-test('each cell is its column\'s text input as a JSON string; json columns are spliced in as JSON itself', () => {
+test("each cell is its column's text input as a JSON string; json columns are spliced in as JSON itself", () => {
   const { rows } = encode(`[{"_id": "a1", "Created Date": "2024-01-02T03:04:05.678Z", "Slug": "unit-a", "Name": "Unit \\"A\\" \\\\ {x}",
     "Amount": 12.5, "Paid?": true, "Due": "2024-03-01T10:00:00.000Z", "Tags": ["x", "b,\\"c\\"}", "NULL"],
     "Address": {"address": "Main St", "lat": 1.5}, "extra": "é 🎉"}]`);
@@ -63,9 +77,11 @@ test('each cell is its column\'s text input as a JSON string; json columns are s
     _unmapped: { extra: 'é 🎉' },
     _sync_cursor_position: '0',
   });
-  expect(rows[0]!._raw).toEqual(parseJson(`{"_id": "a1", "Created Date": "2024-01-02T03:04:05.678Z", "Slug": "unit-a", "Name": "Unit \\"A\\" \\\\ {x}",
+  expect(rows[0]!._raw).toEqual(
+    parseJson(`{"_id": "a1", "Created Date": "2024-01-02T03:04:05.678Z", "Slug": "unit-a", "Name": "Unit \\"A\\" \\\\ {x}",
     "Amount": 12.5, "Paid?": true, "Due": "2024-03-01T10:00:00.000Z", "Tags": ["x", "b,\\"c\\"}", "NULL"],
-    "Address": {"address": "Main St", "lat": 1.5}, "extra": "é 🎉"}`));
+    "Address": {"address": "Main St", "lat": 1.5}, "extra": "é 🎉"}`),
+  );
 });
 
 test('lone surrogates and U+0000 become U+FFFD everywhere (text, lists, JSON values and keys, the record); each changed string of the record counted once', () => {
@@ -82,19 +98,31 @@ test('lone surrogates and U+0000 become U+FFFD everywhere (text, lists, JSON val
   const address = { 'k\uFFFD': ['\uFFFD', { deep: '\uFFFD' }] };
   expect(row.Address).toEqual(address);
   expect(row._unmapped).toEqual({ 'note\uFFFD': 'kept' });
-  expect(row._raw).toEqual({ _id: 'x1', Slug: 'Hot lead \uFFFD', Name: 'a\uFFFDb', Tags: ['\uFFFD tail', 'ok 😀', 'a\uFFFDb'], Address: address, 'note\uFFFD': 'kept' });
+  expect(row._raw).toEqual({
+    _id: 'x1',
+    Slug: 'Hot lead \uFFFD',
+    Name: 'a\uFFFDb',
+    Tags: ['\uFFFD tail', 'ok 😀', 'a\uFFFDb'],
+    Address: address,
+    'note\uFFFD': 'kept',
+  });
   // In the record: Slug, Name, two of the tags, the Address key and its two values, the unknown key. The emoji pair is intact.
   expect(tally.replaced).toBe(8);
 });
 
 test('numbers that do not survive a double keep their exact text in JSON columns (spliced as numbers); a number column gets the nearest double', () => {
-  const body = '[{"_id": "n1", "Amount": 9007199254740993, "Address": {"lat": -1e-400}, "big": 9007199254740993, "precise": 0.1000000000000000055511151231257827, "huge": 1e400}]';
+  const body =
+    '[{"_id": "n1", "Amount": 9007199254740993, "Address": {"lat": -1e-400}, "big": 9007199254740993, "precise": 0.1000000000000000055511151231257827, "huge": 1e400}]';
   const { text, rows } = encode(body);
   const row = rows[0]!;
   // A double precision column can only hold the nearest double.
   expect(row.Amount).toBe('9007199254740992');
   expect(row.Address).toEqual({ lat: new JsonNumber('-1e-400') });
-  expect(row._raw).toMatchObject({ big: new JsonNumber('9007199254740993'), precise: new JsonNumber('0.1000000000000000055511151231257827'), huge: new JsonNumber('1e400') });
+  expect(row._raw).toMatchObject({
+    big: new JsonNumber('9007199254740993'),
+    precise: new JsonNumber('0.1000000000000000055511151231257827'),
+    huge: new JsonNumber('1e400'),
+  });
   // As numbers, digit for digit — not strings, not rounded.
   expect(text).toContain('"big":9007199254740993,"precise":0.1000000000000000055511151231257827,"huge":1e400');
   expect(storable(text)).toBe(true);
@@ -119,6 +147,12 @@ test('a list holding null does not fit its column (Prisma scalar lists cannot ho
 });
 
 test('a page repeating an _id sends its last occurrence once; ids differing only in what PostgreSQL cannot store are one row', () => {
-  const { rows } = encode('[{"_id": "d1", "Name": "first"}, {"_id": "d2"}, {"_id": "d1", "Name": "second"}, {"_id": "e\\ud800"}, {"_id": "e\\udbff", "Name": "last"}]');
-  expect(rows.map((r) => [r._id, r.Name])).toEqual([['d2', null], ['d1', 'second'], ['e\uFFFD', 'last']]);
+  const { rows } = encode(
+    '[{"_id": "d1", "Name": "first"}, {"_id": "d2"}, {"_id": "d1", "Name": "second"}, {"_id": "e\\ud800"}, {"_id": "e\\udbff", "Name": "last"}]',
+  );
+  expect(rows.map((r) => [r._id, r.Name])).toEqual([
+    ['d2', null],
+    ['d1', 'second'],
+    ['e\uFFFD', 'last'],
+  ]);
 });

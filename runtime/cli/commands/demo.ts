@@ -29,7 +29,10 @@ export function register(program: Command): void {
       'Run the whole product on the bundled sample Bubble app: start it on 127.0.0.1, introspect, generate, migrate and sync into an embedded database under ./.bubble/, and write a run report. Run it twice to see an incremental sync.',
     )
     .option('--records <n>', `records in the sample app (default ${DEMO_DEFAULTS.records.toLocaleString('en-US')})`)
-    .option('--latency <ms>', `sample app latency per call (default ${DEMO_DEFAULTS.latencyMs} ms + up to ${DEMO_DEFAULTS.jitterMs} ms jitter)`)
+    .option(
+      '--latency <ms>',
+      `sample app latency per call (default ${DEMO_DEFAULTS.latencyMs} ms + up to ${DEMO_DEFAULTS.jitterMs} ms jitter)`,
+    )
     .option('--dir <dir>', 'folder to run in (default: the current directory)')
     .option('--concurrency <n>', 'pages in flight (default SYNC_CONCURRENCY, else adaptive: enough to keep the rate limit busy)')
     .option('--json', 'print one JSON document: the sync result plus {demo: {run, changes, report, database}}')

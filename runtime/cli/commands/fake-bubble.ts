@@ -50,9 +50,13 @@ function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[
 /** `invoice=60000,payment=60000` */
 function typeRecords(raw: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [type, count, extra] = part.split('=');
-    if (!type || count === undefined || extra !== undefined) throw new UsageError(`--type-records takes type=count pairs separated by commas, got "${part}".`);
+    if (!type || count === undefined || extra !== undefined)
+      throw new UsageError(`--type-records takes type=count pairs separated by commas, got "${part}".`);
     out[type] = whole('type-records', count, 1);
   }
   return out;
@@ -82,7 +86,10 @@ export function fakeOptionsFromFlags(flags: FakeFlags, env: Record<string, strin
     port: whole('port', flags.port),
     rateLimitRpm: whole('rate-limit', flags.rateLimit),
     seed: whole('seed', flags.seed),
-    offsetCap: { limit: whole('offset-cap', flags.offsetCap, 1), answer: oneOf('offset-cap-answer', flags.offsetCapAnswer, ['empty', 'error'] as const) },
+    offsetCap: {
+      limit: whole('offset-cap', flags.offsetCap, 1),
+      answer: oneOf('offset-cap-answer', flags.offsetCapAnswer, ['empty', 'error'] as const),
+    },
     captions: flags.fieldIds !== true,
     captionKeys: flags.sanitisedKeys ? 'sanitised' : 'display',
     meta: { omitCaptionsFlag: !flags.captionsFlag },
@@ -121,7 +128,9 @@ function webhookUrl(raw: string): string {
 export function register(program: Command): void {
   program
     .command('fake-bubble')
-    .description('Serve the sample Bubble app on 127.0.0.1 through a fake Data API (for the demo and for trying things out). Runs until Ctrl-C.')
+    .description(
+      'Serve the sample Bubble app on 127.0.0.1 through a fake Data API (for the demo and for trying things out). Runs until Ctrl-C.',
+    )
     .option('--records <n>', 'records across all seven types', '10000')
     .option('--type-records <list>', 'exact counts of some types, e.g. invoice=60000,payment=60000 (they count towards --records)')
     .option('--bulk-imports <list>', 'runs of records sharing one Created Date, as type:from:count, e.g. invoice:1000:5000')
@@ -130,7 +139,11 @@ export function register(program: Command): void {
     .option('--port <p>', 'port on 127.0.0.1 (0: any free port)', '0')
     .option('--rate-limit <rpm>', 'answer 429 beyond this many requests per minute (0: no limit)', '0')
     .option('--offset-cap <n>', 'deepest read: a page whose cursor + limit is above this is not served (Bubble: about 50,000)', '50000')
-    .option('--offset-cap-answer <how>', 'past the cap: empty (HTTP 200, no results, remaining > 0, as Bubble) or error (HTTP 400)', 'empty')
+    .option(
+      '--offset-cap-answer <how>',
+      'past the cap: empty (HTTP 200, no results, remaining > 0, as Bubble) or error (HTTP 400)',
+      'empty',
+    )
     .option('--count-timeout-above <n>', 'a query that counts remaining and matches more records than this times out')
     .option('--count-timeout-delay <ms>', 'how long a timing-out query takes to answer', '0')
     .option('--count-timeout-status <code>', 'the status a timing-out query answers', '504')
@@ -140,9 +153,12 @@ export function register(program: Command): void {
     .option('--empty-pages <fraction>', 'share of full pages (with records after them) that return no records while remaining > 0')
     .option('--field-ids', 'record keys are field ids (the app does not use captions)')
     .option('--sanitised-keys', 'record keys are display names as Bubble sanitises them (e.g. "Is Admin?" → "Is Admin")')
-    .option('--no-captions-flag', "leave app_data.use_captions_for_get out of /meta (older apps)")
+    .option('--no-captions-flag', 'leave app_data.use_captions_for_get out of /meta (older apps)')
     .option('--seed <s>', 'seed of the generated data', '1')
-    .option('--webhook-url <url>', "database triggers: POST each change's {type, id, event} here (secret from BUBBLE_WEBHOOK_SECRET), e.g. http://127.0.0.1:8787/bubble/events")
+    .option(
+      '--webhook-url <url>',
+      "database triggers: POST each change's {type, id, event} here (secret from BUBBLE_WEBHOOK_SECRET), e.g. http://127.0.0.1:8787/bubble/events",
+    )
     .option('--changes-every <ms>', 'make a change on its own this often (inserts, edits, deletions in turn), e.g. to feed listen')
     .action(async (flags: FakeFlags) => {
       const options = fakeOptionsFromFlags(flags);

@@ -38,6 +38,10 @@ export function register(program: Command): void {
       });
       const result = await generate(options);
       const message = summarise(result, cwd, 'bubble-runtime');
-      process.stdout.write(message === '' ? `Generated models are up to date with the data dictionary (${result.manifest.types.length} models).\n` : `${message}\n`);
+      process.stdout.write(
+        message === ''
+          ? `Generated models are up to date with the data dictionary (${result.manifest.types.length} models).\n`
+          : `${message}\n`,
+      );
     });
 }

@@ -32,7 +32,8 @@ export function register(program: Command): void {
         ?.split(',')
         .map((t) => t.trim())
         .filter(Boolean);
-      if (flags.types !== undefined && (!types || types.length === 0)) throw new UsageError('--types needs at least one type name, e.g. --types user,invoice.');
+      if (flags.types !== undefined && (!types || types.length === 0))
+        throw new UsageError('--types needs at least one type name, e.g. --types user,invoice.');
       const client = clientFromEnv({ appUrl: flags.appUrl });
       const result = await introspect({ client, out: flags.out, sample, ...(types ? { types } : {}) });
       if (flags.json) {

@@ -15,9 +15,12 @@ export function register(program: Command): void {
     .option('--schema <dir>', 'Prisma schema folder (default: from prisma.config.ts)')
     .action(async (flags: { json?: boolean; limit?: string; schema?: string }) => {
       const limit = flags.limit === undefined ? DEFAULT_LIMIT : Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a whole number ≥ 1, got ${JSON.stringify(flags.limit)}.`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit must be a whole number ≥ 1, got ${JSON.stringify(flags.limit)}.`);
       const [{ openDbFromEnv }, { resolveProject }, { recentJobs }] = await Promise.all([
-        import('../../db/open.js'), import('../../project/index.js'), import('../../sync/job-history.js'),
+        import('../../db/open.js'),
+        import('../../project/index.js'),
+        import('../../sync/job-history.js'),
       ]);
       const cwd = process.cwd();
       const project = await resolveProject({ schema: flags.schema, cwd });

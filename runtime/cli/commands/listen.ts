@@ -36,7 +36,8 @@ export function register(program: Command): void {
     .action(async (flags: ListenFlags) => {
       if (flags.json && !flags.status) throw new UsageError('--json goes with --status.');
       const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a port number (0–65535), got ${JSON.stringify(flags.port)}.`);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new UsageError(`--port must be a port number (0–65535), got ${JSON.stringify(flags.port)}.`);
       // Loaded here so other commands never pay for the HTTP server.
       const { resolveProject } = await import('../../project/index.js');
       const { openDbFromEnv } = await import('../../db/open.js');
@@ -70,7 +71,9 @@ async function printStatus(db: Db, manifest: Manifest, json: boolean): Promise<v
     `Last received: ${status.lastReceivedAt ?? 'never'}; last applied: ${status.lastAppliedAt ?? 'never'}`,
   ];
   for (const f of status.failing) {
-    lines.push(`  failing: ${f.type} ${f.bubbleId}, ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}, next ${f.nextAttemptAt ?? '?'}: ${f.lastError ?? ''}`);
+    lines.push(
+      `  failing: ${f.type} ${f.bubbleId}, ${f.attempts} attempt${f.attempts === 1 ? '' : 's'}, next ${f.nextAttemptAt ?? '?'}: ${f.lastError ?? ''}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -83,7 +86,12 @@ async function serve(flags: ListenFlags, port: number, manifest: Manifest, cwd: 
   const { PgliteDb } = await import('../../db/pglite.js');
   const settings = listenSettingsFromEnv();
   // Each application is one request, retried a little by the client; past that the event itself waits and retries.
-  const client = clientFromEnv({ appUrl: flags.appUrl, rateLimitRpm: settings.rateLimitRpm, maxInFlight: settings.concurrency, retry: { maxAttempts: 3 } });
+  const client = clientFromEnv({
+    appUrl: flags.appUrl,
+    rateLimitRpm: settings.rateLimitRpm,
+    maxInFlight: settings.concurrency,
+    retry: { maxAttempts: 3 },
+  });
   // Each application in flight holds a connection; receiving needs a few more.
   const db = await openDbFromEnv({ cwd, poolSize: settings.concurrency + 6, holder: 'bubble-runtime listen' });
   const log = (line: string): void => {
@@ -91,12 +99,26 @@ async function serve(flags: ListenFlags, port: number, manifest: Manifest, cwd: 
   };
   let listener: Awaited<ReturnType<typeof startListener>>;
   try {
-    listener = await startListener({ db, manifest, client, secret: settings.secret, host: flags.host, port, concurrency: settings.concurrency, log });
+    listener = await startListener({
+      db,
+      manifest,
+      client,
+      secret: settings.secret,
+      host: flags.host,
+      port,
+      concurrency: settings.concurrency,
+      log,
+    });
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
-  const where = db instanceof PostgresDb ? `PostgreSQL ${db.target.redacted}` : db instanceof PgliteDb ? `the embedded database ${db.dir ?? ''}` : 'the database';
+  const where =
+    db instanceof PostgresDb
+      ? `PostgreSQL ${db.target.redacted}`
+      : db instanceof PgliteDb
+        ? `the embedded database ${db.dir ?? ''}`
+        : 'the database';
   const rate = settings.rateLimitRpm === 0 ? 'no request cap' : `at most ${settings.rateLimitRpm} requests/min`;
   log(`Listening on ${listener.url}: POST ${EVENTS_PATH} (Authorization: Bearer $BUBBLE_WEBHOOK_SECRET), GET ${HEALTH_PATH}`);
   log(`Applying events from ${client.appUrl} to ${where}: ${settings.concurrency} at a time, ${rate}. Ctrl-C to stop.`);
@@ -106,7 +128,9 @@ async function serve(flags: ListenFlags, port: number, manifest: Manifest, cwd: 
     const c = listener.counts;
     if (c.applied === reported.applied) return;
     const events = c.events - reported.events;
-    log(`Applied ${events} event${events === 1 ? '' : 's'}: ${c.written - reported.written} written, ${c.deleted - reported.deleted} marked deleted.`);
+    log(
+      `Applied ${events} event${events === 1 ? '' : 's'}: ${c.written - reported.written} written, ${c.deleted - reported.deleted} marked deleted.`,
+    );
     reported = { ...c };
   }, SUMMARY_EVERY_MS);
 

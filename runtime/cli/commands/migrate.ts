@@ -32,7 +32,11 @@ export function register(program: Command): void {
       const db = await openDbFromEnv({ cwd });
       try {
         const result = await migrate({
-          db, schemaDir: location.schemaDir, files: location.files, migrationsDir: location.migrationsDir, allowDrop: flags.allowDrop === true,
+          db,
+          schemaDir: location.schemaDir,
+          files: location.files,
+          migrationsDir: location.migrationsDir,
+          allowDrop: flags.allowDrop === true,
           ...(manifest ? { manifest } : {}),
         });
         if (flags.json) {
@@ -70,12 +74,18 @@ async function manifestOf(location: SchemaLocation): Promise<Manifest | undefine
     const block = await findBubbleGenerator(location);
     return loadManifest(join(block.output, MANIFEST_FILE));
   } catch (err) {
-    if (err instanceof ProjectError && ['NO_BUBBLE_GENERATOR', 'NO_GENERATOR_OUTPUT', 'MANIFEST_MISSING'].includes(err.code)) return undefined;
+    if (err instanceof ProjectError && ['NO_BUBBLE_GENERATOR', 'NO_GENERATOR_OUTPUT', 'MANIFEST_MISSING'].includes(err.code))
+      return undefined;
     throw err;
   }
 }
 
-function describe(result: MigrateResult, rel: (path: string) => string, describeDrop: (drop: Drop) => string, retired: (drop: Drop) => boolean): string {
+function describe(
+  result: MigrateResult,
+  rel: (path: string) => string,
+  describeDrop: (drop: Drop) => string,
+  retired: (drop: Drop) => boolean,
+): string {
   const lines: string[] = [];
   const drops = result.created?.drops ?? [];
   if (result.created) lines.push(`Created migration ${rel(result.created.path)}`);
@@ -87,8 +97,11 @@ function describe(result: MigrateResult, rel: (path: string) => string, describe
   for (const b of result.backfill) {
     const columns = b.columns.map((c) => JSON.stringify(c)).join(', ');
     const rate = b.durationMs > 0 ? `, ${Math.round((b.rows * 1000) / b.durationMs).toLocaleString('en-US')} rows/s` : '';
-    lines.push(`Filled ${columns} of ${b.type} from stored records: ${b.updated.toLocaleString('en-US')} of ${b.rows.toLocaleString('en-US')} rows changed (${(b.durationMs / 1000).toFixed(1)} s${rate}; no Bubble requests)`);
+    lines.push(
+      `Filled ${columns} of ${b.type} from stored records: ${b.updated.toLocaleString('en-US')} of ${b.rows.toLocaleString('en-US')} rows changed (${(b.durationMs / 1000).toFixed(1)} s${rate}; no Bubble requests)`,
+    );
   }
-  if (!result.created && result.applied.length === 0 && result.backfill.length === 0) lines.push('The database is up to date with the schema; nothing to do.');
+  if (!result.created && result.applied.length === 0 && result.backfill.length === 0)
+    lines.push('The database is up to date with the schema; nothing to do.');
   return `${lines.join('\n')}\n`;
 }

@@ -16,10 +16,14 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { port: string; host: string }) => {
       const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(flags.port)}.`);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(flags.port)}.`);
       const { parseVariable } = await import('../../../core/settings/index.js');
       if (parseVariable('DATABASE_URL', process.env.DATABASE_URL) !== undefined) {
-        throw new UsageError('serve-db serves the embedded database, but DATABASE_URL is set: that database already speaks PostgreSQL.', 'Point psql or your BI tool at DATABASE_URL directly, or unset it to serve ./.bubble/pglite.');
+        throw new UsageError(
+          'serve-db serves the embedded database, but DATABASE_URL is set: that database already speaks PostgreSQL.',
+          'Point psql or your BI tool at DATABASE_URL directly, or unset it to serve ./.bubble/pglite.',
+        );
       }
       const { openEmbeddedDb } = await import('../../db/open.js');
       const { serveWire } = await import('../../db/wire-server.js');

@@ -53,7 +53,13 @@ export function register(program: Command): void {
       const { createRunOutput } = await import('../progress/run-output.js');
       const settings = resolveSyncSettings({ flags });
       const mode = parseMode(flags.mode);
-      const types = flags.types === undefined ? undefined : flags.types.split(',').map((t) => t.trim()).filter(Boolean);
+      const types =
+        flags.types === undefined
+          ? undefined
+          : flags.types
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean);
       if (types !== undefined && types.length === 0) throw new UsageError('--types needs at least one type name.');
       if (flags.cancel !== undefined && (flags.resume || mode || types)) {
         throw new UsageError('--cancel cannot be combined with --mode, --types or --resume.');
@@ -96,7 +102,8 @@ export function register(program: Command): void {
         if (error !== null) throw error;
         // Held-back deletions are a completed sync that needs a person: say so and exit 1 for the scheduler.
         const held = heldBackLines(result.tables);
-        if (held.length > 0) throw new BubbleError('SYNC_DELETIONS_HELD_BACK', `Deletions held back. ${held.join(' ')}`, { hint: HELD_BACK_HINT });
+        if (held.length > 0)
+          throw new BubbleError('SYNC_DELETIONS_HELD_BACK', `Deletions held back. ${held.join(' ')}`, { hint: HELD_BACK_HINT });
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
@@ -118,10 +125,17 @@ export function summary(result: SyncResult): string {
     if (result.error.hint) lines.push(`  → ${result.error.hint}`);
   }
   for (const t of result.tables) {
-    const extra = [t.rawOnly ? `${t.rawOnly} with raw-only values` : '', t.rejected ? `${t.rejected} rejected` : '', t.softDeleted ? `${t.softDeleted} marked deleted` : '', t.heldBack ? `${t.heldBack} deletions held back` : '']
+    const extra = [
+      t.rawOnly ? `${t.rawOnly} with raw-only values` : '',
+      t.rejected ? `${t.rejected} rejected` : '',
+      t.softDeleted ? `${t.softDeleted} marked deleted` : '',
+      t.heldBack ? `${t.heldBack} deletions held back` : '',
+    ]
       .filter(Boolean)
       .join(', ');
-    lines.push(`  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} ${t.records === 1 ? 'record ' : 'records'} ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`);
+    lines.push(
+      `  ${t.type.padEnd(20)} ${t.status.padEnd(11)} ${String(t.records).padStart(8)} ${t.records === 1 ? 'record ' : 'records'} ${String(t.pages).padStart(6)} ${t.pages === 1 ? 'page ' : 'pages'}${extra ? `  (${extra})` : ''}`,
+    );
   }
   return lines.join('\n');
 }

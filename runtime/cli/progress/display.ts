@@ -97,7 +97,8 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
       multibar = new cliProgress.MultiBar(
         {
           stream: options.stream as NodeJS.WritableStream,
-          format: (_opts: unknown, _params: unknown, payload: { p: TableProgress }) => liveLine(payload.p, clock(), colours, columns(), nameWidth),
+          format: (_opts: unknown, _params: unknown, payload: { p: TableProgress }) =>
+            liveLine(payload.p, clock(), colours, columns(), nameWidth),
           hideCursor: true,
           gracefulExit: false,
           clearOnComplete: false,
@@ -127,16 +128,22 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
       case 'job-start':
         jobStart = now;
         lastLineAt = now;
-        write(`${stamp(0)} ${event.resumed ? 'Resuming' : 'Starting'} ${event.mode} sync ${event.jobId}: ${formatInt(event.types.length)} table${event.types.length === 1 ? '' : 's'}`);
+        write(
+          `${stamp(0)} ${event.resumed ? 'Resuming' : 'Starting'} ${event.mode} sync ${event.jobId}: ${formatInt(event.types.length)} table${event.types.length === 1 ? '' : 's'}`,
+        );
         if (options.mode === 'plain' && options.timer !== false && !timer) {
-          timer = setInterval(() => {
-            if (clock() - lastLineAt >= intervalMs) plainStatus();
-          }, Math.max(250, Math.floor(intervalMs / 4)));
+          timer = setInterval(
+            () => {
+              if (clock() - lastLineAt >= intervalMs) plainStatus();
+            },
+            Math.max(250, Math.floor(intervalMs / 4)),
+          );
           timer.unref();
         }
         break;
       case 'table-start': {
-        if (options.mode === 'tty') bars.set(event.type, ensureMultibar().create(Math.max(1, event.total ?? 1), 0, { p: shown(event.type) }));
+        if (options.mode === 'tty')
+          bars.set(event.type, ensureMultibar().create(Math.max(1, event.total ?? 1), 0, { p: shown(event.type) }));
         else write(`${stamp(now - jobStart)} ${event.table}: started${event.total === null ? '' : ` (${formatInt(event.total)} records)`}`);
         lastLineAt = now;
         break;
@@ -154,8 +161,13 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
         redraw(event.type);
         if (options.mode === 'plain') {
           // Say so when the wait is shorter than the app asked for (the client caps Retry-After).
-          const asked = event.retryAfterMs !== undefined && event.retryAfterMs > event.waitMs ? `; the app asked for ${formatDuration(event.retryAfterMs)}` : '';
-          write(`${stamp(now - jobStart)} ${shown(event.type)?.table ?? event.type}: retrying in ${formatDuration(event.waitMs)} (${event.reason}${asked})`);
+          const asked =
+            event.retryAfterMs !== undefined && event.retryAfterMs > event.waitMs
+              ? `; the app asked for ${formatDuration(event.retryAfterMs)}`
+              : '';
+          write(
+            `${stamp(now - jobStart)} ${shown(event.type)?.table ?? event.type}: retrying in ${formatDuration(event.waitMs)} (${event.reason}${asked})`,
+          );
         }
         break;
       }

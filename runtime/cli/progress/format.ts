@@ -160,9 +160,16 @@ export function stamp(elapsedMs: number): string {
  * (calls, retries, 429s, waits, memory) and where the report is. `tally` is what the live display
  * counted; its retries, 429s and waits are shown (they equal the report's) and stand alone without a report.
  */
-export function renderSummary(result: SyncResult, report: SyncReport | null, reportPath: string | null, c: Colours = NO_COLOURS, tally?: RunTally): string {
+export function renderSummary(
+  result: SyncResult,
+  report: SyncReport | null,
+  reportPath: string | null,
+  c: Colours = NO_COLOURS,
+  tally?: RunTally,
+): string {
   const lines: string[] = [];
-  const statusText = result.status === 'COMPLETED' ? c.green(result.status) : result.status === 'ERROR' ? c.red(result.status) : c.yellow(result.status);
+  const statusText =
+    result.status === 'COMPLETED' ? c.green(result.status) : result.status === 'ERROR' ? c.red(result.status) : c.yellow(result.status);
   lines.push(`${c.bold(`Sync ${result.jobId}`)} · ${result.mode} · ${statusText} in ${formatDuration(result.durationMs)}`);
   const width = Math.min(28, Math.max(5, ...result.tables.map((t) => [...t.table].length)));
   const header = `  ${pad('Table', width)}  ${padStart('Records', 9)}  ${padStart('Pages', 6)}  ${padStart('Time', 11)}  ${padStart('Rec/s', 7)}  Status`;
@@ -179,7 +186,9 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
       (t.replaced ?? 0) > 0 ? `${formatInt(t.replaced ?? 0)} strings with U+FFFD` : '',
       t.softDeleted > 0 ? `${formatInt(t.softDeleted)} soft-deleted` : '',
       t.heldBack > 0 ? `${formatInt(t.heldBack)} deletions held back` : '',
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     const status = t.status === 'COMPLETED' ? c.green(t.status) : t.status === 'ERROR' ? c.red(t.status) : t.status;
     lines.push(
       `  ${pad(clip(t.table, width), width)}  ${padStart(formatInt(t.records), 9)}  ${padStart(formatInt(t.pages), 6)}  ${padStart(formatDuration(t.durationMs), 11)}  ${padStart(formatNumber(rate, 0), 7)}  ${status}${extra ? ` (${extra})` : ''}`,
@@ -187,7 +196,9 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
   }
   const totalRate = result.durationMs > 0 ? (records / result.durationMs) * 1000 : 0;
   lines.push(
-    c.bold(`  ${pad('Total', width)}  ${padStart(formatInt(records), 9)}  ${padStart(formatInt(pages), 6)}  ${padStart(formatDuration(result.durationMs), 11)}  ${padStart(formatNumber(totalRate, 0), 7)}`),
+    c.bold(
+      `  ${pad('Total', width)}  ${padStart(formatInt(records), 9)}  ${padStart(formatInt(pages), 6)}  ${padStart(formatDuration(result.durationMs), 11)}  ${padStart(formatNumber(totalRate, 0), 7)}`,
+    ),
   );
   if (report) {
     const m = report.metrics;
@@ -197,7 +208,9 @@ export function renderSummary(result: SyncResult, report: SyncReport | null, rep
     );
     for (const e of m.errorsEncountered.slice(0, 3)) lines.push(c.red(`  error${e.type ? ` in ${e.type}` : ''}: ${e.message}`));
   } else if (tally && (tally.retries > 0 || tally.rateLimited429 > 0 || tally.failedRequests > 0)) {
-    lines.push(`  ${formatInt(tally.retries)} retried, ${formatInt(tally.rateLimited429)}×429 · rate-limit waits ${formatDuration(tally.rateLimitWaitMs)}`);
+    lines.push(
+      `  ${formatInt(tally.retries)} retried, ${formatInt(tally.rateLimited429)}×429 · rate-limit waits ${formatDuration(tally.rateLimitWaitMs)}`,
+    );
   }
   const held = heldBackLines(result.tables);
   if (held.length > 0) {

@@ -40,9 +40,34 @@ const anyName = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
   fc.constantFrom(
-    'Customer Name', 'a"b', "it's", 'back\\slash', 'new\nline', 'tab\there', 'Notes; internal', 'a -- b', '😀 Emoji', '客户名称',
-    'select', 'table', 'order', 'user', 'constructor', '__proto__', 'then', 'id', '_raw', 'Raw', 'createdAt', 'sync_jobs',
-    ...SYSTEM_COLUMNS, 'x'.repeat(70), 'é'.repeat(40), ' ', 'lone \ud83d', 'nul \u0000',
+    'Customer Name',
+    'a"b',
+    "it's",
+    'back\\slash',
+    'new\nline',
+    'tab\there',
+    'Notes; internal',
+    'a -- b',
+    '😀 Emoji',
+    '客户名称',
+    'select',
+    'table',
+    'order',
+    'user',
+    'constructor',
+    '__proto__',
+    'then',
+    'id',
+    '_raw',
+    'Raw',
+    'createdAt',
+    'sync_jobs',
+    ...SYSTEM_COLUMNS,
+    'x'.repeat(70),
+    'é'.repeat(40),
+    ' ',
+    'lone \ud83d',
+    'nul \u0000',
   ),
 );
 
@@ -58,8 +83,15 @@ const fieldName = anyName.filter((n) => !BUILT_INS.has(n) && allowedName(n, { de
 /** API names of types: path segments (no `/`), lower case as Bubble makes them. */
 const typeName = anyName
   .map((n) => n.toLowerCase().replace(/[\s/]/g, ''))
-  .filter((n) => n !== '' && allowedName(n, { derived: true }) && (UNSTORABLE_TYPE_NAMES || ((n as unknown as { isWellFormed(): boolean }).isWellFormed() && !n.includes('\u0000'))));
-const prefix = fc.constantFrom('', 'bubble_', 'B_', 'a"b_', 'back\\slash_', 'x;y_').filter((p) => allowedName(p, { derived: true }) && (AFTER_NAMES_MIGRATE.hostilePrefixes || !/["\\]/.test(p)));
+  .filter(
+    (n) =>
+      n !== '' &&
+      allowedName(n, { derived: true }) &&
+      (UNSTORABLE_TYPE_NAMES || ((n as unknown as { isWellFormed(): boolean }).isWellFormed() && !n.includes('\u0000'))),
+  );
+const prefix = fc
+  .constantFrom('', 'bubble_', 'B_', 'a"b_', 'back\\slash_', 'x;y_')
+  .filter((p) => allowedName(p, { derived: true }) && (AFTER_NAMES_MIGRATE.hostilePrefixes || !/["\\]/.test(p)));
 
 const loneSurrogate = fc.constantFrom('\ud83d', '\ude00', '\udbff', '\udc00');
 
@@ -78,7 +110,9 @@ export const exoticNumber = fc
   .oneof(
     fc.constantFrom('1e400', '-1e400', '9007199254740993', '0.1000000000000000055511151231257827', '1e-400', '-2e-324'),
     fc.bigInt({ min: 2n ** 53n + 1n, max: 10n ** 40n }).map((b) => (b % 2n === 0n ? b + 1n : b).toString()),
-    fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 309, max: 2000 }), fc.boolean()).map(([m, e, neg]) => `${m}e${neg ? '-' : ''}${e}`),
+    fc
+      .tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 309, max: 2000 }), fc.boolean())
+      .map(([m, e, neg]) => `${m}e${neg ? '-' : ''}${e}`),
   )
   .map((text) => new JsonNumber(text));
 
@@ -93,14 +127,29 @@ export function nested(depth: number, bottom: unknown): unknown {
 
 /** Any JSON value with hostile keys and leaves; now and then nested around the storage limit (5,000 levels). */
 export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 20, arbitrary: fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small', maxDepth: 3 }, hostileText, number, fc.boolean(), fc.constant(null),
-      fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(hostileText, tie('value'), { maxKeys: 3 })),
-  })).value },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(4_999, 5_000, 5_001, 6_800), hostileText).map(([depth, bottom]) => nested(depth, bottom)) },
+  {
+    weight: 20,
+    arbitrary: fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', maxDepth: 3 },
+        hostileText,
+        number,
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(hostileText, tie('value'), { maxKeys: 3 }),
+      ),
+    })).value,
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(4_999, 5_000, 5_001, 6_800), hostileText).map(([depth, bottom]) => nested(depth, bottom)),
+  },
 );
 
-const isoDate = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const isoDate = fc
+  .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 
 /** A value for a field of Bubble type `type`: mostly the right shape, sometimes not (wrong type, hostile). */
 function valueOf(type: string): fc.Arbitrary<unknown> {
@@ -118,8 +167,23 @@ function valueOf(type: string): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 8, arbitrary: right }, { weight: 1, arbitrary: hostileJson });
 }
 
-const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'image', 'file', 'option.status', 'geographic_address', 'date_range', 'number_range',
-  'list.text', 'list.number', 'list.date', 'list.boolean', 'list.geographic_address'];
+const FIELD_TYPES = [
+  'text',
+  'number',
+  'boolean',
+  'date',
+  'image',
+  'file',
+  'option.status',
+  'geographic_address',
+  'date_range',
+  'number_range',
+  'list.text',
+  'list.number',
+  'list.date',
+  'list.boolean',
+  'list.geographic_address',
+];
 
 export interface FieldSpec {
   display: string;
@@ -145,7 +209,11 @@ export interface HostileApp {
 
 /** A whole hostile app: 1–`maxTypes` types of hostile names and fields, `records` hostile records each. */
 export function hostileApp(options: { maxTypes: number; maxFields: number; records: number }): fc.Arbitrary<HostileApp> {
-  const typeSpecs = fc.uniqueArray(fc.tuple(typeName, fieldName), { minLength: 1, maxLength: options.maxTypes, selector: ([name]) => name });
+  const typeSpecs = fc.uniqueArray(fc.tuple(typeName, fieldName), {
+    minLength: 1,
+    maxLength: options.maxTypes,
+    selector: ([name]) => name,
+  });
   return fc
     .record({ types: typeSpecs, tablePrefix: prefix, modelPrefix: fc.constantFrom('', 'Bubble') })
     .chain(({ types, tablePrefix, modelPrefix }) => {
@@ -156,19 +224,37 @@ export function hostileApp(options: { maxTypes: number; maxFields: number; recor
         { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => `custom.${n}`) },
         { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => `list.custom.${n}`) },
       );
-      const fields = fc.uniqueArray(fc.record({ display: fieldName, type: fieldType, inMeta: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }), {
-        minLength: 1, maxLength: options.maxFields, selector: (f) => f.display,
-      });
-      const specs = fc.tuple(...types.map(([name, display]) => fields.map((fs): TypeSpec => ({
-        name,
-        display,
-        fields: fs.filter((f) => AFTER_NAMES_MIGRATE.quotesInDerivedNames || !f.type.includes('custom.') || !f.display.includes('"')),
-      }))));
+      const fields = fc.uniqueArray(
+        fc.record({
+          display: fieldName,
+          type: fieldType,
+          inMeta: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+        }),
+        {
+          minLength: 1,
+          maxLength: options.maxFields,
+          selector: (f) => f.display,
+        },
+      );
+      const specs = fc.tuple(
+        ...types.map(([name, display]) =>
+          fields.map((fs): TypeSpec => ({
+            name,
+            display,
+            fields: fs.filter((f) => AFTER_NAMES_MIGRATE.quotesInDerivedNames || !f.type.includes('custom.') || !f.display.includes('"')),
+          })),
+        ),
+      );
       return specs.chain((typeList) => {
-        const perType = typeList.map((t) => fc.array(fc.tuple(...t.fields.map((f) => fc.option(valueOf(f.type), { nil: undefined, freq: 4 }))), {
-          minLength: options.records, maxLength: options.records,
-        }));
-        return fc.tuple(...perType).map((values): HostileApp => withDescription({ types: typeList, values, tablePrefix, modelPrefix, records: options.records }));
+        const perType = typeList.map((t) =>
+          fc.array(fc.tuple(...t.fields.map((f) => fc.option(valueOf(f.type), { nil: undefined, freq: 4 }))), {
+            minLength: options.records,
+            maxLength: options.records,
+          }),
+        );
+        return fc
+          .tuple(...perType)
+          .map((values): HostileApp => withDescription({ types: typeList, values, tablePrefix, modelPrefix, records: options.records }));
       });
     });
 }
@@ -179,7 +265,9 @@ export function hostileApp(options: { maxTypes: number; maxFields: number; recor
  */
 function withDescription(h: HostileApp): HostileApp {
   const text = stringifyJson({ tablePrefix: h.tablePrefix, modelPrefix: h.modelPrefix, types: h.types, values: h.values }) ?? '';
-  return Object.assign(h, { [fc.toStringMethod]: () => (text.length > 20_000 ? `${text.slice(0, 20_000)}… (${text.length} characters)` : text) });
+  return Object.assign(h, {
+    [fc.toStringMethod]: () => (text.length > 20_000 ? `${text.slice(0, 20_000)}… (${text.length} characters)` : text),
+  });
 }
 
 /** The app the fake serves: record i of a type holds the generated values of row i. */

@@ -38,12 +38,20 @@ export interface PipelineOptions {
 export async function runPipeline(h: HostileApp, options: PipelineOptions): Promise<string[]> {
   const problems: string[] = [];
   const fake = await startFakeBubble({ app: appOf(h), records: h.records * h.types.length, versionTest: 'same' });
-  const project = makeTempProject({ 'prisma.config.ts': PRISMA_CONFIG, 'prisma/schema/schema.prisma': DATASOURCE, 'tsconfig.json': CONSUMER_TSCONFIG });
+  const project = makeTempProject({
+    'prisma.config.ts': PRISMA_CONFIG,
+    'prisma/schema/schema.prisma': DATASOURCE,
+    'tsconfig.json': CONSUMER_TSCONFIG,
+  });
   try {
     const { dictionary } = await introspect({ client: client(fake, 0, 4), sample: h.records });
     const schemaDir = join(project.dir, 'prisma', 'schema');
     const { manifest } = await generate({
-      dictionary, schemaDir, outputDir: join(project.dir, 'generated', 'bubble'), tablePrefix: h.tablePrefix, modelPrefix: h.modelPrefix,
+      dictionary,
+      schemaDir,
+      outputDir: join(project.dir, 'generated', 'bubble'),
+      tablePrefix: h.tablePrefix,
+      modelPrefix: h.modelPrefix,
     });
     if (options.checkSchema) {
       const validated = await runPrisma(['validate'], project.dir);
@@ -51,7 +59,9 @@ export async function runPipeline(h: HostileApp, options: PipelineOptions): Prom
       const checked = await tsc(project.dir);
       if (checked.code !== 0) problems.push(`tsc rejected the adapters: ${(checked.stdout + checked.stderr).trim().slice(0, 2000)}`);
     }
-    const files = readdirSync(schemaDir).filter((f) => f.endsWith('.prisma')).map((f): [string, string] => [join(schemaDir, f), readFileSync(join(schemaDir, f), 'utf8')]);
+    const files = readdirSync(schemaDir)
+      .filter((f) => f.endsWith('.prisma'))
+      .map((f): [string, string] => [join(schemaDir, f), readFileSync(join(schemaDir, f), 'utf8')]);
     for (const backend of options.backends) {
       problems.push(...(await syncInto(backend, manifest, schemaDir, files, fake, options)).map((p) => `${backend}: ${p}`));
     }
@@ -65,17 +75,31 @@ export async function runPipeline(h: HostileApp, options: PipelineOptions): Prom
 }
 
 async function syncInto(
-  backend: Backend, manifest: Manifest, schemaDir: string, files: Array<[string, string]>, fake: FakeBubble, options: PipelineOptions,
+  backend: Backend,
+  manifest: Manifest,
+  schemaDir: string,
+  files: Array<[string, string]>,
+  fake: FakeBubble,
+  options: PipelineOptions,
 ): Promise<string[]> {
   const t = await emptyDb(backend);
   try {
     await migrate({ db: t.db, schemaDir, files, migrationsDir: join(schemaDir, 'migrations') });
     options.beforeSync?.(fake);
-    const { result, error } = await runSyncOnDb(t.db, manifest, { concurrency: 2, reportDir: false }, { source: pageSourceFromClient(client(fake, 0, 2)) });
+    const { result, error } = await runSyncOnDb(
+      t.db,
+      manifest,
+      { concurrency: 2, reportDir: false },
+      { source: pageSourceFromClient(client(fake, 0, 2)) },
+    );
     if (error !== null) return [`sync failed: ${error instanceof Error ? error.message : String(error)}`];
     const problems: string[] = [];
     for (const table of result.tables) {
-      if (table.status !== 'COMPLETED' || table.records !== fake.count(table.type) || (options.inspect === undefined && table.rejected !== 0)) {
+      if (
+        table.status !== 'COMPLETED' ||
+        table.records !== fake.count(table.type) ||
+        (options.inspect === undefined && table.rejected !== 0)
+      ) {
         problems.push(`${table.type}: ${table.status}, ${table.records} of ${fake.count(table.type)} records, ${table.rejected} rejected`);
       }
     }

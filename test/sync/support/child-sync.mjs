@@ -20,7 +20,11 @@ const manifest = JSON.parse(readFileSync(env('MANIFEST_PATH'), 'utf8'));
 const concurrency = Number(env('SYNC_CONCURRENCY'));
 const db = await openDb({ databaseUrl: env('CHILD_DATABASE_URL') });
 const client = createBubbleClient({
-  appUrl: env('FAKE_URL'), token: env('FAKE_TOKEN'), rateLimitRpm: 0, maxInFlight: concurrency, gate: createGate(0, concurrency),
+  appUrl: env('FAKE_URL'),
+  token: env('FAKE_TOKEN'),
+  rateLimitRpm: 0,
+  maxInFlight: concurrency,
+  gate: createGate(0, concurrency),
 });
 const { error } = await runSyncOnDb(
   db,

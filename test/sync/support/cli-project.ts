@@ -54,7 +54,14 @@ export async function cliProject(options: FakeBubbleOptions & { serverUrl?: stri
   writeFileSync(join(dir, 'generated', 'bubble-manifest.json'), JSON.stringify(manifest));
   const database = await createTestDatabase('synccli', serverUrl);
   await withDb(database.url, (db) => createSchema(db, manifest));
-  const env = { ...process.env, DATABASE_URL: database.url, BUBBLE_APP_URL: fake.url, BUBBLE_API_TOKEN: fake.token, SYNC_CONCURRENCY: '3', SYNC_RATE_LIMIT_RPM: '0' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    BUBBLE_APP_URL: fake.url,
+    BUBBLE_API_TOKEN: fake.token,
+    SYNC_CONCURRENCY: '3',
+    SYNC_RATE_LIMIT_RPM: '0',
+  };
   const args = (list: string[]) => [bin, ...list, '--schema', 'prisma'];
   return {
     dir,

@@ -56,8 +56,12 @@ async function readRows(db: Db, type: ManifestType): Promise<Map<string, { row: 
   const s = type.standard;
   const jsonColumns = [s.raw, s.unmapped, ...type.columns.filter((c) => isJson(c.pgType)).map((c) => c.column)];
   const rows = await db.query<Row>(`SELECT * FROM ${q(type.table)}`);
-  const texts = await db.query<Row>(`SELECT ${q(s.bubbleId)} AS k, ${jsonColumns.map((c, i) => `${q(c)}::text AS j${i}`).join(', ')} FROM ${q(type.table)}`);
-  const jsonById = new Map(texts.map((t) => [String(t.k), new Map(jsonColumns.map((c, i) => [c, t[`j${i}`] === null ? null : parseJson(String(t[`j${i}`]))]))]));
+  const texts = await db.query<Row>(
+    `SELECT ${q(s.bubbleId)} AS k, ${jsonColumns.map((c, i) => `${q(c)}::text AS j${i}`).join(', ')} FROM ${q(type.table)}`,
+  );
+  const jsonById = new Map(
+    texts.map((t) => [String(t.k), new Map(jsonColumns.map((c, i) => [c, t[`j${i}`] === null ? null : parseJson(String(t[`j${i}`]))]))]),
+  );
   return new Map(rows.map((row) => [String(row[s.bubbleId]), { row, json: jsonById.get(String(row[s.bubbleId]))! }]));
 }
 

@@ -98,13 +98,20 @@ export class MemoryApp implements PageSource {
   /** Records of a type in (key, _id) order. */
   sorted(type: string, key = 'Created Date'): BubbleRecord[] {
     return [...this.table(type).values()].sort((a, b) => {
-      const ka = Date.parse(String(a[key])), kb = Date.parse(String(b[key]));
+      const ka = Date.parse(String(a[key])),
+        kb = Date.parse(String(b[key]));
       return ka !== kb ? ka - kb : a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
     });
   }
 
   async fetchPage(type: string, request: PageRequest): Promise<PageResponse> {
-    this.log.push({ type, offset: request.offset, constraints: JSON.stringify(request.constraints), limit: request.limit, counted: !request.excludeRemaining });
+    this.log.push({
+      type,
+      offset: request.offset,
+      constraints: JSON.stringify(request.constraints),
+      limit: request.limit,
+      counted: !request.excludeRemaining,
+    });
     await this.beforeAnswer?.(type, request);
     let rows = this.sorted(type, request.sortField);
     for (const c of request.constraints) {

@@ -12,7 +12,11 @@ export async function startSampleApp(options: FakeBubbleOptions): Promise<{ fake
   const fake = await startFakeBubble(options);
   const { dictionary } = await introspect({ client: client(fake, 0, 4), sample: 50 });
   const { manifest } = buildManifest(dictionary, {
-    generatedBy: 'test', dictionaryHash: 'test', modelsFile: 'bubble.prisma', schemaDir: '.', dictionary: 'dictionary.json',
+    generatedBy: 'test',
+    dictionaryHash: 'test',
+    modelsFile: 'bubble.prisma',
+    schemaDir: '.',
+    dictionary: 'dictionary.json',
   });
   return { fake, manifest };
 }
@@ -20,6 +24,10 @@ export async function startSampleApp(options: FakeBubbleOptions): Promise<{ fake
 /** A client with a private gate (tests must not share the per-app gate across cases). */
 export function client(fake: FakeBubble, rateLimitRpm: number, concurrency: number): BubbleClient {
   return createBubbleClient({
-    appUrl: fake.url, token: fake.token, rateLimitRpm, maxInFlight: concurrency, gate: createGate(rateLimitRpm, concurrency),
+    appUrl: fake.url,
+    token: fake.token,
+    rateLimitRpm,
+    maxInFlight: concurrency,
+    gate: createGate(rateLimitRpm, concurrency),
   });
 }

@@ -13,8 +13,13 @@ function column(key: string, kind: ManifestColumn['kind'], list = false, bubbleT
 
 function type(name: string, columns: ManifestColumn[]): ManifestType {
   return {
-    name, display: name, model: name[0]!.toUpperCase() + name.slice(1), delegate: name, table: name,
-    standard: { ...STANDARD_COLUMNS }, columns,
+    name,
+    display: name,
+    model: name[0]!.toUpperCase() + name.slice(1),
+    delegate: name,
+    table: name,
+    standard: { ...STANDARD_COLUMNS },
+    columns,
   };
 }
 
@@ -39,7 +44,13 @@ export function testManifest(): Manifest {
     modelPrefix: '',
     tablePrefix: '',
     types: [type('item', ITEM_COLUMNS), type('note', [column('Body', 'text')])],
-    state: { jobTable: 'sync_jobs', cursorTable: 'sync_cursors', pageTable: 'sync_pages', rejectTable: 'sync_rejects', eventTable: 'sync_events' },
+    state: {
+      jobTable: 'sync_jobs',
+      cursorTable: 'sync_cursors',
+      pageTable: 'sync_pages',
+      rejectTable: 'sync_rejects',
+      eventTable: 'sync_events',
+    },
   };
 }
 
@@ -87,6 +98,9 @@ function dataTableDdl(t: ManifestType): string {
 }
 
 export async function createSchema(db: Db, manifest: Manifest): Promise<void> {
-  for (const stmt of STATE_DDL.split(';').map((s) => s.trim()).filter(Boolean)) await db.execute(stmt);
+  for (const stmt of STATE_DDL.split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await db.execute(stmt);
   for (const t of manifest.types) await db.execute(dataTableDdl(t));
 }
