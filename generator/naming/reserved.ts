@@ -115,6 +115,9 @@ export const OBJECT_BREAKING_NAMES: readonly string[] = [
   'toJSON',
 ];
 
+/** Prisma's scalar type names (and `Unsupported`): reserved as field types and as model names. */
+const PRISMA_TYPE_NAMES = ['String', 'Int', 'Float', 'Boolean', 'DateTime', 'Json', 'Bytes', 'Decimal', 'BigInt', 'Unsupported'] as const;
+
 /** Prisma schema keywords, scalar types and attribute names. */
 export const PRISMA_SCHEMA_WORDS: readonly string[] = [
   'model',
@@ -123,16 +126,7 @@ export const PRISMA_SCHEMA_WORDS: readonly string[] = [
   'generator',
   'view',
   'type',
-  'String',
-  'Int',
-  'Float',
-  'Boolean',
-  'DateTime',
-  'Json',
-  'Bytes',
-  'Decimal',
-  'BigInt',
-  'Unsupported',
+  ...PRISMA_TYPE_NAMES,
   'id',
   'unique',
   'map',
@@ -203,23 +197,7 @@ export const STANDARD_COLUMN_NAMES: readonly string[] = STANDARD_COLUMN_TABLE.ma
 export const PG_SYSTEM_COLUMN_NAMES: readonly string[] = ['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid'];
 
 /** Model names Prisma 7.10 or its client generator refuse (beyond JS reserved words). */
-export const PRISMA_RESERVED_MODEL_NAMES: readonly string[] = [
-  'PrismaClient',
-  'Prisma',
-  'AND',
-  'OR',
-  'NOT',
-  'String',
-  'Int',
-  'Float',
-  'Boolean',
-  'DateTime',
-  'Json',
-  'Bytes',
-  'Decimal',
-  'BigInt',
-  'Unsupported',
-];
+export const PRISMA_RESERVED_MODEL_NAMES: readonly string[] = ['PrismaClient', 'Prisma', 'AND', 'OR', 'NOT', ...PRISMA_TYPE_NAMES];
 
 /**
  * Model and enum names this project generates or derives functions from. `All` because the
