@@ -222,7 +222,7 @@ function stats(xs: number[]): { min: number; median: number } {
 const f = (x: number, d = 2): string => x.toFixed(d);
 
 export async function run(opts: { records?: number }): Promise<string> {
-  const cluster = await startCluster();
+  const cluster = await startCluster({ durable: true });
   const env: Env = { cluster, n: 0 };
   const out: string[] = [
     `## Sync speed against its bounds (min / median of ${REPEAT} interleaved runs; fake app in this process)`,

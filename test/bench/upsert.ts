@@ -250,7 +250,7 @@ export async function run(opts: { records?: number } = {}): Promise<string> {
   const rows = makeRows(n);
   const pages: UpsertRow[][] = [];
   for (let i = 0; i < n; i += PAGE) pages.push(rows.slice(i, i + PAGE));
-  const cluster = await startCluster();
+  const cluster = await startCluster({ durable: true });
   const project = makeTempProject({
     'prisma.config.ts': PRISMA_CONFIG,
     'prisma/schema/schema.prisma': datasource + clientBlock,

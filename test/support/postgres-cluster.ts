@@ -15,6 +15,8 @@ export interface Cluster {
   url: string;
   dataDir: string;
   port: number;
+  /** Started with PostgreSQL's normal durability settings (else fsync is off). */
+  durable?: boolean;
 }
 
 function freePort(): Promise<number> {
@@ -46,7 +48,8 @@ async function asPostgresAsync(args: string[]): Promise<void> {
   await promisify(execFile)(cmd, rest);
 }
 
-function pgCtlStart(dataDir: string, port: number): string[] {
+/** `durable`: PostgreSQL's normal settings (fsync on), for benchmarks; tests run with fsync off. */
+function pgCtlStart(dataDir: string, port: number, durable = false): string[] {
   const root = join(dataDir, '..');
   return [
     'pg_ctl',
@@ -56,20 +59,20 @@ function pgCtlStart(dataDir: string, port: number): string[] {
     join(root, 'server.log'),
     '-w',
     '-o',
-    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1${durable ? '' : ' -c fsync=off'} -c max_connections=200`,
     'start',
   ];
 }
 
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), 'pgb-pg-'));
   chmodSync(root, 0o777);
   const dataDir = join(root, 'data');
   const port = await freePort();
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', root]);
   asPostgres(['initdb', '-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  asPostgres(pgCtlStart(dataDir, port));
-  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir, port };
+  asPostgres(pgCtlStart(dataDir, port, options.durable));
+  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dataDir, port, durable: options.durable === true };
 }
 
 /** Stops the server and keeps its data (`immediate`: as a crash would; `fast`: a clean shutdown). */
@@ -79,7 +82,7 @@ export async function stopServer(cluster: Cluster, mode: 'fast' | 'immediate' = 
 
 /** Starts a stopped server again on the same port and data. */
 export async function startServer(cluster: Cluster): Promise<void> {
-  await asPostgresAsync(pgCtlStart(cluster.dataDir, cluster.port));
+  await asPostgresAsync(pgCtlStart(cluster.dataDir, cluster.port, cluster.durable));
 }
 
 /** Synchronous so it can run from an `exit` handler. */
