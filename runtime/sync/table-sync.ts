@@ -180,6 +180,14 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
         state.target = Math.min(state.target, Math.max(MIN_TARGET, pageOffset(result.refusedAt)));
       }
       next = continuation(ctx, state, window, result);
+      if (state.restarts >= 2 && next.start === window.start && next.end === window.end) {
+        // The same query again may get the same answer (an app that answers this exact query with an
+        // empty page every time): from the second restart on, each restart bounds the window at another
+        // record, which makes the query another one.
+        const key = await probe(ctx, state, window.start, PAGE_LIMIT * (1 + (state.restarts % 3)) - 1);
+        if (key !== null && (window.end === null || Date.parse(key) < Date.parse(window.end)))
+          next = windowAt(next.index, window.start, key);
+      }
     }
     if (next.end !== null && next.start !== null && Date.parse(next.start) >= Date.parse(next.end)) {
       // A stretch already read to its end (the previous window's last page went past it).
@@ -209,7 +217,7 @@ function continuation(ctx: TableSyncContext, state: PassState, window: Window, r
   if (++state.restarts > MAX_RESTARTS_AT_SAME_KEY) {
     throw new BubbleError(
       'SYNC_UNSTABLE',
-      `Records of ${ctx.type.name} kept moving while paging at ${keyField(ctx.mode)} ${window.start ?? 'the start'}.`,
+      `Records of ${ctx.type.name} kept moving while paging ${window.start === null ? 'from the first record' : `at ${keyField(ctx.mode)} ${window.start}`}.`,
       {
         hint: 'The app is changing faster than it can be read, or keeps answering short pages; run sync again (it resumes from here).',
       },
@@ -236,14 +244,14 @@ function windowAt(index: number, start: string | null, key: string | null): Wind
 }
 
 /**
- * The key of the record at offset target − 1 from `start` (uncounted, so it cannot time out); null when
- * there is none. An app whose offset cap is below the target refuses the probe: the target shrinks.
+ * The key of the record at offset target − 1 (or `offset`) from `start` (uncounted, so it cannot time
+ * out); null when there is none. An app whose offset cap is below the target refuses the probe: the target shrinks.
  */
-async function probe(ctx: TableSyncContext, state: PassState, start: string | null): Promise<string | null> {
+async function probe(ctx: TableSyncContext, state: PassState, start: string | null, offset?: number): Promise<string | null> {
   for (;;) {
     try {
       const response = await fetchWithSlot(ctx, ctx.priority - 0.5, ctx.signal, {
-        offset: state.target - 1,
+        offset: offset ?? state.target - 1,
         limit: 1,
         constraints: windowConstraints(ctx.mode, { start, end: null }),
         sortField: keyField(ctx.mode),

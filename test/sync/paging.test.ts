@@ -104,6 +104,27 @@ test("Bubble's offset cap answered with an empty page (records remaining) closes
   expect(second.result.tables[0]).toMatchObject({ softDeleted: 0, heldBack: 0 });
 });
 
+test('an app that answers one exact query with an empty page every time (records remaining): restarts vary the query, and the table completes', async () => {
+  const db = await pglite();
+  const app = new MemoryApp();
+  seedItems(app, 700);
+  app.shortRemaining = 'after-returned';
+  // The table's first page, asked exactly so (no constraints, offset 0, counted), is always empty.
+  let refusals = 0;
+  app.shortPage = (_type, request, n) => {
+    if (request.offset !== 0 || (request.constraints ?? []).length > 0 || request.excludeRemaining || n < PAGE_LIMIT) return null;
+    refusals += 1;
+    return 0;
+  };
+  const { result, error } = await run(db, app, { concurrency: 3 });
+  expect(error).toBeNull();
+  expect(result.tables[0]).toMatchObject({ records: 700, status: 'COMPLETED' });
+  expect(refusals).toBeGreaterThanOrEqual(2);
+  expect(await mismatches(db, manifest, 'item', app.sorted('item'))).toEqual([]);
+  const second = await run(db, app, { mode: 'full', concurrency: 3 });
+  expect(second.result.tables[0]).toMatchObject({ status: 'COMPLETED', softDeleted: 0, heldBack: 0 });
+});
+
 test('counts that time out on big queries: windows are bounded by probes, no counted request matches more than the app can count', async () => {
   const db = await pglite();
   const app = new MemoryApp();
