@@ -80,7 +80,9 @@ export async function introspect(options: IntrospectOptions): Promise<Introspect
 /**
  * The first `count` records of a type in Bubble's default order. Nothing is counted
  * (`exclude_remaining`): counting a large table's matches can time out, and sampling only needs the
- * records. A page shorter than asked is not the end; an empty one is (also past Bubble's offset cap).
+ * records. A page shorter than asked is not the end. An empty page is (also past Bubble's offset cap),
+ * once the same stretch asked differently (another page size) is empty too: an app may answer one exact
+ * query empty while records remain.
  */
 async function sampleType(
   client: BubbleClient,
@@ -89,14 +91,21 @@ async function sampleType(
   signal: AbortSignal | undefined,
 ): Promise<Record<string, unknown>[]> {
   const records: Record<string, unknown>[] = [];
+  let askedAgain = false;
   while (records.length < count) {
+    const limit = Math.min(100, count - records.length);
     const page = await client.page(type, {
       cursor: records.length,
-      limit: Math.min(100, count - records.length),
+      limit: askedAgain ? Math.max(1, Math.floor(limit / 2)) : limit,
       excludeRemaining: true,
       ...(signal ? { signal } : {}),
     });
-    if (page.results.length === 0) break;
+    if (page.results.length === 0) {
+      if (askedAgain) break;
+      askedAgain = true;
+      continue;
+    }
+    askedAgain = false;
     records.push(...page.results);
   }
   return records;

@@ -288,6 +288,17 @@ describe('large apps, captions and keys as real Bubble forms them', () => {
     }
   });
 
+  test('an app that answers the first sample page empty while records remain is asked again differently: the type is still sampled', async () => {
+    const odd = await startFakeBubble({ records: 1400, emptyPages: { match: (page) => page.cursor === 0 && page.limit === 100 } });
+    try {
+      const { dictionary } = await introspect({ client: clientOf(odd), types: ['customer'], sample: 300 });
+      expect(dictionary.types[0]!.sampled).toBe(300);
+      expect(odd.log.filter((e) => e.anomaly === 'empty-page').length).toBe(1);
+    } finally {
+      await odd.close();
+    }
+  });
+
   test('sampling reads on through short pages; only an empty page ends a type', async () => {
     const shorty = await startFakeBubble({ records: 1400, shortPages: { fraction: 1 } });
     try {
