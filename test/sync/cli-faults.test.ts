@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncResult } from '../../runtime/api.js';
 import type { JobSummary } from '../../runtime/sync/job-history.js';
-import { cliProject, until, type CliProject } from './support/cli-project.js';
+import { cliProject, collect, until, type CliProject } from './support/cli-project.js';
 
 /** Far more than a prompt stop needs: only a stop that waits for the app (30 s timeouts, back-offs) exceeds it. */
 const STOP_BOUND_MS = 10_000;
@@ -48,11 +48,7 @@ test.each([
     arm();
     const before = p.fake.log.length;
     const child = p.start(['sync', '--mode', 'full', '--json']);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const { out, closed } = collect(child);
     // Stalled: a request past the ones let through is hanging or has been told to wait.
     await until(() => p.fake.log.slice(before).some((e) => e.fault === 'hang' || e.status === 503));
     child.kill('SIGTERM');
@@ -63,10 +59,10 @@ test.each([
     if (outcome === 'still running') child.kill('SIGKILL');
 
     expect(outcome).toBe(1);
-    expect(stderr).toMatch(/was interrupted; the pages fetched before the stop are committed/);
-    expect(stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
-    expect(errorLines(stderr)).toEqual({ lines: [expect.any(String)], crashed: false });
-    const stopped = JSON.parse(stdout) as SyncResult;
+    expect(out.stderr).toMatch(/was interrupted; the pages fetched before the stop are committed/);
+    expect(out.stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
+    expect(errorLines(out.stderr)).toEqual({ lines: [expect.any(String)], crashed: false });
+    const stopped = JSON.parse(out.stdout) as SyncResult;
     expect(stopped.status).toBe('PENDING');
     expect(stopped.tables.reduce((n, t) => n + t.pages, 0)).toBeGreaterThan(0);
 

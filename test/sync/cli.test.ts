@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncResult } from '../../runtime/api.js';
-import { cliProject, until, type CliProject } from './support/cli-project.js';
+import { cliProject, collect, until, type CliProject } from './support/cli-project.js';
 
 let p: CliProject;
 
@@ -80,20 +80,16 @@ test('SIGTERM (cron, systemd, containers) stops after the pages already fetched 
   p.fake.faults.slow(300, { skip: 2, times: 1000 });
   const before = p.fake.log.length;
   const child = p.start(['sync', '--mode', 'full', '--json']);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const { out, closed: exited } = collect(child);
   await until(() => p.fake.log.length >= before + 3);
   child.kill('SIGTERM');
   const code = await exited;
   p.fake.faults.clear();
 
   expect(code).toBe(1);
-  expect(stderr).toMatch(/was interrupted; the pages fetched before the stop are committed/);
-  expect(stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
-  const stopped = JSON.parse(stdout) as SyncResult;
+  expect(out.stderr).toMatch(/was interrupted; the pages fetched before the stop are committed/);
+  expect(out.stderr).toMatch(/Run sync again \(or sync --resume\) to continue/);
+  const stopped = JSON.parse(out.stdout) as SyncResult;
   expect(stopped.status).not.toBe('COMPLETED');
 
   const resumed = await p.cli(['sync', '--json']);

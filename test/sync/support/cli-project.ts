@@ -26,6 +26,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A running command's output so far, and its exit code once its streams closed. */
+export interface Collected {
+  out: { stdout: string; stderr: string };
+  closed: Promise<number | null>;
+}
+
+export function collect(child: ChildProcessWithoutNullStreams): Collected {
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  return { out, closed: new Promise((done) => child.on('close', (code) => done(code))) };
+}
+
 export interface CliProject {
   dir: string;
   fake: FakeBubble;
