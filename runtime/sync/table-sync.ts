@@ -153,6 +153,8 @@ export async function syncTable(ctx: TableSyncContext, cursor: SyncCursorRow): P
     if (result.kind === 'stopped') return { kind: 'stopped' };
     if (result.kind === 'end') {
       if (window.end === null) return { kind: 'read' };
+      // A window read to its end is progress: restarts count again from zero.
+      state.restarts = 0;
       nextCounted = counted;
       if (isTieWindow(window)) {
         next = { index: window.index + 1, start: window.end, end: null };
