@@ -77,8 +77,11 @@ export interface SyncFlags {
   allowMassDelete?: boolean | undefined;
 }
 
-/** The first source that has a value wins; each is parsed by the variable's own parser. */
-function pick<N extends VariableName>(name: N, candidates: Array<[source: string, raw: string | number | boolean | undefined]>, env: Env) {
+/** A flag or option that may set a variable: its name (for messages) and its raw value. */
+type Candidate = [source: string, raw: string | number | boolean | undefined];
+
+/** The first source that has a value wins, then the variable; each is parsed by the variable's own parser. */
+function pick<N extends VariableName>(name: N, env: Env, ...candidates: Candidate[]) {
   for (const [source, raw] of candidates) {
     const value = parseVariable(name, raw, source);
     if (value !== undefined) return value;
@@ -91,41 +94,18 @@ export function resolveSyncSettings(input: { flags?: SyncFlags; options?: SyncOv
   const options = input.options ?? {};
   const env = input.env ?? process.env;
   return {
-    concurrency:
-      pick(
-        'SYNC_CONCURRENCY',
-        [
-          ['--concurrency', flags.concurrency],
-          ['concurrency', options.concurrency],
-        ],
-        env,
-      ) ?? null,
+    concurrency: pick('SYNC_CONCURRENCY', env, ['--concurrency', flags.concurrency], ['concurrency', options.concurrency]) ?? null,
     rateLimitRpm:
-      pick(
-        'SYNC_RATE_LIMIT_RPM',
-        [
-          ['--rate-limit', flags.rateLimit],
-          ['rateLimitRpm', options.rateLimitRpm],
-        ],
-        env,
-      ) ?? DEFAULT_RATE_LIMIT_RPM,
-    maxOffset:
-      pick(
-        'BUBBLE_MAX_OFFSET',
-        [
-          ['--max-offset', flags.maxOffset],
-          ['maxOffset', options.maxOffset],
-        ],
-        env,
-      ) ?? DEFAULT_MAX_OFFSET,
+      pick('SYNC_RATE_LIMIT_RPM', env, ['--rate-limit', flags.rateLimit], ['rateLimitRpm', options.rateLimitRpm]) ?? DEFAULT_RATE_LIMIT_RPM,
+    maxOffset: pick('BUBBLE_MAX_OFFSET', env, ['--max-offset', flags.maxOffset], ['maxOffset', options.maxOffset]) ?? DEFAULT_MAX_OFFSET,
     incrementalOverlapMs:
-      pick('SYNC_INCREMENTAL_OVERLAP_MS', [['incrementalOverlapMs', options.incrementalOverlapMs]], env) ?? DEFAULT_INCREMENTAL_OVERLAP_MS,
+      pick('SYNC_INCREMENTAL_OVERLAP_MS', env, ['incrementalOverlapMs', options.incrementalOverlapMs]) ?? DEFAULT_INCREMENTAL_OVERLAP_MS,
     maxDeleteFraction:
-      pick('SYNC_MAX_DELETE_FRACTION', [['maxDeleteFraction', options.maxDeleteFraction]], env) ?? DEFAULT_MAX_DELETE_FRACTION,
+      pick('SYNC_MAX_DELETE_FRACTION', env, ['maxDeleteFraction', options.maxDeleteFraction]) ?? DEFAULT_MAX_DELETE_FRACTION,
     // A flag can only switch the guard off (it is absent or true); `allowMassDelete: false` from code does override the variable.
     allowMassDelete:
       (flags.allowMassDelete === true ? true : undefined) ??
-      pick('SYNC_ALLOW_MASS_DELETE', [['allowMassDelete', options.allowMassDelete]], env) ??
+      pick('SYNC_ALLOW_MASS_DELETE', env, ['allowMassDelete', options.allowMassDelete]) ??
       false,
   };
 }
