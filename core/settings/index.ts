@@ -1,5 +1,5 @@
 /**
- * The tool's settings, validated in one place (runtime/settings/variables.ts holds each variable's
+ * The tool's settings, validated in one place (core/settings/variables.ts holds each variable's
  * parser). Precedence: a command-line flag, then an option passed from code, then the environment
  * (which the CLI fills from `./.env` or `--env-file` without overriding what the process already has),
  * then the default. Every CLI command validates all variables before it starts: a bad value is a

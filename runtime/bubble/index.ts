@@ -37,7 +37,7 @@ export interface EnvConfig {
   rateLimitRpm: number;
 }
 
-/** The client settings from the environment (runtime/settings); `appUrl` (the --app-url flag) wins over BUBBLE_APP_URL. */
+/** The client settings from the environment (core/settings); `appUrl` (the --app-url flag) wins over BUBBLE_APP_URL. */
 export function configFromEnv(options: { appUrl?: string | undefined; env?: Env } = {}): EnvConfig {
   const env = options.env ?? process.env;
   return { ...requireBubbleApp(env, options.appUrl), rateLimitRpm: resolveSyncSettings({ env }).rateLimitRpm };

@@ -16,7 +16,7 @@ import { register as registerSync } from './commands/sync.js';
 /**
  * Each command lives in `commands/<name>.ts` and exports `register(program)`; add it to this list.
  * A command module declares its flags only and imports what its action needs inside the action, so
- * `--version` and `--help` start as fast as Node itself. Commands throw typed errors (runtime/errors.ts).
+ * `--version` and `--help` start as fast as Node itself. Commands throw typed errors (core/errors.ts).
  */
 const commands: Array<(program: Command) => void> = [
   registerIntrospect,

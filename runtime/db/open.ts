@@ -47,7 +47,7 @@ export async function openEmbeddedDb(options: Omit<OpenDbOptions, 'databaseUrl' 
   return openPglite(dir, options.holder);
 }
 
-/** `openDb` from the environment: DATABASE_URL as runtime/settings validates it (never TEST_DATABASE_URL). */
+/** `openDb` from the environment: DATABASE_URL as core/settings validates it (never TEST_DATABASE_URL). */
 export function openDbFromEnv(options: Omit<OpenDbOptions, 'databaseUrl'> = {}): Promise<Db> {
   return openDb({ ...options, databaseUrl: parseVariable('DATABASE_URL', process.env.DATABASE_URL) });
 }

@@ -22,7 +22,7 @@ export { DEFAULT_DB_RETRY_MS };
 const FIRST_WAIT_MS = 200;
 const MAX_WAIT_MS = 5_000;
 
-/** SYNC_DB_RETRY_MS (runtime/settings parses it); unset → one minute. */
+/** SYNC_DB_RETRY_MS (core/settings parses it); unset → one minute. */
 export function connectionRetryBudgetMs(env: Record<string, string | undefined> = process.env): number {
   return parseVariable('SYNC_DB_RETRY_MS', env.SYNC_DB_RETRY_MS) ?? DEFAULT_DB_RETRY_MS;
 }

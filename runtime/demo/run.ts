@@ -9,15 +9,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { startFakeBubble, type FakeBubble } from '../fake-bubble/index.js';
 import { DEFAULT_SEED } from '../sample-app/index.js';
 import { generate } from '../../generator/generate.js';
-import { loadDictionary } from '../../core/dictionary/read.js';
-import type { Dictionary } from '../../core/dictionary/schema.js';
 import type { Manifest } from '../../core/manifest/schema.js';
 import type { ProgressEvent, SyncResult } from '../api.js';
-import type { BubbleClient } from '../bubble/index.js';
 import { openDb } from '../db/open.js';
 import type { Db } from '../db/types.js';
-import { buildDictionary, mergeDictionary } from '../introspect/dictionary.js';
-import { serializeDictionary } from '../introspect/write.js';
+import { introspect } from '../introspect/introspect.js';
 import { migrate } from '../migrate/migrate.js';
 import { resolveSchema } from '../project/schema.js';
 import type { SyncReport } from '../report/types.js';
@@ -122,7 +118,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     });
 
     step('Introspecting the app: /meta and a sample page of every type…');
-    const dictionary = await introspectInto(session.client, layout, DEMO_DEFAULTS.sample);
+    // The same introspect as `bubble-runtime introspect`: merged append-only into the demo's dictionary.
+    const { dictionary } = await introspect({ client: session.client, out: layout.dictionary, sample: DEMO_DEFAULTS.sample });
 
     step('Generating Prisma models and the sync manifest…');
     mkdirSync(layout.schemaDir, { recursive: true });
@@ -167,25 +164,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     await db?.close().catch(() => undefined);
     await app.close();
   }
-}
-
-/** Reads /meta and a sample page per type, and merges the result into the demo's dictionary (append-only). */
-async function introspectInto(client: BubbleClient, layout: DemoLayout, sample: number): Promise<Dictionary> {
-  const meta = await client.meta();
-  const types = meta.get ?? Object.keys(meta.types ?? {});
-  const samples = new Map<string, Record<string, unknown>[]>();
-  for (const type of types) samples.set(type, (await client.page(type, { limit: Math.min(100, sample) })).results);
-  const fresh = buildDictionary({
-    meta,
-    samples,
-    types,
-    appName: typeof meta.app_data?.appname === 'string' ? meta.app_data.appname : 'sample-app',
-  });
-  const existing = existsSync(layout.dictionary) ? loadDictionary(layout.dictionary) : undefined;
-  const dictionary = mergeDictionary(existing, fresh, types);
-  mkdirSync(`${layout.project}/bubble`, { recursive: true });
-  writeIfChanged(layout.dictionary, serializeDictionary(dictionary));
-  return dictionary;
 }
 
 function writeIfChanged(path: string, text: string): void {

@@ -1,5 +1,5 @@
 /**
- * The listener's settings, parsed by runtime/settings like every variable. The webhook secret comes
+ * The listener's settings, parsed by core/settings like every variable. The webhook secret comes
  * only from `BUBBLE_WEBHOOK_SECRET` (never a flag, never printed); the rest tunes how events are applied.
  */
 import {

@@ -1,18 +1,12 @@
 /**
  * Sync settings as the runner and the generated `syncAll` see them: explicit options win, then the
- * environment, then defaults — resolved by runtime/settings, the one place that parses them.
+ * environment, then defaults — resolved by core/settings, the one place that parses them.
  */
 import type { SyncMode, SyncOptions } from '../api.js';
 import { UsageError } from '../../core/errors.js';
 import { resolveSyncSettings, type Env, type SyncSettings } from '../../core/settings/index.js';
 
 export type { SyncSettings } from '../../core/settings/index.js';
-export {
-  DEFAULT_INCREMENTAL_OVERLAP_MS,
-  DEFAULT_MAX_DELETE_FRACTION,
-  DEFAULT_MAX_OFFSET,
-  DEFAULT_RATE_LIMIT_RPM,
-} from '../../core/settings/index.js';
 
 export function resolveSettings(options: SyncOptions & { incrementalOverlapMs?: number }, env: Env = process.env): SyncSettings {
   return resolveSyncSettings({ options, env });
